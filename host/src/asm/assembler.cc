@@ -577,6 +577,12 @@ void Assembler::CloseMem() {
   const uint32_t vl = geom_.vl();
   img.data.resize((img.data.size() + vl - 1) / vl * vl, 0);
   const uint64_t words = img.data.size() / vl;
+  if (words == 0 && !mem_->broken) {
+    const int saved = line_no_;
+    line_no_ = mem_->line;
+    Error(mem_->col, ".mem block has no data (follow it with .byte, .half, .word or .float lines)");
+    line_no_ = saved;
+  }
   for (size_t i = 0; i + 1 < program_.mem.size() && !mem_->broken && words > 0; ++i) {
     const MemImage &o = program_.mem[i];
     const uint64_t owords = o.data.size() / vl;
@@ -1032,8 +1038,9 @@ void Assembler::Instruction(size_t mi, bool has_at, int64_t at, int at_col) {
   if (!QueueReady(mn.col)) return;
   const QueueInfo &qi = geom_.queue(static_cast<uint32_t>(queue_));
   if (!UnitFitsQueue(syn->info->unit, qi.kind)) {
-    Error(mn.col, fmt::format("{} cannot go in queue {} (a {} queue): it is a {} instruction, e.g. for queue {}", base,
-                              qi.name, KindName(qi.kind), UnitName(syn->info->unit),
+    const bool an = qi.kind == SliceKind::kSxm || qi.kind == SliceKind::kMxm;
+    Error(mn.col, fmt::format("{} cannot go in queue {} ({} {} queue): {} runs on the {}, e.g. in queue {}", base, qi.name,
+                              an ? "an" : "a", KindName(qi.kind), base, UnitName(syn->info->unit),
                               ExampleQueue(geom_, syn->info->unit)));
     return;
   }

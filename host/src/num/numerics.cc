@@ -48,8 +48,8 @@ uint32_t RoundPack(uint32_t sign, int32_t exp, uint64_t sig) {
   }
   // Value = mant * 2^exp with mant in [2^23, 2^24): unbiased exponent of the leading bit.
   const int32_t e = exp + 23;
-  if (e < -126) return sign;               // FTZ
-  if (e > 127) return sign | kPosInf;      // overflow
+  if (e < -126) return sign;           // FTZ
+  if (e > 127) return sign | kPosInf;  // overflow
   return sign | (static_cast<uint32_t>(e + 127) << 23) | (static_cast<uint32_t>(mant) & kFracMask);
 }
 
@@ -71,8 +71,8 @@ int DTypeBits(uint32_t code, const char *field) {
       return 32;
     default:
       throw std::invalid_argument(fmt::format(
-          "tsp::num::Convert: {} = {} is not an isa::DType code (expected 0=i8, 1=i16, 2=i32, 3=f32)",
-          field, code));
+          "tsp::num::Convert: {} = {} is not an isa::DType code (expected 0=i8, 1=i16, 2=i32, 3=f32)", field,
+          code));
   }
 }
 
@@ -193,105 +193,121 @@ uint32_t FRelu(uint32_t a) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Special functions: fixed sequences of at most 24 steps (docs/numerics.md lists them).
+// Special functions. Each is a fixed sequence of steps; a step is one FMul ("MUL"), one FAdd/FSub
+// ("ADD") or one integer operation on bit patterns ("INT"). The step numbers below are the ones in
+// docs/numerics.md. The special-case select is written first in C++ but is the last step: the
+// hardware computes the main path for every input and then overrides the result.
 
 namespace {
 
 // FRECIP constants.
-constexpr uint32_t kRecipC0 = 0x3FB4B4B5u;  // 24/17
-constexpr uint32_t kRecipC1 = 0x3EF0F0F1u;  // 8/17
+constexpr uint32_t kRecipC0 = 0x3FB4B4B5u;  // 24/17 = 1.41176474
+constexpr uint32_t kRecipC1 = 0x3EF0F0F1u;  // 8/17  = 0.470588237
 // FRSQRT constants.
-constexpr uint32_t kRsqrtMagic = 0x5F3759DFu;
-constexpr uint32_t kHalf = 0x3F000000u;       // 0.5
-constexpr uint32_t kThreeHalf = 0x3FC00000u;  // 1.5
+constexpr uint32_t kRsqrtMagic = 0x5F3759DFu;   // integer seed constant
+constexpr uint32_t kHalf = 0x3F000000u;         // 0.5
+constexpr uint32_t kThreeHalves = 0x3FC00000u;  // 1.5
 // FEXP constants.
-constexpr uint32_t kExpClamp = 0x42D00000u;   // 104.0
-constexpr uint32_t kLog2E = 0x3FB8AA3Bu;      // log2(e)
-constexpr uint32_t kRoundMagic = 0x4B400000u; // 1.5 * 2^23
-constexpr uint32_t kLn2Hi = 0x3F317200u;      // 0.693145751953125 (15 significant bits)
-constexpr uint32_t kLn2Lo = 0x35BFBE8Eu;      // ln(2) - kLn2Hi
-constexpr uint32_t kExpP[5] = {
-    // p(r) = 1 + r + r^2 * (P2 + r*(P3 + r*(P4 + r*(P5 + r*P6))))
-    0x3F000000u, 0x3E2AAA6Cu, 0x3D2AAA8Bu, 0x3C09082Eu, 0x3AB68AFCu,
-};
+constexpr uint32_t kExpClamp = 0x42D00000u;    // 104.0
+constexpr uint32_t kLog2E = 0x3FB8AA3Bu;       // 1.44269502 = log2(e)
+constexpr uint32_t kRoundMagic = 0x4B400000u;  // 12582912.0 = 1.5 * 2^23
+constexpr uint32_t kLn2Hi = 0x3F317200u;       // 0.693145751953125 (15 significant bits)
+constexpr uint32_t kLn2Lo = 0x35BFBE8Eu;       // 1.42860677e-06 = ln(2) - kLn2Hi
+// p(r) = 1 + r + r^2 * (P2 + r*(P3 + r*(P4 + r*(P5 + r*P6)))), fitted to e^r on [-0.35, 0.35].
+constexpr uint32_t kExpP2 = 0x3F000000u;  // 0.5
+constexpr uint32_t kExpP3 = 0x3E2AAA6Cu;  // 0.166665733
+constexpr uint32_t kExpP4 = 0x3D2AAA8Bu;  // 0.0416665487
+constexpr uint32_t kExpP5 = 0x3C09082Eu;  // 0.00836376660
+constexpr uint32_t kExpP6 = 0x3AB68AFCu;  // 0.00139269186
 
 }  // namespace
 
 uint32_t FRecip(uint32_t a) {
-  // Special cases (the final select step).
+  // Step 17 (INT): special cases.
   if (IsNaN(a)) return kCanonicalNaN;
   const uint32_t sign = a & kSignMask;
   if (IsZeroDaz(a)) return sign | kPosInf;
   if (IsInf(a)) return sign;
-  // Step 1: m = |a| with exponent forced to 0 (m in [1,2)); e = unbiased exponent of a.
+  // Step 1 (INT): m = mantissa of a with exponent field 127, m in [1,2); e = unbiased exponent.
   const uint32_t m = (a & kFracMask) | kOne;
   const int32_t e = static_cast<int32_t>(ExpField(a)) - 127;
-  // Steps 2-3: linear seed y0 = 24/17 - 8/17 * m (relative error <= 1/17).
+  // Steps 2-3 (MUL, ADD): linear seed y = 24/17 - 8/17 * m, relative error <= 1/17.
   uint32_t y = FSub(kRecipC0, FMul(kRecipC1, m));
   // Steps 4-15: three Newton-Raphson iterations y = y + y * (1 - m * y).
   for (int i = 0; i < 3; ++i) {
-    const uint32_t t = FMul(m, y);
-    const uint32_t r = FSub(kOne, t);
-    const uint32_t u = FMul(y, r);
-    y = FAdd(y, u);
+    const uint32_t t = FMul(m, y);     // MUL
+    const uint32_t r = FSub(kOne, t);  // ADD
+    const uint32_t u = FMul(y, r);     // MUL
+    y = FAdd(y, u);                    // ADD
   }
-  // Step 16: scale by 2^-e (FTZ / overflow) and apply the sign.
+  // Step 16 (INT): scale by 2^-e (FTZ / overflow) and apply the sign of a.
   return sign | ScaleByPow2(y, -e);
 }
 
 uint32_t FRsqrt(uint32_t a) {
+  // Step 18 (INT): special cases.
   if (IsNaN(a)) return kCanonicalNaN;
   if (IsZeroDaz(a)) return (a & kSignMask) | kPosInf;
   if ((a & kSignMask) != 0) return kCanonicalNaN;
   if (IsInf(a)) return 0;
-  // Step 1: a = m * 2^(2h) with m in [1,4).
+  // Step 1 (INT): a = m * 2^(2h), m in [1,4): exponent field 127 when the unbiased exponent e is
+  // even, 128 when it is odd; h = floor(e / 2).
   const int32_t e = static_cast<int32_t>(ExpField(a)) - 127;
   const int32_t odd = e & 1;
   const uint32_t m = (a & kFracMask) | (odd != 0 ? 0x40000000u : kOne);
   const int32_t h = (e - odd) / 2;
-  // Step 2: integer seed.
+  // Step 2 (INT): seed y = 0x5F3759DF - (bits(m) >> 1).
   uint32_t y = kRsqrtMagic - (m >> 1);
-  // Step 3: hm = 0.5 * m (exact).
+  // Step 3 (MUL): hm = 0.5 * m (exact).
   const uint32_t hm = FMul(kHalf, m);
-  // Steps 4-11: two iterations y = y * (1.5 - hm * y * y).
+  // Steps 4-11: two Newton-Raphson iterations y = y * (1.5 - hm * y * y).
   for (int i = 0; i < 2; ++i) {
-    const uint32_t y2 = FMul(y, y);
-    const uint32_t t = FMul(hm, y2);
-    const uint32_t c = FSub(kThreeHalf, t);
-    y = FMul(y, c);
+    const uint32_t y2 = FMul(y, y);            // MUL
+    const uint32_t t = FMul(hm, y2);           // MUL
+    const uint32_t c = FSub(kThreeHalves, t);  // ADD
+    y = FMul(y, c);                            // MUL
   }
-  // Steps 12-16: polishing iteration y = y + y * (0.5 - hm * y * y).
-  {
-    const uint32_t y2 = FMul(y, y);
-    const uint32_t t = FMul(hm, y2);
-    const uint32_t c = FSub(kHalf, t);
-    const uint32_t u = FMul(y, c);
-    y = FAdd(y, u);
-  }
-  // Step 17: scale by 2^-h.
+  // Steps 12-16: final iteration in correction form y = y + y * (0.5 - hm * y * y).
+  const uint32_t y2 = FMul(y, y);     // MUL
+  const uint32_t t = FMul(hm, y2);    // MUL
+  const uint32_t c = FSub(kHalf, t);  // ADD
+  const uint32_t u = FMul(y, c);      // MUL
+  y = FAdd(y, u);                     // ADD
+  // Step 17 (INT): scale by 2^-h.
   return ScaleByPow2(y, -h);
 }
 
 uint32_t FExp(uint32_t a) {
+  // Step 23 (INT): NaN in -> canonical NaN (every other input follows the main path).
   if (IsNaN(a)) return kCanonicalNaN;
-  // Step 1: clamp |a| to 104 (covers +-Inf: the result over/underflows in the scale step anyway).
-  uint32_t x = a;
-  if ((x & kAbsMask) > kExpClamp) x = (x & kSignMask) | kExpClamp;
-  // Step 2: t = x * log2(e).
+  // Step 1 (INT): clamp |a| to 104; +-Inf become +-104 and over/underflow in step 22.
+  const uint32_t x = (a & kAbsMask) > kExpClamp ? (a & kSignMask) | kExpClamp : a;
+  // Step 2 (MUL): t = x * log2(e).
   const uint32_t t = FMul(x, kLog2E);
-  // Steps 3-5: k = nearest integer of t (ties to even) as float kf and as integer ki.
-  const uint32_t big = FAdd(t, kRoundMagic);
-  const uint32_t kf = FSub(big, kRoundMagic);
-  const int32_t ki = static_cast<int32_t>(big) - static_cast<int32_t>(kRoundMagic);
-  // Steps 6-9: r = x - kf*ln2_hi - kf*ln2_lo (kf*ln2_hi and the first subtraction are exact).
-  const uint32_t r1 = FSub(x, FMul(kf, kLn2Hi));
-  const uint32_t r = FSub(r1, FMul(kf, kLn2Lo));
-  // Steps 10-21: p = 1 + r + r^2 * q(r).
-  uint32_t q = kExpP[4];
-  for (int i = 3; i >= 0; --i) q = FAdd(FMul(q, r), kExpP[i]);
-  const uint32_t r2 = FMul(r, r);
-  const uint32_t p = FAdd(kOne, FAdd(r, FMul(r2, q)));
-  // Step 22: scale by 2^ki (FTZ -> +0, overflow -> +Inf).
+  // Steps 3-5: k = nearest integer to t, ties to even, as a float kf and as an integer ki.
+  const uint32_t big = FAdd(t, kRoundMagic);                                         // ADD
+  const uint32_t kf = FSub(big, kRoundMagic);                                        // ADD
+  const int32_t ki = static_cast<int32_t>(big) - static_cast<int32_t>(kRoundMagic);  // INT
+  // Steps 6-9: r = (x - kf * ln2_hi) - kf * ln2_lo.
+  const uint32_t a1 = FMul(kf, kLn2Hi);  // MUL, exact
+  const uint32_t r1 = FSub(x, a1);       // ADD
+  const uint32_t a2 = FMul(kf, kLn2Lo);  // MUL
+  const uint32_t r = FSub(r1, a2);       // ADD
+  // Steps 10-17: q = P2 + r*(P3 + r*(P4 + r*(P5 + r*P6))), Horner.
+  uint32_t q = FMul(kExpP6, r);  // 10 MUL
+  q = FAdd(q, kExpP5);           // 11 ADD
+  q = FMul(q, r);                // 12 MUL
+  q = FAdd(q, kExpP4);           // 13 ADD
+  q = FMul(q, r);                // 14 MUL
+  q = FAdd(q, kExpP3);           // 15 ADD
+  q = FMul(q, r);                // 16 MUL
+  q = FAdd(q, kExpP2);           // 17 ADD
+  // Steps 18-21: p = 1 + (r + r^2 * q).
+  const uint32_t r2 = FMul(r, r);     // 18 MUL
+  const uint32_t s2 = FMul(r2, q);    // 19 MUL
+  const uint32_t s1 = FAdd(r, s2);    // 20 ADD
+  const uint32_t p = FAdd(kOne, s1);  // 21 ADD
+  // Step 22 (INT): scale by 2^ki (FTZ -> +0, overflow -> +Inf).
   return ScaleByPow2(p, ki);
 }
 

@@ -1,4 +1,6 @@
 // The .tspb program container: SerializeProgram / ParseProgram. Layout: docs/program-format.md.
+#include "tsp/program.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,8 +10,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "tsp/program.h"
 
 namespace tsp {
 namespace {
@@ -110,8 +110,8 @@ struct Entry {
 
 std::string SectionName(const Entry &e, const Geometry &g) {
   if (e.type == kSectionQueue) {
-    if (e.index < g.num_queues()) return fmt::format("section {} (queue {} '{}')", e.number, e.index,
-                                                     g.queue(e.index).name);
+    if (e.index < g.num_queues())
+      return fmt::format("section {} (queue {} '{}')", e.number, e.index, g.queue(e.index).name);
     return fmt::format("section {} (queue {})", e.number, e.index);
   }
   return fmt::format("section {} (MEM slice {})", e.number, e.index);
@@ -130,7 +130,8 @@ std::vector<uint8_t> SerializeProgram(const Program &p) {
   std::vector<Pending> sections;
   for (size_t q = 0; q < p.queues.size(); ++q) {
     if (p.queues[q].empty()) continue;  // empty queues are omitted
-    sections.push_back({kSectionQueue, static_cast<uint32_t>(q), 0, nullptr, &p.queues[q], p.queues[q].size() * 8});
+    sections.push_back(
+        {kSectionQueue, static_cast<uint32_t>(q), 0, nullptr, &p.queues[q], p.queues[q].size() * 8});
   }
   for (const MemImage &m : p.mem) {
     sections.push_back({kSectionMem, m.slice, m.addr, m.data.data(), nullptr, m.data.size()});
@@ -179,8 +180,9 @@ std::vector<uint8_t> SerializeProgram(const Program &p) {
 LoadResult ParseProgram(const uint8_t *data, size_t size, Program *out, const Geometry *expect) {
   if (data == nullptr) size = 0;
   auto truncated = [&](size_t off, size_t need, const char *what) {
-    return Fail(fmt::format("truncated file: reading {} at offset {} needs {} bytes, but the file has only {} bytes",
-                            what, off, need, size));
+    return Fail(
+        fmt::format("truncated file: reading {} at offset {} needs {} bytes, but the file has only {} bytes",
+                    what, off, need, size));
   };
 
   // Magic and format version first: a different version may lay the rest out differently.
@@ -190,17 +192,26 @@ LoadResult ParseProgram(const uint8_t *data, size_t size, Program *out, const Ge
   if (size < kOffVersion + 2) return truncated(kOffVersion, 2, "format version (u16)");
   const uint16_t version = Get16(data + kOffVersion);
   if (version != kFormatVersion)
-    return Fail(fmt::format("unknown format version {} (this loader supports version {})", version,
-                            kFormatVersion));
-  static const char *const kHeaderFieldNames[] = {
-      "flags (u16)",          "ISA version (u32)",    "section count (u32)",         "geometry fingerprint (u64)",
-      "num_superlanes (u32)", "streams_per_dir (u32)", "mem_slices_per_hemi (u32)", "words_per_bank (u32)",
-      "vxm_alus (u32)",       "iq_depth (u32)",        "section table CRC (u32)",    "header CRC (u32)"};
+    return Fail(
+        fmt::format("unknown format version {} (this loader supports version {})", version, kFormatVersion));
+  static const char *const kHeaderFieldNames[] = {"flags (u16)",
+                                                  "ISA version (u32)",
+                                                  "section count (u32)",
+                                                  "geometry fingerprint (u64)",
+                                                  "num_superlanes (u32)",
+                                                  "streams_per_dir (u32)",
+                                                  "mem_slices_per_hemi (u32)",
+                                                  "words_per_bank (u32)",
+                                                  "vxm_alus (u32)",
+                                                  "iq_depth (u32)",
+                                                  "section table CRC (u32)",
+                                                  "header CRC (u32)"};
   static const size_t kHeaderFieldEnds[] = {8, 12, 16, 24, 28, 32, 36, 40, 44, 48, 52, 56};
   if (size < kHeaderSize) {
     size_t start = kOffFlags;
     for (size_t i = 0; i < 12; ++i) {
-      if (size < kHeaderFieldEnds[i]) return truncated(start, kHeaderFieldEnds[i] - start, kHeaderFieldNames[i]);
+      if (size < kHeaderFieldEnds[i])
+        return truncated(start, kHeaderFieldEnds[i] - start, kHeaderFieldNames[i]);
       start = kHeaderFieldEnds[i];
     }
   }
@@ -208,8 +219,8 @@ LoadResult ParseProgram(const uint8_t *data, size_t size, Program *out, const Ge
   const uint32_t header_crc = Get32(data + kOffHeaderCrc);
   const uint32_t header_crc_calc = Crc32(data, kOffHeaderCrc);
   if (header_crc != header_crc_calc)
-    return Fail(fmt::format("header CRC mismatch: header stores 0x{:08x}, bytes 0..{} give 0x{:08x}", header_crc,
-                            kOffHeaderCrc - 1, header_crc_calc));
+    return Fail(fmt::format("header CRC mismatch: header stores 0x{:08x}, bytes 0..{} give 0x{:08x}",
+                            header_crc, kOffHeaderCrc - 1, header_crc_calc));
   const uint16_t flags = Get16(data + kOffFlags);
   if (flags != 0) return Fail(fmt::format("unsupported header flags 0x{:04x} (must be 0)", flags));
   const uint32_t isa_version = Get32(data + kOffIsa);
@@ -235,22 +246,25 @@ LoadResult ParseProgram(const uint8_t *data, size_t size, Program *out, const Ge
         "geometry fields ({}) give 0x{:016x}",
         fingerprint, geom.Describe(), isa::Fingerprint(params)));
   if (expect != nullptr && (expect->fingerprint() != fingerprint || !SameParams(expect->params(), params)))
-    return Fail(fmt::format("foreign geometry: program built for {} but device is {} (fingerprints 0x{:016x} vs "
-                            "0x{:016x})",
-                            geom.Describe(), expect->Describe(), fingerprint, expect->fingerprint()));
+    return Fail(
+        fmt::format("foreign geometry: program built for {} but device is {} (fingerprints 0x{:016x} vs "
+                    "0x{:016x})",
+                    geom.Describe(), expect->Describe(), fingerprint, expect->fingerprint()));
 
   // Section table. Bounded by the file size, so a huge count cannot make us allocate.
   const uint32_t count = Get32(data + kOffCount);
   const uint64_t table_end = kHeaderSize + uint64_t{kEntrySize} * count;
   if (table_end > size)
-    return Fail(fmt::format("truncated file: reading the section table ({} entries of {} bytes) at offset {} "
-                            "needs {} bytes, but the file has only {} bytes",
-                            count, kEntrySize, kHeaderSize, table_end - kHeaderSize, size));
+    return Fail(
+        fmt::format("truncated file: reading the section table ({} entries of {} bytes) at offset {} "
+                    "needs {} bytes, but the file has only {} bytes",
+                    count, kEntrySize, kHeaderSize, table_end - kHeaderSize, size));
   const uint32_t table_crc = Get32(data + kOffTableCrc);
   const uint32_t table_crc_calc = Crc32(data + kHeaderSize, static_cast<size_t>(table_end) - kHeaderSize);
   if (table_crc != table_crc_calc)
-    return Fail(fmt::format("section table CRC mismatch: header stores 0x{:08x}, the {} table entries give 0x{:08x}",
-                            table_crc, count, table_crc_calc));
+    return Fail(
+        fmt::format("section table CRC mismatch: header stores 0x{:08x}, the {} table entries give 0x{:08x}",
+                    table_crc, count, table_crc_calc));
 
   std::vector<Entry> entries;
   entries.reserve(count);
@@ -270,30 +284,33 @@ LoadResult ParseProgram(const uint8_t *data, size_t size, Program *out, const Ge
       return Fail(fmt::format("{}: payload offset {} overlaps the header and section table (which end at {})",
                               name, en.offset, table_end));
     if (uint64_t{en.offset} + en.size > size)
-      return Fail(fmt::format("{}: payload [{}, {}) is out of bounds: the file has only {} bytes (truncated?)",
-                              name, en.offset, uint64_t{en.offset} + en.size, size));
+      return Fail(
+          fmt::format("{}: payload [{}, {}) is out of bounds: the file has only {} bytes (truncated?)", name,
+                      en.offset, uint64_t{en.offset} + en.size, size));
     const uint32_t crc_calc = Crc32(data + en.offset, en.size);
     if (crc != crc_calc)
-      return Fail(fmt::format("{}: bad payload CRC: expected 0x{:08x} (section table), found 0x{:08x}", name, crc,
-                              crc_calc));
+      return Fail(fmt::format("{}: bad payload CRC: expected 0x{:08x} (section table), found 0x{:08x}", name,
+                              crc, crc_calc));
     if (en.type == kSectionQueue) {
       if (en.index >= geom.num_queues())
-        return Fail(fmt::format("{}: queue id {} out of range: geometry {} has {} queues (0..{})", name, en.index,
-                                geom.Describe(), geom.num_queues(), geom.num_queues() - 1));
+        return Fail(fmt::format("{}: queue id {} out of range: geometry {} has {} queues (0..{})", name,
+                                en.index, geom.Describe(), geom.num_queues(), geom.num_queues() - 1));
       if (en.aux != 0) return Fail(fmt::format("{}: aux field is {} (must be 0 for queues)", name, en.aux));
       if (en.size % 8 != 0)
-        return Fail(fmt::format("{}: payload size {} is not a whole number of 8-byte instructions", name, en.size));
+        return Fail(
+            fmt::format("{}: payload size {} is not a whole number of 8-byte instructions", name, en.size));
       if (en.size / 8 > geom.iq_depth())
         return Fail(fmt::format("{}: queue holds {} instructions, longer than iq_depth {}", name, en.size / 8,
                                 geom.iq_depth()));
     } else {
       if (en.index >= geom.num_mem_slices())
-        return Fail(fmt::format("{}: MEM slice id {} out of range: geometry {} has {} MEM slices (0..{})", name,
-                                en.index, geom.Describe(), geom.num_mem_slices(), geom.num_mem_slices() - 1));
+        return Fail(fmt::format("{}: MEM slice id {} out of range: geometry {} has {} MEM slices (0..{})",
+                                name, en.index, geom.Describe(), geom.num_mem_slices(),
+                                geom.num_mem_slices() - 1));
       if (en.size == 0) return Fail(fmt::format("{}: MEM image is empty", name));
       if (en.size % geom.vl() != 0)
-        return Fail(fmt::format("{}: MEM image of {} bytes is not a multiple of VL = {} bytes (whole words)", name,
-                                en.size, geom.vl()));
+        return Fail(fmt::format("{}: MEM image of {} bytes is not a multiple of VL = {} bytes (whole words)",
+                                name, en.size, geom.vl()));
       const uint64_t words = en.size / geom.vl();
       if (en.aux + words > geom.mem_words())
         return Fail(fmt::format("{}: MEM image words {}..{} run past the slice's {} words", name, en.aux,
@@ -325,9 +342,10 @@ LoadResult ParseProgram(const uint8_t *data, size_t size, Program *out, const Ge
       const uint64_t a_end = uint64_t{a.aux} + a.size / vl;
       if (b.aux < a_end) {
         const uint64_t b_end = uint64_t{b.aux} + b.size / vl;
-        return Fail(fmt::format("{} MEM images: sections {} (words {}..{}) and {} (words {}..{}) of MEM slice {}",
-                                a.aux == b.aux && a.size == b.size ? "duplicate" : "overlapping", a.number, a.aux,
-                                a_end - 1, b.number, b.aux, b_end - 1, a.index));
+        return Fail(
+            fmt::format("{} MEM images: sections {} (words {}..{}) and {} (words {}..{}) of MEM slice {}",
+                        a.aux == b.aux && a.size == b.size ? "duplicate" : "overlapping", a.number, a.aux,
+                        a_end - 1, b.number, b.aux, b_end - 1, a.index));
       }
     }
     std::vector<const Entry *> by_offset;
@@ -338,9 +356,9 @@ LoadResult ParseProgram(const uint8_t *data, size_t size, Program *out, const Ge
     for (size_t i = 1; i < by_offset.size(); ++i) {
       const Entry &a = *by_offset[i - 1], &b = *by_offset[i];
       if (b.offset < uint64_t{a.offset} + a.size)
-        return Fail(fmt::format("overlapping sections: payload of section {} [{}, {}) overlaps section {} [{}, {})",
-                                a.number, a.offset, uint64_t{a.offset} + a.size, b.number, b.offset,
-                                uint64_t{b.offset} + b.size));
+        return Fail(fmt::format(
+            "overlapping sections: payload of section {} [{}, {}) overlaps section {} [{}, {})", a.number,
+            a.offset, uint64_t{a.offset} + a.size, b.number, b.offset, uint64_t{b.offset} + b.size));
     }
   }
 

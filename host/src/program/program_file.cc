@@ -34,8 +34,8 @@ LoadResult ReadProgramFile(const std::string &path, Program *out, const Geometry
     const size_t n = std::fread(chunk, 1, sizeof chunk, file.f);
     bytes.insert(bytes.end(), chunk, chunk + n);
     if (bytes.size() > kMaxFileBytes)
-      return LoadResult{false, fmt::format("{}: file is larger than {} bytes; not a TSP program", path,
-                                           kMaxFileBytes)};
+      return LoadResult{
+          false, fmt::format("{}: file is larger than {} bytes; not a TSP program", path, kMaxFileBytes)};
     if (n < sizeof chunk) break;
   }
   if (std::ferror(file.f))
@@ -61,7 +61,8 @@ bool WriteProgramFile(const std::string &path, const Program &p, std::string *er
     return fail(fmt::format("{}: write error: {}", path, std::strerror(errno)));
   FILE *f = file.f;
   file.f = nullptr;
-  if (std::fclose(f) != 0) return fail(fmt::format("{}: write error on close: {}", path, std::strerror(errno)));
+  if (std::fclose(f) != 0)
+    return fail(fmt::format("{}: write error on close: {}", path, std::strerror(errno)));
   if (error) error->clear();
   return true;
 }

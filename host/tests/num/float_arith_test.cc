@@ -79,9 +79,7 @@ uint32_t OracleMul(uint32_t a, uint32_t b) {
 
 // Plain host float result, usable as a second oracle where IEEE and the FTZ rule coincide:
 // infinities, NaNs, zeros and results whose magnitude is strictly above FLT_MIN.
-bool HostComparable(float r) {
-  return std::isnan(r) || std::isinf(r) || r == 0.0f || std::fabs(r) > FLT_MIN;
-}
+bool HostComparable(float r) { return std::isnan(r) || std::isinf(r) || r == 0.0f || std::fabs(r) > FLT_MIN; }
 uint32_t HostCanon(float r) { return std::isnan(r) ? kCanonicalNaN : ToB(r); }
 
 // Operand generators that concentrate on interesting regions.
@@ -142,8 +140,7 @@ struct Mismatches {
   size_t count = 0;
   void Add(const char *op, uint32_t a, uint32_t b, uint32_t got, uint32_t want) {
     if (count++ < 10) {
-      ADD_FAILURE() << op << std::hex << "(0x" << a << ", 0x" << b << ") = 0x" << got << ", want 0x"
-                    << want;
+      ADD_FAILURE() << op << std::hex << "(0x" << a << ", 0x" << b << ") = 0x" << got << ", want 0x" << want;
     }
   }
 };
@@ -172,7 +169,8 @@ TEST(FloatArith, AddSubRandomMatchesOracle) {
       ++host_checked;
       if (got_add != HostCanon(hadd)) bad.Add("FAdd(host)", a, b, got_add, HostCanon(hadd));
     }
-    if (HostComparable(hsub) && got_sub != HostCanon(hsub)) bad.Add("FSub(host)", a, b, got_sub, HostCanon(hsub));
+    if (HostComparable(hsub) && got_sub != HostCanon(hsub))
+      bad.Add("FSub(host)", a, b, got_sub, HostCanon(hsub));
   }
   EXPECT_EQ(bad.count, 0u);
   EXPECT_GT(host_checked, static_cast<size_t>(kRandomPairs) * 9 / 10);
@@ -252,7 +250,7 @@ TEST(FloatArith, DirectedAdd) {
   EXPECT_EQ(FSub(0x00800001, 0x00800000), 0x00000000u);
   EXPECT_EQ(FSub(0x00800000, 0x00800001), 0x80000000u);
   EXPECT_EQ(FSub(0x01000000, 0x00800001), 0x00000000u);  // 2^-126 - 2^-149 -> +0
-  EXPECT_EQ(FSub(0x01000001, 0x00800000), 0x00800002u);      // 2^-125 + 2^-148 - 2^-126
+  EXPECT_EQ(FSub(0x01000001, 0x00800000), 0x00800002u);  // 2^-125 + 2^-148 - 2^-126
   // Overflow.
   EXPECT_EQ(FAdd(0x7F7FFFFF, 0x7F7FFFFF), 0x7F800000u);
   EXPECT_EQ(FAdd(0xFF7FFFFF, 0xFF7FFFFF), 0xFF800000u);

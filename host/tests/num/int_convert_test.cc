@@ -117,7 +117,9 @@ TEST(IntOps, AddSubMulEdgeCases) {
 // Independent oracle for 8 bits: C++ narrowing through int8_t (two's complement, C++20 semantics that
 // every supported compiler already implements) and explicit clamping.
 int32_t Wrap8(int v) { return static_cast<int8_t>(static_cast<uint8_t>(v & 0xFF)); }
-int32_t Clamp(int64_t v, int64_t lo, int64_t hi) { return static_cast<int32_t>(v < lo ? lo : (v > hi ? hi : v)); }
+int32_t Clamp(int64_t v, int64_t lo, int64_t hi) {
+  return static_cast<int32_t>(v < lo ? lo : (v > hi ? hi : v));
+}
 
 TEST(IntOps, Exhaustive8Bit) {
   int bad = 0;
@@ -148,23 +150,34 @@ TEST(IntOps, Random16And32Bit) {
     // 16 bit.
     const int64_t a16 = static_cast<int16_t>(static_cast<uint16_t>(ra & 0xFFFF));
     const int64_t b16 = static_cast<int16_t>(static_cast<uint16_t>(rb & 0xFFFF));
-    auto wrap16 = [](int64_t v) { return static_cast<int32_t>(static_cast<int16_t>(static_cast<uint16_t>(v & 0xFFFF))); };
+    auto wrap16 = [](int64_t v) {
+      return static_cast<int32_t>(static_cast<int16_t>(static_cast<uint16_t>(v & 0xFFFF)));
+    };
     bad += IAdd(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 16, false) != wrap16(a16 + b16);
-    bad += IAdd(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 16, true) != Clamp(a16 + b16, -32768, 32767);
-    bad += ISub(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 16, true) != Clamp(a16 - b16, -32768, 32767);
+    bad +=
+        IAdd(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 16, true) != Clamp(a16 + b16, -32768, 32767);
+    bad +=
+        ISub(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 16, true) != Clamp(a16 - b16, -32768, 32767);
     bad += IMul(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 16, false) != wrap16(a16 * b16);
-    bad += IMul(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 16, true) != Clamp(a16 * b16, -32768, 32767);
+    bad +=
+        IMul(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 16, true) != Clamp(a16 * b16, -32768, 32767);
     // 32 bit.
     const int64_t a32 = static_cast<int32_t>(ra);
     const int64_t b32 = static_cast<int32_t>(rb);
-    auto wrap32 = [](int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); };
+    auto wrap32 = [](int64_t v) {
+      return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
+    };
     bad += IAdd(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32, false) != wrap32(a32 + b32);
-    bad += IAdd(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32, true) != Clamp(a32 + b32, kI32Min, kI32Max);
+    bad += IAdd(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32, true) !=
+           Clamp(a32 + b32, kI32Min, kI32Max);
     bad += ISub(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32, false) != wrap32(a32 - b32);
-    bad += ISub(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32, true) != Clamp(a32 - b32, kI32Min, kI32Max);
+    bad += ISub(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32, true) !=
+           Clamp(a32 - b32, kI32Min, kI32Max);
     bad += IMul(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32, false) != wrap32(a32 * b32);
-    bad += IMul(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32, true) != Clamp(a32 * b32, kI32Min, kI32Max);
-    bad += IMax(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32) != static_cast<int32_t>(a32 > b32 ? a32 : b32);
+    bad += IMul(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32, true) !=
+           Clamp(a32 * b32, kI32Min, kI32Max);
+    bad += IMax(static_cast<int32_t>(ra), static_cast<int32_t>(rb), 32) !=
+           static_cast<int32_t>(a32 > b32 ? a32 : b32);
   }
   EXPECT_EQ(bad, 0);
 }
@@ -198,15 +211,15 @@ TEST(IntOps, Shifts) {
   EXPECT_EQ(IShr(-128, 1, 8), -64);
   EXPECT_EQ(IShr(0x80, 1, 8), -64);  // low byte is -128
   EXPECT_EQ(IShr(127, 3, 8), 15);
-  EXPECT_EQ(IShr(-7, 1, 8), -4);     // floor
+  EXPECT_EQ(IShr(-7, 1, 8), -4);  // floor
   EXPECT_EQ(IShr(-1, 15, 16), -1);
   EXPECT_EQ(IShr(kI32Min, 31, 32), -1);
   EXPECT_EQ(IShr(kI32Min, 32, 32), kI32Min);
   EXPECT_EQ(IShr(kI32Max, 30, 32), 1);
   EXPECT_EQ(ISrl(-128, 1, 8), 64);
   EXPECT_EQ(ISrl(-1, 4, 8), 15);
-  EXPECT_EQ(ISrl(-1, 0, 8), -1);     // no shift: the value stays -1
-  EXPECT_EQ(ISrl(-1, 8, 8), -1);     // 8 mod 8 = 0
+  EXPECT_EQ(ISrl(-1, 0, 8), -1);  // no shift: the value stays -1
+  EXPECT_EQ(ISrl(-1, 8, 8), -1);  // 8 mod 8 = 0
   EXPECT_EQ(ISrl(0x8000, 15, 16), 1);
   EXPECT_EQ(ISrl(-1, 1, 16), 32767);
   EXPECT_EQ(ISrl(kI32Min, 31, 32), 1);
@@ -241,7 +254,7 @@ TEST(Convert, I32ToF32) {
   EXPECT_EQ(I32ToF32(16777218), 0x4B800001u);
   EXPECT_EQ(I32ToF32(16777219), 0x4B800002u);  // tie -> even (up)
   EXPECT_EQ(I32ToF32(-16777219), 0xCB800002u);
-  EXPECT_EQ(I32ToF32(kI32Max), 0x4F000000u);   // 2^31
+  EXPECT_EQ(I32ToF32(kI32Max), 0x4F000000u);  // 2^31
   EXPECT_EQ(I32ToF32(kI32Min), 0xCF000000u);
   EXPECT_EQ(I32ToF32(2147483520), 0x4EFFFFFFu);
   EXPECT_EQ(I32ToF32(2147483583), 0x4EFFFFFFu);  // below the tie at 2147483584
@@ -283,9 +296,9 @@ TEST(Convert, F32ToIntDirected) {
   EXPECT_EQ(F32ToInt(0xFF800000, 8), -128);
   EXPECT_EQ(F32ToInt(0x7F800000, 32), kI32Max);
   EXPECT_EQ(F32ToInt(0xFF800000, 32), kI32Min);
-  EXPECT_EQ(F32ToInt(0x46FFFF00, 16), 32767);   // 32767.5 -> 32768 -> saturates
-  EXPECT_EQ(F32ToInt(0x46FFFE00, 16), 32767);   // 32767
-  EXPECT_EQ(F32ToInt(0xC7000080, 16), -32768);  // -32768.5 -> -32768
+  EXPECT_EQ(F32ToInt(0x46FFFF00, 16), 32767);    // 32767.5 -> 32768 -> saturates
+  EXPECT_EQ(F32ToInt(0x46FFFE00, 16), 32767);    // 32767
+  EXPECT_EQ(F32ToInt(0xC7000080, 16), -32768);   // -32768.5 -> -32768
   EXPECT_EQ(F32ToInt(0x4F000000, 32), kI32Max);  // 2^31 saturates
   EXPECT_EQ(F32ToInt(0xCF000000, 32), kI32Min);  // -2^31 is exact
   EXPECT_EQ(F32ToInt(0x4EFFFFFF, 32), 2147483520);
@@ -349,17 +362,17 @@ TEST(Convert, IntToFloat) {
 }
 
 TEST(Convert, FloatToInt) {
-  EXPECT_EQ(Convert(0x40200000, kF32, kI8, kScaleOne), 0x02u);    // 2.5 -> 2
-  EXPECT_EQ(Convert(0x40600000, kF32, kI8, kScaleOne), 0x04u);    // 3.5 -> 4
+  EXPECT_EQ(Convert(0x40200000, kF32, kI8, kScaleOne), 0x02u);  // 2.5 -> 2
+  EXPECT_EQ(Convert(0x40600000, kF32, kI8, kScaleOne), 0x04u);  // 3.5 -> 4
   EXPECT_EQ(Convert(0xC0200000, kF32, kI32, kScaleOne), 0xFFFFFFFEu);
-  EXPECT_EQ(Convert(0x447A0000, kF32, kI8, kScaleOne), 0x7Fu);    // 1000 saturates
+  EXPECT_EQ(Convert(0x447A0000, kF32, kI8, kScaleOne), 0x7Fu);  // 1000 saturates
   EXPECT_EQ(Convert(0xC47A0000, kF32, kI8, kScaleOne), 0x80u);
-  EXPECT_EQ(Convert(0xC47A0000, kF32, kI16, kScaleOne), 0xFC18u);  // -1000
-  EXPECT_EQ(Convert(0x7FC00000, kF32, kI16, kScaleOne), 0x0000u);  // NaN -> 0
-  EXPECT_EQ(Convert(0x7F800000, kF32, kI8, 0x00000000u), 0x00u);   // inf * 0 = NaN -> 0
-  EXPECT_EQ(Convert(0x3FC00000, kF32, kI16, 0x43800000u), 0x0180u);  // 1.5 * 256 = 384
-  EXPECT_EQ(Convert(0x3F000000, kF32, kI8, kScaleOne), 0x00u);     // 0.5 -> 0
-  EXPECT_EQ(Convert(0x3F000000, kF32, kI8, 0x40400000u), 0x02u);   // 0.5 * 3 = 1.5 -> 2
+  EXPECT_EQ(Convert(0xC47A0000, kF32, kI16, kScaleOne), 0xFC18u);        // -1000
+  EXPECT_EQ(Convert(0x7FC00000, kF32, kI16, kScaleOne), 0x0000u);        // NaN -> 0
+  EXPECT_EQ(Convert(0x7F800000, kF32, kI8, 0x00000000u), 0x00u);         // inf * 0 = NaN -> 0
+  EXPECT_EQ(Convert(0x3FC00000, kF32, kI16, 0x43800000u), 0x0180u);      // 1.5 * 256 = 384
+  EXPECT_EQ(Convert(0x3F000000, kF32, kI8, kScaleOne), 0x00u);           // 0.5 -> 0
+  EXPECT_EQ(Convert(0x3F000000, kF32, kI8, 0x40400000u), 0x02u);         // 0.5 * 3 = 1.5 -> 2
   EXPECT_EQ(Convert(0x7F000000, kF32, kI32, 0x7F000000u), 0x7FFFFFFFu);  // inf saturates
 }
 

@@ -26,8 +26,9 @@ std::vector<uint8_t> Base() {
   std::vector<uint8_t> w2(64), w1(32);
   for (size_t i = 0; i < w2.size(); ++i) w2[i] = static_cast<uint8_t>(i * 3);
   for (size_t i = 0; i < w1.size(); ++i) w1[i] = static_cast<uint8_t>(200 + i);
-  return BuildRaw(kSmall, {{1, 0, 0, Words({0x10, 0x20, 0x30})}, {1, 4, 0, Words({0x40})}, {2, 3, 120, w2},
-                           {2, 0, 0, w1}});
+  return BuildRaw(
+      kSmall,
+      {{1, 0, 0, Words({0x10, 0x20, 0x30})}, {1, 4, 0, Words({0x40})}, {2, 3, 120, w2}, {2, 0, 0, w1}});
 }
 
 // Parses and expects failure; returns the message. `out` must be left untouched.
@@ -243,9 +244,9 @@ TEST(TspbErrors, MemImageErrors) {
              "MEM image of 33 bytes is not a multiple of VL = 32 bytes");
   EXPECT_HAS(Error(BuildRaw(kSmall, {{2, 1, 0, {}}})), "section 0 (MEM slice 1): MEM image is empty");
   // small: 2 banks x 64 words = 128 words per slice; words 127..128 run past it.
-  EXPECT_TRUE(ParseProgram(BuildRaw(kSmall, {{2, 1, 127, std::vector<uint8_t>(32, 0)}}).data(), 128 + 64,
-                           nullptr)
-                  .ok);
+  EXPECT_TRUE(
+      ParseProgram(BuildRaw(kSmall, {{2, 1, 127, std::vector<uint8_t>(32, 0)}}).data(), 128 + 64, nullptr)
+          .ok);
   EXPECT_HAS(Error(BuildRaw(kSmall, {{2, 1, 127, std::vector<uint8_t>(64, 0)}})),
              "MEM image words 127..128 run past the slice's 128 words");
   EXPECT_HAS(Error(BuildRaw(kSmall, {{2, 1, 0xFFFFFFFFu, std::vector<uint8_t>(32, 0)}})), "run past");
@@ -309,16 +310,17 @@ TEST(TspbErrors, GeometryFieldsInconsistentWithFingerprint) {
   FixHeaderCrc(b);
   const std::string e = Error(b);
   EXPECT_HAS(e, "geometry fields inconsistent with the fingerprint");
-  EXPECT_HAS(e, "0x5a08010602040201");                                      // stored
-  EXPECT_HAS(e, "0x5a09010602040201");                                      // log2(512) = 9 in bits 55:48
+  EXPECT_HAS(e, "0x5a08010602040201");  // stored
+  EXPECT_HAS(e, "0x5a09010602040201");  // log2(512) = 9 in bits 55:48
   EXPECT_HAS(e, "S=2 VL=32 streams=4 mem=2x2x64 alus=1 iq=512");
 }
 
 TEST(TspbErrors, ForeignGeometry) {
   const Geometry dflt = Geometry::Default();
   const std::string e = Error(Base(), &dflt);
-  EXPECT_HAS(e, "foreign geometry: program built for S=2 VL=32 streams=4 mem=2x2x64 alus=1 iq=256 but device is "
-                "S=4 VL=64 streams=8 mem=8x2x512 alus=2 iq=4096");
+  EXPECT_HAS(e,
+             "foreign geometry: program built for S=2 VL=32 streams=4 mem=2x2x64 alus=1 iq=256 but device is "
+             "S=4 VL=64 streams=8 mem=8x2x512 alus=2 iq=4096");
   const Geometry small(kSmall);
   const std::vector<uint8_t> b = Base();
   EXPECT_TRUE(ParseProgram(b.data(), b.size(), nullptr, &small).ok);
@@ -360,10 +362,18 @@ TEST(TspbRobustness, TwentyThousandRandomMutations) {
     for (int k = 0; k < edits && !b.empty(); ++k) {
       const size_t pos = rng() % b.size();
       switch (kind) {
-        case 0: b[pos] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;  // bit flip
-        case 1: b[pos] = static_cast<uint8_t>(rng()); break;               // byte overwrite
-        case 2: b.resize(pos); break;                                       // truncation
-        case 3: b.insert(b.end(), rng() % 200, static_cast<uint8_t>(rng())); break;  // extension
+        case 0:
+          b[pos] ^= static_cast<uint8_t>(1u << (rng() % 8));
+          break;  // bit flip
+        case 1:
+          b[pos] = static_cast<uint8_t>(rng());
+          break;  // byte overwrite
+        case 2:
+          b.resize(pos);
+          break;  // truncation
+        case 3:
+          b.insert(b.end(), rng() % 200, static_cast<uint8_t>(rng()));
+          break;    // extension
         default: {  // interesting 32-bit value at an aligned header/table offset
           static const uint32_t kVals[] = {0, 1, 0xFFFFFFFFu, 0x80000000u, 64, 4096, 0x7FFFFFFFu, 257};
           const size_t off = (rng() % std::min<size_t>(b.size(), 160)) & ~size_t{3};

@@ -28,7 +28,9 @@ std::vector<uint8_t> ReadBytes(const std::string &path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
-std::string SeedPath(const std::string &name) { return std::string(TSP_SOURCE_DIR) + "/host/fuzz/corpus/" + name; }
+std::string SeedPath(const std::string &name) {
+  return std::string(TSP_SOURCE_DIR) + "/host/fuzz/corpus/" + name;
+}
 
 MemImage Image(uint32_t slice, uint32_t addr, std::vector<uint8_t> data) {
   MemImage m;
@@ -95,9 +97,9 @@ TEST(TspbGolden, KnownHeaderBytes) {
   // small config, no sections: fingerprint 0x5A08010602040201 (docs/isa-tables.md), 64-byte file.
   const std::vector<uint8_t> b = SerializeProgram(Make(kSmall));
   ASSERT_EQ(b.size(), 64u);
-  const std::vector<uint8_t> head = {'T', 'S', 'P', 'B', 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+  const std::vector<uint8_t> head = {'T',  'S',  'P',  'B',  1,    0,    0,    0,    1, 0, 0, 0, 0, 0, 0, 0,
                                      0x01, 0x02, 0x04, 0x02, 0x06, 0x01, 0x08, 0x5A, 2, 0, 0, 0, 4, 0, 0, 0,
-                                     2, 0, 0, 0, 64, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0};
+                                     2,    0,    0,    0,    64,   0,    0,    0,    1, 0, 0, 0, 0, 1, 0, 0};
   EXPECT_EQ(std::vector<uint8_t>(b.begin(), b.begin() + 48), head);
   EXPECT_EQ(Get32(b, kOffTableCrc), 0u);  // CRC of an empty table
   EXPECT_EQ(Get32(b, kOffHeaderCrc), Crc32(b.data(), 52));
@@ -158,8 +160,9 @@ TEST_P(TspbRoundTrip, ForeignGeometryIsRefusedWithBothDescriptions) {
   Program out;
   const LoadResult r = ParseProgram(bytes.data(), bytes.size(), &out, &other);
   ASSERT_FALSE(r.ok);
-  EXPECT_NE(r.error.find("program built for " + Geometry(params).Describe() + " but device is " + other.Describe()),
-            std::string::npos)
+  EXPECT_NE(
+      r.error.find("program built for " + Geometry(params).Describe() + " but device is " + other.Describe()),
+      std::string::npos)
       << r.error;
 }
 

@@ -108,9 +108,9 @@ inline std::vector<uint8_t> BuildRaw(const isa::GeometryParams &g, const std::ve
 inline std::string DiffPrograms(const Program &a, const Program &b) {
   std::ostringstream os;
   const auto &ga = a.geometry, &gb = b.geometry;
-  if (ga.name != gb.name || ga.num_superlanes != gb.num_superlanes || ga.streams_per_dir != gb.streams_per_dir ||
-      ga.mem_slices_per_hemi != gb.mem_slices_per_hemi || ga.words_per_bank != gb.words_per_bank ||
-      ga.vxm_alus != gb.vxm_alus || ga.iq_depth != gb.iq_depth)
+  if (ga.name != gb.name || ga.num_superlanes != gb.num_superlanes ||
+      ga.streams_per_dir != gb.streams_per_dir || ga.mem_slices_per_hemi != gb.mem_slices_per_hemi ||
+      ga.words_per_bank != gb.words_per_bank || ga.vxm_alus != gb.vxm_alus || ga.iq_depth != gb.iq_depth)
     os << "geometry differs (" << ga.name << " vs " << gb.name << "); ";
   if (a.queues != b.queues) {
     os << "queues differ (" << a.queues.size() << " vs " << b.queues.size() << " queues); ";
@@ -119,7 +119,8 @@ inline std::string DiffPrograms(const Program &a, const Program &b) {
     os << "mem image count " << a.mem.size() << " vs " << b.mem.size() << "; ";
   } else {
     for (size_t i = 0; i < a.mem.size(); ++i) {
-      if (a.mem[i].slice != b.mem[i].slice || a.mem[i].addr != b.mem[i].addr || a.mem[i].data != b.mem[i].data)
+      if (a.mem[i].slice != b.mem[i].slice || a.mem[i].addr != b.mem[i].addr ||
+          a.mem[i].data != b.mem[i].data)
         os << "mem image " << i << " differs; ";
     }
   }

@@ -1,0 +1,30 @@
+// Assertion macros (prim_assert-compatible names). Active in Verilator simulation with --assert;
+// empty for synthesis (SYNTHESIS or YOSYS defined). Default clock clk_i, reset !rst_ni.
+`ifndef TSP_ASSERT_SVH
+`define TSP_ASSERT_SVH
+
+`ifdef SYNTHESIS
+  `define TSP_NO_ASSERT
+`endif
+`ifdef YOSYS
+  `define TSP_NO_ASSERT
+`endif
+
+`ifdef TSP_NO_ASSERT
+  `define ASSERT(name, prop, clk = clk_i, rst = !rst_ni)
+  `define ASSERT_NEVER(name, prop, clk = clk_i, rst = !rst_ni)
+  `define ASSERT_INIT(name, prop)
+`else
+  `define ASSERT(name, prop, clk = clk_i, rst = !rst_ni) \
+    name: assert property (@(posedge clk) disable iff (rst) (prop)) \
+      else $error("[ASSERT FAILED] %m: %s", `"name`");
+  `define ASSERT_NEVER(name, prop, clk = clk_i, rst = !rst_ni) \
+    name: assert property (@(posedge clk) disable iff (rst) !(prop)) \
+      else $error("[ASSERT FAILED] %m: %s", `"name`");
+  `define ASSERT_INIT(name, prop) \
+    initial begin : name \
+      if (!(prop)) $error("[ASSERT_INIT FAILED] %m: %s", `"name`"); \
+    end
+`endif
+
+`endif

@@ -1,0 +1,108 @@
+// Harness<V>: owns one Verilated model with a fresh VerilatedContext, drives clk_i / rst_ni, counts
+// cycles, optionally traces to FST, and turns failed SVAs ($error) into test failures naming the
+// cycle. Tracing: TSP_TRACE=1 writes traces/<Suite>_<Test>.fst (directory created as needed).
+#pragma once
+
+#include <gtest/gtest.h>
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace tsp::tb {
+
+template <typename V>
+class Harness {
+ public:
+  Harness() : ctx_(std::make_unique<VerilatedContext>()) {
+    ctx_->fatalOnError(false);
+    ctx_->randReset(2);
+    ctx_->randSeed(1);
+    ctx_->traceEverOn(true);
+    top_ = std::make_unique<V>(ctx_.get(), "TOP");
+    const char *env = std::getenv("TSP_TRACE");
+    if (env && std::string(env) == "1") {
+      const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
+      std::string name = info ? std::string(info->test_suite_name()) + "_" + info->name() : "trace";
+      for (auto &c : name) {
+        if (c == '/') c = '_';
+      }
+      std::filesystem::create_directories("traces");
+      trace_ = std::make_unique<VerilatedFstC>();
+      top_->trace(trace_.get(), 99);
+      trace_path_ = "traces/" + name + ".fst";
+      trace_->open(trace_path_.c_str());
+    }
+    top_->clk_i = 0;
+    top_->rst_ni = 1;
+    top_->eval();
+  }
+  ~Harness() {
+    if (trace_) trace_->close();
+    top_->final();
+  }
+
+  V &dut() { return *top_; }
+  V *operator->() { return top_.get(); }
+  uint64_t cycle() const { return cycle_; }
+  const std::string &trace_path() const { return trace_path_; }
+
+  // Asynchronous reset held for `cycles` clock cycles.
+  void Reset(int cycles = 2) {
+    top_->rst_ni = 0;
+    Eval();
+    for (int i = 0; i < cycles; ++i) Tick();
+    top_->rst_ni = 1;
+    Eval();
+  }
+
+  // One full clock cycle: inputs set by the caller before Tick() are sampled at the rising edge.
+  void Tick(int n = 1) {
+    for (int i = 0; i < n; ++i) {
+      top_->clk_i = 1;
+      Eval();
+      ctx_->timeInc(5);
+      top_->clk_i = 0;
+      Eval();
+      ctx_->timeInc(5);
+      ++cycle_;
+      CheckAssertions();
+    }
+  }
+
+  // Ticks until pred() holds; fails the test after max_cycles.
+  bool RunUntil(const std::function<bool()> &pred, uint64_t max_cycles) {
+    for (uint64_t i = 0; i < max_cycles; ++i) {
+      if (pred()) return true;
+      Tick();
+    }
+    ADD_FAILURE() << "condition not reached within " << max_cycles << " cycles (cycle " << cycle_ << ")";
+    return false;
+  }
+
+  void Eval() {
+    top_->eval();
+    if (trace_) trace_->dump(ctx_->time());
+  }
+
+ private:
+  void CheckAssertions() {
+    if (ctx_->gotError() && !reported_) {
+      reported_ = true;
+      ADD_FAILURE() << "RTL assertion failed at cycle " << cycle_ << " (see the [ASSERT FAILED] line above)";
+    }
+  }
+
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<V> top_;
+  std::unique_ptr<VerilatedFstC> trace_;
+  std::string trace_path_;
+  uint64_t cycle_ = 0;
+  bool reported_ = false;
+};
+
+}  // namespace tsp::tb
