@@ -1,7 +1,7 @@
 // tsp-asm: assembles a .tasm source file into a .tspb program (docs/assembly.md).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -36,7 +36,8 @@ int main(int argc, char **argv) {
   const tsp::AsmResult r = tsp::Assemble(text.str(), input);
   if (!r.ok) {
     fmt::print(stderr, "{}", r.error);
-    fmt::print(stderr, "tsp-asm: {} error{}, no output written\n", r.errors.size(), r.errors.size() == 1 ? "" : "s");
+    fmt::print(stderr, "tsp-asm: {} error{}, no output written\n", r.errors.size(),
+               r.errors.size() == 1 ? "" : "s");
     return 1;
   }
 
@@ -49,7 +50,8 @@ int main(int argc, char **argv) {
 
   const tsp::Geometry geom(r.program.geometry);
   if (print) {
-    fmt::print("{:<8} {:>5} {:>7}  {:<18}  {:>5}  {}\n", "queue", "index", "cycle", "word", "line", "instruction");
+    fmt::print("{:<8} {:>5} {:>7}  {:<18}  {:>5}  {}\n", "queue", "index", "cycle", "word", "line",
+               "instruction");
     for (const auto &l : r.listing) {
       fmt::print("{:<8} {:>5} {:>7}  0x{:016x}  {:>5}  {}\n", geom.queue(l.queue).name, l.index,
                  l.cycle >= 0 ? fmt::format("{}", l.cycle) : std::string("?"), l.word, l.line, l.text);
@@ -67,7 +69,7 @@ int main(int argc, char **argv) {
     queues += q.empty() ? 0 : 1;
   }
   for (const auto &m : r.program.mem) bytes += m.data.size();
-  fmt::print("tsp-asm: wrote {} ({} geometry: {} instructions in {} queues, {} MEM images, {} bytes)\n", output,
-             geom.params().name, words, queues, r.program.mem.size(), bytes);
+  fmt::print("tsp-asm: wrote {} ({} geometry: {} instructions in {} queues, {} MEM images, {} bytes)\n",
+             output, geom.params().name, words, queues, r.program.mem.size(), bytes);
   return 0;
 }

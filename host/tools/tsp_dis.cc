@@ -1,8 +1,8 @@
 // tsp-dis: disassembles a .tspb program into assembly text that tsp-asm turns back into the
 // same program (docs/assembly.md).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

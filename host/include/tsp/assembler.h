@@ -14,12 +14,12 @@ namespace tsp {
 
 // One assembled instruction word, for listings (tsp-asm --print).
 struct AsmListing {
-  uint32_t queue = 0;   // queue id (Geometry::queues() index)
-  uint32_t index = 0;   // position in that queue
-  int64_t cycle = -1;   // dispatch cycle assuming the queue starts at 0; -1 after a SYNC (unknown)
+  uint32_t queue = 0;  // queue id (Geometry::queues() index)
+  uint32_t index = 0;  // position in that queue
+  int64_t cycle = -1;  // dispatch cycle assuming the queue starts at 0; -1 after a SYNC (unknown)
   uint64_t word = 0;
-  int line = 0;         // source line (an inserted NOP carries the line of its @ instruction)
-  std::string text;     // canonical text (Disassemble), ".inst 0x..." for raw words
+  int line = 0;      // source line (an inserted NOP carries the line of its @ instruction)
+  std::string text;  // canonical text (Disassemble), ".inst 0x..." for raw words
 };
 
 struct AsmResult {

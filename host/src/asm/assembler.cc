@@ -330,8 +330,8 @@ bool Assembler::Lex(std::string_view line) {
       }
       size_t end = j;
       while (end < line.size() && IsIdentChar(line[end])) ++end;
-      if (end != j || (IsHexLiteral(line.substr(i, j - i)) && j - i == 2) ||
-          (IsBinLiteral(line.substr(i, j - i)) && j - i == 2)) {
+      const bool no_digits = j - i == 2 && c == '0' && std::strchr("xXbB", line[i + 1]) != nullptr;
+      if (end != j || no_digits) {
         return Error(col, fmt::format("malformed number '{}'", line.substr(i, end - i)));
       }
       toks_.push_back({Token::kNumber, line.substr(i, j - i), col});
@@ -364,20 +364,18 @@ bool Assembler::SplitOperands(size_t first, std::vector<Tokens> *ops, int *end_c
   *end_col = toks_.back().col;
   if (toks_[first].kind == Token::kEnd) return true;
   Tokens cur;
-  int depth = 0;
   for (size_t i = first; i < toks_.size(); ++i) {
     const Token &t = toks_[i];
-    const bool at_comma = t.kind == Token::kPunct && t.text == "," && depth == 0;
+    const bool at_comma = t.kind == Token::kPunct && t.text == ",";  // never inside an expression
     if (t.kind == Token::kEnd || at_comma) {
-      if (cur.empty()) return Error(t.col, t.kind == Token::kEnd ? "missing operand after ','" : "missing operand");
+      if (cur.empty())
+        return Error(t.col, t.kind == Token::kEnd ? "missing operand after ','" : "missing operand");
       cur.push_back({Token::kEnd, std::string_view(), t.col});
       ops->push_back(std::move(cur));
       cur.clear();
       if (t.kind == Token::kEnd) break;
       continue;
     }
-    if (t.kind == Token::kPunct && t.text == "(") ++depth;
-    if (t.kind == Token::kPunct && t.text == ")") --depth;
     cur.push_back(t);
   }
   return true;
@@ -419,7 +417,8 @@ bool Assembler::ParseFactor(const Tokens &t, size_t *pos, int64_t *v) {
     ++*pos;
     if (!ParseFactor(t, pos, v)) return false;
     if (tok.text == "-") {
-      if (*v == std::numeric_limits<int64_t>::min()) return Error(tok.col, "arithmetic overflow in expression");
+      if (*v == std::numeric_limits<int64_t>::min())
+        return Error(tok.col, "arithmetic overflow in expression");
       *v = -*v;
     }
     return true;
@@ -523,8 +522,8 @@ bool Assembler::ParseStream(const Tokens &t, uint32_t *field) {
     Dir dir;
     if (auto idx = StreamLiteralIndex(tok.text, &dir)) {
       if (*idx >= isa::kMaxStreamsPerDir) {
-        return Error(tok.col, fmt::format("stream index {} out of range (0..{}; geometry {} has {}0..{}{})", *idx,
-                                          isa::kMaxStreamsPerDir - 1, geom_.params().name, tok.text[0],
+        return Error(tok.col, fmt::format("stream index {} out of range (0..{}; geometry {} has {}0..{}{})",
+                                          *idx, isa::kMaxStreamsPerDir - 1, geom_.params().name, tok.text[0],
                                           tok.text[0], geom_.streams() - 1));
       }
       *field = StreamField(dir, *idx);
@@ -541,8 +540,8 @@ bool Assembler::ParseStream(const Tokens &t, uint32_t *field) {
 
 bool Assembler::ExpectHash(const Tokens &t, std::string_view what) {
   if (t.front().kind == Token::kPunct && t.front().text == "#") return true;
-  return Error(t.front().col, fmt::format("expected {} like #{}, found {}", what, what == "a float" ? "1.5" : "3",
-                                          OperandText(t)));
+  return Error(t.front().col, fmt::format("expected {} like #{}, found {}", what,
+                                          what == "a float" ? "1.5" : "3", OperandText(t)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -590,8 +589,9 @@ void Assembler::CloseMem() {
     if (img.addr < o.addr + owords && o.addr < img.addr + words) {
       const int saved = line_no_;
       line_no_ = mem_->line;
-      Error(mem_->col, fmt::format("MEM block words {}..{} overlaps the block at line {} (words {}..{})", img.addr,
-                                   img.addr + words - 1, mem_lines_[i], o.addr, o.addr + owords - 1));
+      Error(mem_->col,
+            fmt::format("MEM block words {}..{} overlaps the block at line {} (words {}..{})", img.addr,
+                        img.addr + words - 1, mem_lines_[i], o.addr, o.addr + owords - 1));
       line_no_ = saved;
       break;
     }
@@ -611,7 +611,8 @@ void Assembler::MemData(const Token &dir, uint32_t bytes_each, bool is_float) {
     Error(end_col, fmt::format("{} needs at least one value", Lower(dir.text)));
     return;
   }
-  const int64_t lo = bytes_each == 4 ? std::numeric_limits<int32_t>::min() : -(int64_t{1} << (8 * bytes_each - 1));
+  const int64_t lo =
+      bytes_each == 4 ? std::numeric_limits<int32_t>::min() : -(int64_t{1} << (8 * bytes_each - 1));
   const int64_t hi = (int64_t{1} << (8 * bytes_each)) - 1;
   std::vector<uint8_t> bytes;
   for (const auto &op : ops) {
@@ -633,9 +634,10 @@ void Assembler::MemData(const Token &dir, uint32_t bytes_each, bool is_float) {
   const uint64_t words = (img.data.size() + bytes.size() + vl - 1) / vl;
   if (img.addr + words > geom_.mem_words()) {
     mem_->broken = true;
-    Error(dir.col, fmt::format("MEM block starting at word {} runs past the end of the slice (words 0..{} of {} "
-                               "bytes)",
-                               img.addr, geom_.mem_words() - 1, vl));
+    Error(dir.col,
+          fmt::format("MEM block starting at word {} runs past the end of the slice (words 0..{} of {} "
+                      "bytes)",
+                      img.addr, geom_.mem_words() - 1, vl));
     return;
   }
   img.data.insert(img.data.end(), bytes.begin(), bytes.end());
@@ -649,8 +651,8 @@ void Assembler::Directive(const Token &dir) {
     if (!SplitOperands(1, &ops, &end_col)) return false;
     if (ops.size() != count) {
       return Error(ops.size() > count ? ops[count].front().col : end_col,
-                   fmt::format("{} expects {} operand{} ({}), found {}", name, count, count == 1 ? "" : "s", usage,
-                               ops.size()));
+                   fmt::format("{} expects {} operand{} ({}), found {}", name, count, count == 1 ? "" : "s",
+                               usage, ops.size()));
     }
     return true;
   };
@@ -745,8 +747,9 @@ void Assembler::Directive(const Token &dir) {
     if (ok && idx < geom_.mem_slices_per_hemi()) {
       slice = geom_.MemSliceId(s[0] == 'w' ? Hemi::kWest : Hemi::kEast, idx);
     } else {
-      Error(t.col, fmt::format("expected a MEM slice w0..w{} or e0..e{}, found {}", geom_.mem_slices_per_hemi() - 1,
-                               geom_.mem_slices_per_hemi() - 1, OperandText(ops[0])));
+      Error(t.col,
+            fmt::format("expected a MEM slice w0..w{} or e0..e{}, found {}", geom_.mem_slices_per_hemi() - 1,
+                        geom_.mem_slices_per_hemi() - 1, OperandText(ops[0])));
       return;
     }
     int64_t addr = 0;
@@ -777,16 +780,18 @@ bool Assembler::PlaceAt(int col, bool has_at, int64_t at, bool is_repeat) {
   const std::string &qname = geom_.queue(static_cast<uint32_t>(queue_)).name;
   const int64_t next = qs.clock.next();
   if (next < 0) {
-    return Error(col, fmt::format("@ cannot be used after a sync in queue {}: its dispatch time is unknown", qname));
+    return Error(
+        col, fmt::format("@ cannot be used after a sync in queue {}: its dispatch time is unknown", qname));
   }
   if (is_repeat && at != next) {
-    return Error(col, fmt::format("repeat cannot be moved with @: it dispatches right after the instruction it "
-                                  "repeats (cycle {})",
-                                  next));
+    return Error(col,
+                 fmt::format("repeat cannot be moved with @: it dispatches right after the instruction it "
+                             "repeats (cycle {})",
+                             next));
   }
   if (at < next) {
-    return Error(col, fmt::format("queue {} is already at cycle {}: cannot place an instruction at cycle {}", qname,
-                                  next, at));
+    return Error(col, fmt::format("queue {} is already at cycle {}: cannot place an instruction at cycle {}",
+                                  qname, next, at));
   }
   int64_t gap = at - next;
   while (gap > 0) {
@@ -837,7 +842,8 @@ void Assembler::RawInstruction(size_t di, bool has_at, int64_t at, int at_col) {
   }
   uint64_t word = 0;
   const Token &t = ops[0].front();
-  if (!(t.kind == Token::kNumber && ops[0].size() == 2 && !IsFloatLiteral(t.text) && ParseUintLiteral(t.text, &word))) {
+  if (!(t.kind == Token::kNumber && ops[0].size() == 2 && !IsFloatLiteral(t.text) &&
+        ParseUintLiteral(t.text, &word))) {
     Error(t.col, fmt::format("expected a 64-bit instruction word like 0x0000000000001010, found {}",
                              OperandText(ops[0])));
     return;
@@ -847,7 +853,8 @@ void Assembler::RawInstruction(size_t di, bool has_at, int64_t at, int at_col) {
   Append(word, dir.col);
 }
 
-bool Assembler::ParseSuffixes(const Token &tok, const OpSyntax &syn, Instr *in, std::map<std::string, int> *cols) {
+bool Assembler::ParseSuffixes(const Token &tok, const OpSyntax &syn, Instr *in,
+                              std::map<std::string, int> *cols) {
   const std::string_view mn = syn.info->mnemonic;
   // Split "vadd.i16.sat" into parts with their columns.
   std::vector<std::pair<std::string, int>> parts;
@@ -870,7 +877,8 @@ bool Assembler::ParseSuffixes(const Token &tok, const OpSyntax &syn, Instr *in, 
   };
   auto type_part = [&](uint8_t mask, std::string_view what, uint32_t *out, const char *field) {
     if (i >= parts.size()) {
-      return Error(tok.col, fmt::format("{} needs a {} suffix ({}); syntax: {}", mn, what, types(mask), syn.info->syntax));
+      return Error(tok.col, fmt::format("{} needs a {} suffix ({}); syntax: {}", mn, what, types(mask),
+                                        syn.info->syntax));
     }
     const auto &[p, col] = parts[i];
     int found = -1;
@@ -894,9 +902,10 @@ bool Assembler::ParseSuffixes(const Token &tok, const OpSyntax &syn, Instr *in, 
   if (syn.sign_suffix) {
     const std::string p = i < parts.size() ? parts[i].first : std::string();
     if (p.size() != 2 || (p[0] != 's' && p[0] != 'u') || (p[1] != 's' && p[1] != 'u')) {
-      return Error(i < parts.size() ? parts[i].second : tok.col,
-                   fmt::format("{} needs a signedness suffix .ss, .su, .us or .uu (activation, weight); syntax: {}",
-                               mn, syn.info->syntax));
+      return Error(
+          i < parts.size() ? parts[i].second : tok.col,
+          fmt::format("{} needs a signedness suffix .ss, .su, .us or .uu (activation, weight); syntax: {}",
+                      mn, syn.info->syntax));
     }
     in->asigned = p[0] == 's';
     in->wsigned = p[1] == 's';
@@ -947,8 +956,9 @@ bool Assembler::ParseOperands(const OpSyntax &syn, const std::string &shown, con
     if (in->op == isa::Opcode::kAbc) {
       hint = in->acc ? " (.acc adds the accumulator group b)" : " (operand b needs .acc)";
     }
-    return Error(col, fmt::format("{} expects {} operand{} ({}), found {}{}", shown, count, max_ops == 1 && min_ops == 1 ? "" : "s",
-                                  usage.empty() ? "none" : usage, ops.size(), hint));
+    return Error(col, fmt::format("{} expects {} operand{} ({}), found {}{}", shown, count,
+                                  max_ops == 1 && min_ops == 1 ? "" : "s", usage.empty() ? "none" : usage,
+                                  ops.size(), hint));
   }
   for (size_t k = 0; k < ops.size(); ++k) {
     const OperandSpec &o = syn.operands[k];
@@ -984,7 +994,8 @@ bool Assembler::ParseOperands(const OpSyntax &syn, const std::string &shown, con
       case OperandKind::kStreamOrImm:
         if (t.front().kind == Token::kPunct && t.front().text == "#") {
           const Tokens rest(t.begin() + 1, t.end());
-          if (!ParseRanged(rest, std::numeric_limits<int32_t>::min(), 0xffffffff, "an immediate", &v)) return false;
+          if (!ParseRanged(rest, std::numeric_limits<int32_t>::min(), 0xffffffff, "an immediate", &v))
+            return false;
           in->bimm = 1;
           in->imm = static_cast<uint32_t>(v);
           (*cols)["imm"] = (*cols)["bimm"] = col;
@@ -1039,9 +1050,9 @@ void Assembler::Instruction(size_t mi, bool has_at, int64_t at, int at_col) {
   const QueueInfo &qi = geom_.queue(static_cast<uint32_t>(queue_));
   if (!UnitFitsQueue(syn->info->unit, qi.kind)) {
     const bool an = qi.kind == SliceKind::kSxm || qi.kind == SliceKind::kMxm;
-    Error(mn.col, fmt::format("{} cannot go in queue {} ({} {} queue): {} runs on the {}, e.g. in queue {}", base, qi.name,
-                              an ? "an" : "a", KindName(qi.kind), base, UnitName(syn->info->unit),
-                              ExampleQueue(geom_, syn->info->unit)));
+    Error(mn.col, fmt::format("{} cannot go in queue {} ({} {} queue): {} runs on the {}, e.g. in queue {}",
+                              base, qi.name, an ? "an" : "a", KindName(qi.kind), base,
+                              UnitName(syn->info->unit), ExampleQueue(geom_, syn->info->unit)));
     return;
   }
   if (!ParseOperands(*syn, lower, mn, mi + 1, &in, &cols)) return;
@@ -1053,10 +1064,13 @@ void Assembler::Instruction(size_t mi, bool has_at, int64_t at, int at_col) {
   }
   const auto &words = program_.queues[static_cast<size_t>(queue_)];
   if (in.op == isa::Opcode::kRepeat) {
-    const isa::OpInfo *prev = words.empty() ? nullptr : isa::FindOp(static_cast<uint8_t>(words.back() & 0xffu));
+    const isa::OpInfo *prev =
+        words.empty() ? nullptr : isa::FindOp(static_cast<uint8_t>(words.back() & 0xffu));
     if (!prev || prev->unit == isa::Unit::kIcu) {
-      Error(mn.col, fmt::format("repeat must directly follow the non-ICU instruction it re-issues in queue {}{}",
-                                qi.name, prev ? fmt::format(" (the previous instruction is {})", prev->mnemonic) : ""));
+      Error(
+          mn.col,
+          fmt::format("repeat must directly follow the non-ICU instruction it re-issues in queue {}{}",
+                      qi.name, prev ? fmt::format(" (the previous instruction is {})", prev->mnemonic) : ""));
       return;
     }
   }

@@ -79,15 +79,16 @@ std::string DisassembleProgram(const Program &p) {
     for (const uint64_t &word : p.queues[q]) {
       const int64_t cycle = clock.Step(word);
       const std::string text = WordText(word, g, qi, prev);
-      AppendLine(&out, "    " + text, text.find(';') == std::string::npos
-                                           ? (cycle >= 0 ? fmt::format("@{}", cycle) : std::string("@? (after sync)"))
-                                           : std::string());
+      AppendLine(&out, "    " + text,
+                 text.find(';') == std::string::npos
+                     ? (cycle >= 0 ? fmt::format("@{}", cycle) : std::string("@? (after sync)"))
+                     : std::string());
       prev = &word;
     }
   }
   for (size_t q = g.num_queues(); q < p.queues.size(); ++q) {
-    out += fmt::format("\n; queue {} does not exist in geometry {}: its {} words are not shown\n", q, config->name,
-                       p.queues[q].size());
+    out += fmt::format("\n; queue {} does not exist in geometry {}: its {} words are not shown\n", q,
+                       config->name, p.queues[q].size());
   }
 
   const uint32_t vl = g.vl();

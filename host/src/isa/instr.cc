@@ -25,10 +25,22 @@ struct U32Member {
 
 // Every uint32_t member of Instr by the name the format table uses ("stride" is the int32 one).
 const U32Member kU32Members[] = {
-    {"n", &Instr::n},         {"d", &Instr::d},     {"addr", &Instr::addr},       {"s", &Instr::s},
-    {"m", &Instr::m},         {"dst", &Instr::dst}, {"a", &Instr::a},             {"b", &Instr::b},
-    {"dtype", &Instr::dtype}, {"sat", &Instr::sat}, {"bimm", &Instr::bimm},       {"stype", &Instr::stype},
-    {"asigned", &Instr::asigned}, {"wsigned", &Instr::wsigned}, {"acc", &Instr::acc}, {"imm", &Instr::imm},
+    {"n", &Instr::n},
+    {"d", &Instr::d},
+    {"addr", &Instr::addr},
+    {"s", &Instr::s},
+    {"m", &Instr::m},
+    {"dst", &Instr::dst},
+    {"a", &Instr::a},
+    {"b", &Instr::b},
+    {"dtype", &Instr::dtype},
+    {"sat", &Instr::sat},
+    {"bimm", &Instr::bimm},
+    {"stype", &Instr::stype},
+    {"asigned", &Instr::asigned},
+    {"wsigned", &Instr::wsigned},
+    {"acc", &Instr::acc},
+    {"imm", &Instr::imm},
 };
 
 const isa::FormatInfo &FormatOf(const isa::OpInfo &info) {
@@ -79,8 +91,8 @@ void AddOperand(OpSyntax *syn, const std::string &token, bool optional) {
   for (const auto &m : kMap) {
     if (m.token == token) {
       if (!FindField(FormatOf(*syn->info), m.field)) {
-        syn->parse_error = fmt::format("operand '{}' maps to field '{}' which format {} lacks", token, m.field,
-                                       FormatOf(*syn->info).name);
+        syn->parse_error = fmt::format("operand '{}' maps to field '{}' which format {} lacks", token,
+                                       m.field, FormatOf(*syn->info).name);
         return;
       }
       // The label is a view of the static table, not of the temporary token.
@@ -331,8 +343,8 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
       }
     } else if (v < FieldMin(*f) || v > FieldMax(*f)) {
       return Fail(error, field, name,
-                  fmt::format("{}: {} = {} does not fit the {}-bit field (range {}..{})", mn, name, v, f->width,
-                              FieldMin(*f), FieldMax(*f)));
+                  fmt::format("{}: {} = {} does not fit the {}-bit field (range {}..{})", mn, name, v,
+                              f->width, FieldMin(*f), FieldMax(*f)));
     }
   }
 
@@ -344,17 +356,20 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
     if (v == 0 || UsesField(syn, name)) continue;
     std::string why;
     if (name == "sat") {
-      why = fmt::format(" (.sat is only allowed on {})", OpsWith([](const OpSyntax &s) { return s.sat_suffix; }));
+      why = fmt::format(" (.sat is only allowed on {})",
+                        OpsWith([](const OpSyntax &s) { return s.sat_suffix; }));
     } else if (name == "bimm") {
       why = fmt::format(" (an immediate operand b|#imm is only allowed on {})", OpsWith(HasImmOperand));
     } else if (name == "asigned" || name == "wsigned" || name == "acc") {
       why = fmt::format(" (only {} has it)", OpsWith([](const OpSyntax &s) { return s.sign_suffix; }));
     } else if (name == "stype") {
-      why = fmt::format(" (only {} has a source type)", OpsWith([](const OpSyntax &s) { return s.stype_suffix; }));
+      why = fmt::format(" (only {} has a source type)",
+                        OpsWith([](const OpSyntax &s) { return s.stype_suffix; }));
     } else if (name == "dtype") {
       why = " (it has no data type)";
     }
-    return Fail(error, field, name, fmt::format("{} does not use field {}: it must be 0, is {}{}", mn, name, v, why));
+    return Fail(error, field, name,
+                fmt::format("{} does not use field {}: it must be 0, is {}{}", mn, name, v, why));
   }
 
   // 3. Fields whose use depends on flags.
@@ -364,8 +379,9 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
                   fmt::format("{}: b must be 0 when the immediate form is used (bimm = 1), is {}", mn, in.b));
     }
     if (!in.bimm && in.imm != 0) {
-      return Fail(error, field, "imm",
-                  fmt::format("{}: imm must be 0 when operand b is a stream (bimm = 0), is 0x{:x}", mn, in.imm));
+      return Fail(
+          error, field, "imm",
+          fmt::format("{}: imm must be 0 when operand b is a stream (bimm = 0), is 0x{:x}", mn, in.imm));
     }
   }
   if (in.op == Opcode::kAbc && !in.acc && in.b != 0) {
@@ -380,8 +396,8 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
   }
   if (syn.stype_suffix && !(info->stype_mask & (1u << in.stype))) {
     return Fail(error, field, "stype",
-                fmt::format("{}: source type {} is not allowed (allowed: {})", mn, isa::kDTypeNames[in.stype & 3u],
-                            TypeList(info->stype_mask)));
+                fmt::format("{}: source type {} is not allowed (allowed: {})", mn,
+                            isa::kDTypeNames[in.stype & 3u], TypeList(info->stype_mask)));
   }
 
   // 5. Per-op value rules.
@@ -391,7 +407,8 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
       break;
     case Opcode::kRepeat:
       if (in.n == 0) return Fail(error, field, "n", "repeat: n (the number of re-issues) must be at least 1");
-      if (in.d == 0) return Fail(error, field, "d", "repeat: d (cycles between re-issues) must be at least 1");
+      if (in.d == 0)
+        return Fail(error, field, "d", "repeat: d (cycles between re-issues) must be at least 1");
       break;
     case Opcode::kVshl:
     case Opcode::kVshr:
@@ -406,7 +423,8 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
     }
     case Opcode::kLw:
       if (in.imm >= isa::kMxmRows) {
-        return Fail(error, field, "imm", fmt::format("lw: row {} out of range 0..{}", in.imm, isa::kMxmRows - 1));
+        return Fail(error, field, "imm",
+                    fmt::format("lw: row {} out of range 0..{}", in.imm, isa::kMxmRows - 1));
       }
       break;
     default:
@@ -426,19 +444,20 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
       return Fail(error, field, name,
                   fmt::format("{}: stream {} = {} is out of range: geometry {} has {} streams per direction "
                               "(E0..E{}, W0..W{})",
-                              mn, name, StreamName(fv), geom->params().name, geom->streams(), geom->streams() - 1,
-                              geom->streams() - 1));
+                              mn, name, StreamName(fv), geom->params().name, geom->streams(),
+                              geom->streams() - 1, geom->streams() - 1));
     }
     if (index % width != 0) {
-      return Fail(error, field, name,
-                  fmt::format("{}: stream group {} = {} is not aligned: a group of {} streams must start at an "
-                              "index that is a multiple of {}",
-                              mn, name, StreamName(fv), width, width));
+      return Fail(
+          error, field, name,
+          fmt::format("{}: stream group {} = {} is not aligned: a group of {} streams must start at an "
+                      "index that is a multiple of {}",
+                      mn, name, StreamName(fv), width, width));
     }
     if (geom && index + width > geom->streams()) {
       return Fail(error, field, name,
-                  fmt::format("{}: stream group {} = {}{}..{}{} runs past the last stream {}{}", mn, name, dir, index,
-                              dir, index + width - 1, dir, geom->streams() - 1));
+                  fmt::format("{}: stream group {} = {}{}..{}{} runs past the last stream {}{}", mn, name,
+                              dir, index, dir, index + width - 1, dir, geom->streams() - 1));
     }
   }
 

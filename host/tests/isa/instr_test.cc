@@ -1,5 +1,7 @@
 // Encoder/decoder/checker tests. Golden words are computed here from the field positions printed
 // in docs/isa-tables.md (opcode in bits 7:0), not from the code under test.
+#include "tsp/instr.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -8,7 +10,6 @@
 
 #include "isa/random_instr.h"
 #include "tsp/geometry.h"
-#include "tsp/instr.h"
 #include "tsp/instr_syntax.h"
 
 namespace tsp {
@@ -84,14 +85,16 @@ std::vector<Golden> Goldens() {
   in.dtype = 2;
   in.bimm = 1;
   in.imm = static_cast<uint32_t>(-5);
-  g.push_back({in, 0x20 | (W(0) << 8) | (2ull << 23) | (1ull << 26) | (0xfffffffbull << 32), "vadd.i32 W0, E0, #-5"});
+  g.push_back(
+      {in, 0x20 | (W(0) << 8) | (2ull << 23) | (1ull << 26) | (0xfffffffbull << 32), "vadd.i32 W0, E0, #-5"});
 
   in = Make(Opcode::kFadd);  // fadd E0, E4, #1.5
   in.a = E(4);
   in.dtype = 3;
   in.bimm = 1;
   in.imm = 0x3fc00000;
-  g.push_back({in, 0x30 | (E(4) << 13) | (3ull << 23) | (1ull << 26) | (0x3fc00000ull << 32), "fadd E0, E4, #1.5"});
+  g.push_back(
+      {in, 0x30 | (E(4) << 13) | (3ull << 23) | (1ull << 26) | (0x3fc00000ull << 32), "fadd E0, E4, #1.5"});
 
   in = Make(Opcode::kVcvt);  // vcvt.f32.i8 E0, W1, #0.25
   in.a = W(1);
@@ -260,11 +263,11 @@ TEST(DecodeRejectTest, UndefinedOpcodes) {
 }
 
 TEST(DecodeRejectTest, BitsOutsideTheFormat) {
-  ExpectReject(0x03 | (1ull << 8), "outside the fields of format none");               // sync
-  ExpectReject(0x10 | (1ull << 29), "bits 0x0000000020000000 are set outside");        // read: s is 28:24
-  ExpectReject(0x01 | (1ull << 40), "outside the fields of format nop");               // nop n is 39:8
-  ExpectReject(0x02 | (1ull << 8) | (1ull << 24) | (1ull << 56), "format repeat");     // stride is 55:40
-  ExpectReject(0x12 | (1ull << 18), "outside the fields of format memx");              // gather m is 17:13
+  ExpectReject(0x03 | (1ull << 8), "outside the fields of format none");            // sync
+  ExpectReject(0x10 | (1ull << 29), "bits 0x0000000020000000 are set outside");     // read: s is 28:24
+  ExpectReject(0x01 | (1ull << 40), "outside the fields of format nop");            // nop n is 39:8
+  ExpectReject(0x02 | (1ull << 8) | (1ull << 24) | (1ull << 56), "format repeat");  // stride is 55:40
+  ExpectReject(0x12 | (1ull << 18), "outside the fields of format memx");           // gather m is 17:13
   Instr out;
   std::string err;
   EXPECT_FALSE(Decode(0x10 | (1ull << 63), &out, &err));  // without a geometry too
@@ -382,7 +385,8 @@ TEST(DecodeRejectTest, AddressRowShiftAndCounts) {
 TEST(DecodeRejectTest, FlagsOnOpsThatDoNotUseThem) {
   Instr in = Make(Opcode::kVmax);
   in.sat = 1;
-  ExpectReject(in, "vmax does not use field sat: it must be 0, is 1 (.sat is only allowed on vadd, vsub, vmul)");
+  ExpectReject(in,
+               "vmax does not use field sat: it must be 0, is 1 (.sat is only allowed on vadd, vsub, vmul)");
   in = Make(Opcode::kFadd);
   in.dtype = 3;
   in.sat = 1;
@@ -435,15 +439,18 @@ TEST(ValidateTest, FieldWidthsAndFieldsOutsideTheFormat) {
   in.n = 70000;
   in.d = 1;
   EXPECT_FALSE(Validate(in, Geometry::Default(), &err));
-  EXPECT_NE(err.find("repeat: n = 70000 does not fit the 16-bit field (range 0..65535)"), std::string::npos) << err;
+  EXPECT_NE(err.find("repeat: n = 70000 does not fit the 16-bit field (range 0..65535)"), std::string::npos)
+      << err;
   in.n = 1;
   in.stride = -40000;
   EXPECT_FALSE(Validate(in, Geometry::Default(), &err));
-  EXPECT_NE(err.find("stride = -40000 does not fit the 16-bit field (range -32768..32767)"), std::string::npos);
+  EXPECT_NE(err.find("stride = -40000 does not fit the 16-bit field (range -32768..32767)"),
+            std::string::npos);
   in = Make(Opcode::kRead);
   in.dst = 2;
   EXPECT_FALSE(Validate(in, Geometry::Default(), &err));
-  EXPECT_NE(err.find("read: field dst is not part of format mem: it must be 0, is 2"), std::string::npos) << err;
+  EXPECT_NE(err.find("read: field dst is not part of format mem: it must be 0, is 2"), std::string::npos)
+      << err;
   in = Make(Opcode::kIllegal);
   EXPECT_FALSE(Validate(in, Geometry::Default(), &err));
   EXPECT_NE(err.find("undefined opcode 0x00"), std::string::npos);
@@ -452,7 +459,8 @@ TEST(ValidateTest, FieldWidthsAndFieldsOutsideTheFormat) {
 TEST(DisassembleTest, InvalidInstructionsBecomeRawWords) {
   Instr in = Make(Opcode::kVadd);
   in.dtype = 3;  // f32 is not a vadd type
-  EXPECT_EQ(Disassemble(in), ".inst 0x0000000001800020  ; vadd: type f32 is not allowed (allowed: i8, i16, i32)");
+  EXPECT_EQ(Disassemble(in),
+            ".inst 0x0000000001800020  ; vadd: type f32 is not allowed (allowed: i8, i16, i32)");
   EXPECT_EQ(Disassemble(Make(Opcode::kIllegal)).substr(0, 25), ".inst 0x0000000000000000 ");
 }
 

@@ -1,4 +1,4 @@
-// .tspb round trips, golden files (written by host/fuzz/corpus/gen_seeds.py, an independent Python
+// .tspb round trips, golden files (written by scripts/gen_fuzz_seeds.py, an independent Python
 // encoder), layout properties and the file helpers.
 #include <gtest/gtest.h>
 
@@ -47,7 +47,7 @@ Program Make(const isa::GeometryParams &g) {
   return p;
 }
 
-// The same programs gen_seeds.py writes, built here from its definitions.
+// The same programs gen_fuzz_seeds.py writes, built here from its definitions.
 struct Seed {
   std::string file;
   Program program;

@@ -42,7 +42,7 @@ SEEDS = {
 }
 
 if __name__ == "__main__":
-    here = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "host", "fuzz", "corpus")
     for name, data in SEEDS.items():
         assert len(data) < 4096
         with open(os.path.join(here, name), "wb") as f:
