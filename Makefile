@@ -5,6 +5,7 @@ BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 PROGRAM    ?= examples/demo.tasm
+DUMP       ?= --dump w0:2:1:i8 --dump w1:3:1:i8
 FUZZ_SECONDS ?= 20
 CMAKE_FLAGS ?=
 
@@ -37,7 +38,7 @@ build: setup $(BUILD)/build.ninja
 sim: build
 	@echo "== tsp-sim: $(PROGRAM) on the reference model =="
 	$(BUILD)/tsp-asm $(PROGRAM) -o $(BUILD)/demo.tspb
-	$(BUILD)/tsp-sim $(BUILD)/demo.tspb --dump-demo
+	$(BUILD)/tsp-sim $(BUILD)/demo.tspb $(DUMP)
 
 test: build
 	python3 scripts/gen_isa.py --check

@@ -116,14 +116,15 @@ int main(int argc, char **argv) {
     for (const auto &d : parsed) {
       for (uint32_t w = 0; w < d.count; ++w) {
         const auto v = model.ReadMem(d.slice, d.addr + w);
+        const std::string prefix = fmt::format("mem {}[{:4}]:", d.text, d.addr + w);
         std::string line;
         for (uint32_t l = 0; l < v.size(); ++l) {
           if (d.fmt == "i8") line += fmt::format("{:5}", static_cast<int8_t>(v[l]));
           if (d.fmt == "u8") line += fmt::format("{:4}", v[l]);
           if (d.fmt == "hex") line += fmt::format(" {:02x}", v[l]);
-          if (l % 16 == 15 && l + 1 < v.size()) line += "\n" + std::string(16, ' ');
+          if (l % 16 == 15 && l + 1 < v.size()) line += "\n" + std::string(prefix.size(), ' ');
         }
-        fmt::print("mem {}[{:4}]:{}\n", d.text, d.addr + w, line);
+        fmt::print("{}{}\n", prefix, line);
       }
     }
     for (const auto &e : model.errors()) fmt::print("error: {}\n", e.message);

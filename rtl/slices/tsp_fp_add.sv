@@ -16,7 +16,7 @@ module tsp_fp_add (
 
   logic [31:0] bx;
   logic        a_nan, b_nan, a_inf, b_inf, a_zero, b_zero;
-  logic [31:0] big, small;
+  logic [31:0] x_big, x_small;
   logic [23:0] m_big, m_small;
   logic [7:0]  e_big, e_small, d;
   logic        subtract;
@@ -49,19 +49,19 @@ module tsp_fp_add (
     a_zero = a_i[30:23] == 8'h00;  // zero or denormal (DAZ)
     b_zero = bx[30:23] == 8'h00;
 
-    // Both-normal path: order by magnitude so that |big| >= |small|.
+    // Both-normal path: order by magnitude so that |x_big| >= |x_small|.
     if (a_i[30:0] < bx[30:0]) begin
-      big   = bx;
-      small = a_i;
+      x_big   = bx;
+      x_small = a_i;
     end else begin
-      big   = a_i;
-      small = bx;
+      x_big   = a_i;
+      x_small = bx;
     end
-    subtract = big[31] ^ small[31];
-    e_big    = big[30:23];
-    e_small  = small[30:23];
-    m_big    = {1'b1, big[22:0]};
-    m_small  = {1'b1, small[22:0]};
+    subtract = x_big[31] ^ x_small[31];
+    e_big    = x_big[30:23];
+    e_small  = x_small[30:23];
+    m_big    = {1'b1, x_big[22:0]};
+    m_small  = {1'b1, x_small[22:0]};
     d        = e_big - e_small;
     // Align the smaller significand (3 extra bits: guard, round, sticky).
     shifted = {m_small, 3'b000, 27'd0} >> d[4:0];
@@ -81,11 +81,11 @@ module tsp_fp_add (
     if (sum == '0) begin
       y_normal = 32'd0;  // exact cancellation: +0
     end else if (exp_r <= 10'sd0) begin
-      y_normal = {big[31], 31'd0};  // FTZ
+      y_normal = {x_big[31], 31'd0};  // FTZ
     end else if (exp_r >= 10'sd255) begin
-      y_normal = {big[31], 8'hFF, 23'd0};  // overflow
+      y_normal = {x_big[31], 8'hFF, 23'd0};  // overflow
     end else begin
-      y_normal = {big[31], exp_r[7:0], mant_r[24] ? mant_r[23:1] : mant_r[22:0]};
+      y_normal = {x_big[31], exp_r[7:0], mant_r[24] ? mant_r[23:1] : mant_r[22:0]};
     end
 
     // Special cases, in the order of the reference.

@@ -10,11 +10,11 @@ module tsp_fp_f2i (
   logic [32:0] q;        // rounded magnitude (2^32 = "beyond every range")
   logic signed [33:0] v;
   logic signed [33:0] hi, lo;
-  logic [8:0]  sh;       // exponent field - 126 = e + 1 (e = unbiased exponent)
+  logic [5:0]  sh;       // exponent field - 126 = e + 1 (e = unbiased exponent), used for 0..32
 
   always_comb begin
-    sh  = {1'b0, x_i[30:23]} - 9'd126;
-    fix = {32'd0, 1'b1, x_i[22:0]} << sh[5:0];
+    sh  = 6'(x_i[30:23] - 8'd126);
+    fix = {32'd0, 1'b1, x_i[22:0]} << sh;
     if (x_i[30:23] < 8'd126) begin
       q = '0;  // |x| < 0.5 (zeros and denormals included)
     end else if (x_i[30:23] >= 8'd159) begin

@@ -148,7 +148,7 @@ module tsp_vxm_tile (
           endcase
         end
       end
-      default: begin  // SfExp
+      SfExp: begin
         unique case (step)
           5'd0: u = uop_mul(SrcP, SrcK, 2'd1, KLog2E);                // t = x * log2e
           5'd1: u = uop_add(SrcR1, SrcK, 1'b0, 2'd1, KRoundMagic);    // big = t + RMAGIC
@@ -182,6 +182,7 @@ module tsp_vxm_tile (
           default: u.fin = 1'b1;
         endcase
       end
+      default: u.fin = 1'b1;
     endcase
     return u;
   endfunction
@@ -203,7 +204,7 @@ module tsp_vxm_tile (
     return r;
   endfunction
 
-  function automatic logic is_nan(logic [31:0] x);
+  function automatic logic is_nan(logic [30:0] x);
     return (x[30:23] == 8'hFF) && (x[22:0] != '0);
   endfunction
 
@@ -213,6 +214,17 @@ module tsp_vxm_tile (
     unique case (dt)
       2'd0:    r = {{24{v[7]}}, v[7:0]};
       2'd1:    r = {{16{v[15]}}, v[15:0]};
+      default: r = v;
+    endcase
+    return r;
+  endfunction
+
+  // Zero extension of the low `bits` of v.
+  function automatic logic [31:0] zext(logic [31:0] v, logic [1:0] dt);
+    logic [31:0] r;
+    unique case (dt)
+      2'd0:    r = {24'd0, v[7:0]};
+      2'd1:    r = {16'd0, v[15:0]};
       default: r = v;
     endcase
     return r;
@@ -244,6 +256,22 @@ module tsp_vxm_tile (
       r = v[31:0];
     end
     return r;
+  endfunction
+
+  // Micro-op source operand.
+  function automatic logic [31:0] src(logic [2:0] sel, logic [31:0] r0, logic [31:0] r1,
+                                      logic [31:0] r2, logic [31:0] r3, logic [31:0] k,
+                                      logic [31:0] p);
+    logic [31:0] v;
+    unique case (sel)
+      SrcR0:   v = r0;
+      SrcR1:   v = r1;
+      SrcR2:   v = r2;
+      SrcR3:   v = r3;
+      SrcK:    v = k;
+      default: v = p;
+    endcase
+    return v;
   endfunction
 
   // ---------------- Stage 0 decode (read cycle) ----------------
@@ -322,7 +350,7 @@ module tsp_vxm_tile (
   // ---------------- Lanes ----------------
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
     logic [31:0] a0, b0;                 // stage-0 operands
-    logic [31:0] i2f_y;
+    logic [31:0] a_sx, i2f_y;
     logic [31:0] s1_a_q, s1_b_q, s2_q, s3_q;
     logic [31:0] sf_r_q [4];
     logic [31:0] sf_out_q;
@@ -330,14 +358,16 @@ module tsp_vxm_tile (
     logic [31:0] int_y, s1_y, f2i_y, fin_y;
     logic        add_sub;
     logic signed [32:0] mo_a, mo_b;
-    logic signed [65:0] prod;
+    logic signed [63:0] prod;
     logic signed [63:0] wide;
     logic signed [31:0] k_scale;
 
     // Stage 0: VCVT sources. int -> int saturates now; int -> f32 converts to fp32 now; the
     // scale goes to the b operand.
+    assign a_sx = sext(a_i[l], rd_stype);
+
     tsp_fp_i2f u_i2f (
-      .x_i(sext(a_i[l], rd_stype)),
+      .x_i(a_sx),
       .y_o(i2f_y)
     );
 
@@ -347,28 +377,12 @@ module tsp_vxm_tile (
       if (rd_cvt) begin
         b0 = rd_imm;
         if (rd_sint && rd_dint) begin
-          a0 = sat_to(64'(signed'(sext(a_i[l], rd_stype))), rd_dtype);
+          a0 = sat_to(64'($signed(a_sx)), rd_dtype);
         end else if (rd_sint) begin
           a0 = i2f_y;
         end
       end
     end
-
-    // Stage 1 operand selection: the special-function sequence owns the fp units while it runs.
-    function automatic logic [31:0] src(logic [2:0] sel, logic [31:0] r0, logic [31:0] r1,
-                                        logic [31:0] r2, logic [31:0] r3, logic [31:0] k,
-                                        logic [31:0] p);
-      logic [31:0] v;
-      unique case (sel)
-        SrcR0:   v = r0;
-        SrcR1:   v = r1;
-        SrcR2:   v = r2;
-        SrcR3:   v = r3;
-        SrcK:    v = k;
-        default: v = p;
-      endcase
-      return v;
-    endfunction
 
     always_comb begin
       // Pre-processed input of the running special function (step 1 INT of each sequence).
@@ -403,7 +417,7 @@ module tsp_vxm_tile (
       end
     end
 
-    assign prod = mo_a * mo_b;
+    assign prod = 64'(mo_a) * 64'(mo_b);  // exact: |int32 * int32| <= 2^62
 
     tsp_fp_mul_round u_mul (
       .a_i   (mul_x),
@@ -428,9 +442,9 @@ module tsp_vxm_tile (
     // Stage 1 result.
     always_comb begin
       unique case (s1_op_q)
-        8'(tsp_isa_pkg::OpVsub): wide = 64'(signed'(sa)) - 64'(signed'(sb));
-        8'(tsp_isa_pkg::OpVmul): wide = prod[63:0];
-        default:                 wide = 64'(signed'(sa)) + 64'(signed'(sb));
+        8'(tsp_isa_pkg::OpVsub): wide = 64'($signed(sa)) - 64'($signed(sb));
+        8'(tsp_isa_pkg::OpVmul): wide = prod;
+        default:                 wide = 64'($signed(sa)) + 64'($signed(sb));
       endcase
       unique case (s1_op_q)
         8'(tsp_isa_pkg::OpVadd),
@@ -439,7 +453,7 @@ module tsp_vxm_tile (
         8'(tsp_isa_pkg::OpVmax):  int_y = ($signed(sa) >= $signed(sb)) ? sa : sb;
         8'(tsp_isa_pkg::OpVrelu): begin
           if (s1_dtype_q == 2'(tsp_isa_pkg::DtF32)) begin
-            if (is_nan(s1_a_q)) begin
+            if (is_nan(s1_a_q[30:0])) begin
               int_y = CanonNaN;
             end else if (s1_a_q[31] || (s1_a_q[30:23] == 8'd0)) begin
               int_y = '0;
@@ -452,9 +466,7 @@ module tsp_vxm_tile (
         end
         8'(tsp_isa_pkg::OpVshl):  int_y = s1_a_q << s1_sh_q;
         8'(tsp_isa_pkg::OpVshr):  int_y = $unsigned($signed(sa) >>> s1_sh_q);
-        8'(tsp_isa_pkg::OpVsrl):  int_y = (s1_a_q & ~('1 << ((s1_dtype_q == 2'd0) ? 6'd8 :
-                                                               (s1_dtype_q == 2'd1) ? 6'd16 : 6'd32)))
-                                          >> s1_sh_q;
+        8'(tsp_isa_pkg::OpVsrl):  int_y = zext(s1_a_q, s1_dtype_q) >> s1_sh_q;
         default:                  int_y = s1_a_q;  // VMOV
       endcase
       unique case (s1_op_q)
@@ -478,12 +490,12 @@ module tsp_vxm_tile (
     always_comb begin
       unique case (sf_func_q)
         SfRecip: k_scale = 32'sd127 - $signed({24'd0, s1_a_q[30:23]});       // -e
-        SfRsqrt: k_scale = -($signed({24'd0, s1_a_q[30:23]}) - 32'sd127) >>> 1;  // -h (see below)
+        SfRsqrt: k_scale = -(($signed({24'd0, s1_a_q[30:23]}) - 32'sd127) >>> 1);  // -h = -floor(e/2)
         default: k_scale = $signed(sf_r_q[1] - KRoundMagic);                  // ki = big - RMAGIC
       endcase
       unique case (sf_func_q)
         SfRecip: begin
-          if (is_nan(s1_a_q)) begin
+          if (is_nan(s1_a_q[30:0])) begin
             fin_y = CanonNaN;
           end else if (s1_a_q[30:23] == 8'd0) begin
             fin_y = {s1_a_q[31], 8'hFF, 23'd0};
@@ -494,7 +506,7 @@ module tsp_vxm_tile (
           end
         end
         SfRsqrt: begin
-          if (is_nan(s1_a_q)) begin
+          if (is_nan(s1_a_q[30:0])) begin
             fin_y = CanonNaN;
           end else if (s1_a_q[30:23] == 8'd0) begin
             fin_y = {s1_a_q[31], 8'hFF, 23'd0};
@@ -506,7 +518,7 @@ module tsp_vxm_tile (
             fin_y = scale_pow2(sf_r_q[1], k_scale);
           end
         end
-        default: fin_y = is_nan(s1_a_q) ? CanonNaN : scale_pow2(sf_r_q[2], k_scale);
+        default: fin_y = is_nan(s1_a_q[30:0]) ? CanonNaN : scale_pow2(sf_r_q[2], k_scale);
       endcase
     end
 
