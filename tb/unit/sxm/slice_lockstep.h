@@ -199,10 +199,14 @@ class SliceLockstep {
   static uint32_t StreamDirBit(uint32_t sf) { return (sf >> 4) & 1u; }
 
  private:
+  template <size_t N>
+  static void Zero(VlWide<N> &w) {
+    for (size_t i = 0; i < N; ++i) w.m_storage[i] = 0;
+  }
   void ZeroInputs(Harness<V> &h) {
-    for (auto &w : h->east_i) w = 0;
-    for (auto &w : h->west_i) w = 0;
-    for (auto &w : h->disp_i) w = 0;
+    Zero(h->east_i);
+    Zero(h->west_i);
+    Zero(h->disp_i);
   }
 
   void Compare(Harness<V> &h, const Model &m, uint64_t c) {
