@@ -70,6 +70,7 @@ class RtlDevice {
   StreamSlot Slot(Dir d, uint32_t stream, uint32_t position, uint32_t superlane) const;
   std::vector<MemWrite> MemWrites() const;  // bank writes at the end of this cycle
   uint32_t ErrNow() const;          // error pulses raised for this run cycle
+  bool Dispatched(uint32_t queue, uint64_t *word) const;  // icu_disp: this run cycle's dispatch
 
  private:
   struct Impl;

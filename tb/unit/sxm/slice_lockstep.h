@@ -275,15 +275,13 @@ inline uint32_t Feed(test::Builder &b, const Geometry &g, uint32_t mem_slice, ui
   return sf;
 }
 
-// Global MEM slice ids ordered by distance from a reader at the given position (nearest first),
-// on the side whose streams the reader can see.
+// Global MEM slice ids ordered by distance from a reader at the given position (nearest first).
+// Every MEM slice can feed any reader: its streams pass every position on their way.
 inline std::vector<uint32_t> SlicesNear(const Geometry &g, uint32_t reader) {
   std::vector<std::pair<uint32_t, uint32_t>> d;
   for (uint32_t id = 0; id < g.num_mem_slices(); ++id) {
     const Hemi h = id < g.mem_slices_per_hemi() ? Hemi::kWest : Hemi::kEast;
     const uint32_t q = g.MemPosition(h, id % g.mem_slices_per_hemi());
-    const bool west_side = reader < g.vxm_position();
-    if ((h == Hemi::kWest) != west_side) continue;
     d.push_back({q > reader ? q - reader : reader - q, id});
   }
   std::sort(d.begin(), d.end());

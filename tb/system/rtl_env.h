@@ -1,0 +1,55 @@
+// Shared RTL device for the system tests.
+//
+// One Verilated core serves every test of the binary: building it is not free, and running many
+// programs back to back on one device is itself a check (CTRL.START must fully restart the core,
+// and MEM words a program did not load hold whatever the previous program left).
+// TSP_TRACE=1 gives each test a fresh device writing traces/<Suite>_<Test>.fst instead.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "lockstep.h"
+
+namespace tsp::tb {
+
+inline bool TraceRequested() {
+  const char *env = std::getenv("TSP_TRACE");
+  return env && std::string(env) == "1";
+}
+
+inline std::string CurrentTestName() {
+  const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = info ? std::string(info->test_suite_name()) + "_" + info->name() : "test";
+  for (auto &c : name) {
+    if (c == '/') c = '_';
+  }
+  return name;
+}
+
+inline RtlDevice &SharedDevice() {
+  static RtlDevice device;
+  return device;
+}
+
+class TestDevice {
+ public:
+  TestDevice() {
+    if (TraceRequested()) {
+      DeviceOptions opt;
+      opt.trace_path = "traces/" + CurrentTestName() + ".fst";
+      own_ = std::make_unique<RtlDevice>(opt);
+      std::printf("[trace] %s\n", opt.trace_path.c_str());
+    }
+  }
+  RtlDevice &operator*() { return own_ ? *own_ : SharedDevice(); }
+  RtlDevice *operator->() { return &**this; }
+
+ private:
+  std::unique_ptr<RtlDevice> own_;
+};
+
+}  // namespace tsp::tb
