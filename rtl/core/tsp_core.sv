@@ -215,18 +215,26 @@ module tsp_core #(
   // Every slot (valid and data) is cleared by reset and by START, like Model::Start(); values
   // that nobody writes at the chip edge become empty slots with zero data, like the model's.
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    for (int unsigned p = 0; p < P; p++) begin
-      for (int unsigned s = 0; s < tsp_pkg::StreamsPerDir; s++) begin
-        for (int unsigned k = 0; k < S; k++) begin
-          if (!rst_ni) begin
+    if (!rst_ni) begin
+      for (int unsigned p = 0; p < P; p++) begin
+        for (int unsigned s = 0; s < tsp_pkg::StreamsPerDir; s++) begin
+          for (int unsigned k = 0; k < S; k++) begin
             stream_q[0][p][s][k] <= '0;
             stream_q[1][p][s][k] <= '0;
-          end else if (phase_q == PhStart || phase_q == PhPrime) begin
-            stream_q[0][p][s][k] <= '0;  // V(0): every register empty
-            stream_q[1][p][s][k] <= '0;
-          end else if (phase_q == PhRun) begin
-            stream_q[0][p][s][k] <= east_wr[p][s][k].valid ? east_wr[p][s][k] : east_in[p][s][k];
-            stream_q[1][p][s][k] <= west_wr[p][s][k].valid ? west_wr[p][s][k] : west_in[p][s][k];
+          end
+        end
+      end
+    end else begin
+      for (int unsigned p = 0; p < P; p++) begin
+        for (int unsigned s = 0; s < tsp_pkg::StreamsPerDir; s++) begin
+          for (int unsigned k = 0; k < S; k++) begin
+            if (phase_q == PhStart || phase_q == PhPrime) begin
+              stream_q[0][p][s][k] <= '0;  // V(0): every register empty
+              stream_q[1][p][s][k] <= '0;
+            end else if (phase_q == PhRun) begin
+              stream_q[0][p][s][k] <= east_wr[p][s][k].valid ? east_wr[p][s][k] : east_in[p][s][k];
+              stream_q[1][p][s][k] <= west_wr[p][s][k].valid ? west_wr[p][s][k] : west_in[p][s][k];
+            end
           end
         end
       end

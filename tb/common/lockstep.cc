@@ -176,6 +176,15 @@ void RtlDevice::FlushTrace() {
 
 bool RtlDevice::LoadProgram(const Program &p, std::string *error) {
   const Geometry &g = geometry();
+  // A previous run that was abandoned (mismatch, timeout) may still be going: the core ignores IQ,
+  // MEM and QLEN writes while busy, so stop it first.
+  if (status() & 1u) {
+    Write(isa::kCsrCtrl, 2);
+    if (status() & 1u) {
+      *error = "the core stays BUSY after CTRL.CLEAR";
+      return false;
+    }
+  }
   if (isa::Fingerprint(p.geometry) != g.fingerprint()) {
     *error = fmt::format("program built for {} but the RTL is {}", Geometry(p.geometry).Describe(), g.Describe());
     return false;

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Synthesis of tsp_top with the pinned Yosys 0.55 (WebAssembly: node tools/yosys/yosys.mjs):
+#   default geometry -> synth_xilinx (7-series)
+#   small geometry   -> synth_ice40 -dsp (-DTSP_CONFIG_SMALL)
+# Fails on any inferred latch (after `proc` and in the mapped netlist) and on `check -assert`
+# problems (multiple drivers, combinational loops, undriven wires). Writes
+# build/synth/report.json (LUT, FF, BRAM, DSP, LUTRAM and run time per configuration) and prints
+# it as a table. The whole-core runs take several minutes each under WebAssembly.
+#
+# Usage: scripts/synth.sh [default|small ...]     (no argument: both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/synth
+mkdir -p "$out"
+
+yosys_js=tools/yosys/yosys.mjs
+[ -f "$yosys_js" ] || { echo "synth: error: $yosys_js missing" >&2; exit 2; }
+[ -d tools/yosys/node_modules/@yowasp/yosys ] || {
+  echo "synth: error: Yosys 0.55 (npm @yowasp/yosys) not installed: run scripts/setup.sh" >&2; exit 2; }
+
+# Sources from rtl/tsp.f (paths relative to rtl/), plus the include file (Yosys runs on a virtual
+# file system that holds exactly the input files).
+mapfile -t srcs < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | sed 's:^:rtl/:')
+inputs=("${srcs[@]}" rtl/common/tsp_assert.svh)
+
+configs=("$@")
+[ ${#configs[@]} -eq 0 ] && configs=(default small)
+
+for cfg in "${configs[@]}"; do
+  case "$cfg" in
+    default) defs="" ; synth_cmd="synth_xilinx -top tsp_top -flatten" ;;
+    small)   defs="-DTSP_CONFIG_SMALL" ; synth_cmd="synth_ice40 -top tsp_top -dsp" ;;
+    *) echo "synth: error: unknown configuration '$cfg' (default, small)" >&2; exit 2 ;;
+  esac
+  script="read_verilog -sv -DYOSYS $defs -Irtl/common ${srcs[*]};
+hierarchy -check -top tsp_top;
+proc;
+tee -o latches_$cfg.txt select -list t:\$dlatch t:\$adlatch t:\$dlatchsr;
+select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr;
+$synth_cmd;
+select -assert-none t:LD* t:\$_DLATCH* t:\$_DLATCHSR*;
+tee -o check_$cfg.txt check -assert;
+tee -o stat_$cfg.txt stat;
+tee -q -o stat_$cfg.json stat -json"
+  echo "synth: $cfg: $synth_cmd ${defs} (log: $out/yosys_$cfg.log)"
+  start=$(date +%s)
+  if ! node "$yosys_js" "$out" -- -q -l "yosys_$cfg.log" -p "$script" -- "${inputs[@]}" \
+       >"$out/console_$cfg.log" 2>&1; then
+    echo "synth: $cfg: FAILED" >&2
+    tail -n 30 "$out/console_$cfg.log" >&2
+    [ -f "$out/yosys_$cfg.log" ] && grep -E 'ERROR|Latch inferred|assert' "$out/yosys_$cfg.log" | head -n 20 >&2
+    exit 1
+  fi
+  echo "$(( $(date +%s) - start ))" > "$out/seconds_$cfg.txt"
+  if grep -q 'Latch inferred' "$out/yosys_$cfg.log"; then
+    echo "synth: $cfg: FAILED: latch inferred:" >&2
+    grep 'Latch inferred' "$out/yosys_$cfg.log" >&2
+    exit 1
+  fi
+done
+
+python3 - "$out" "${configs[@]}" <<'EOF'
+import json, os, sys
+out, cfgs = sys.argv[1], sys.argv[2:]
+report_path = os.path.join(out, "report.json")
+report = {}
+if os.path.exists(report_path):
+    try:
+        report = json.load(open(report_path))
+    except ValueError:
+        report = {}
+for cfg in cfgs:
+    stat = json.load(open(os.path.join(out, f"stat_{cfg}.json")))
+    design = stat["design"]
+    cells = design.get("num_cells_by_type", {})
+    def total(pred):
+        return sum(n for t, n in cells.items() if pred(t))
+    if cfg == "default":
+        r = {
+            "target": "xilinx (synth_xilinx)",
+            "lut": total(lambda t: t.startswith("LUT")),
+            "ff": total(lambda t: t.startswith("FD")),
+            "bram36": total(lambda t: t.startswith("RAMB36")),
+            "bram18": total(lambda t: t.startswith("RAMB18")),
+            "dsp": total(lambda t: t.startswith("DSP48")),
+            "lutram": total(lambda t: t.startswith("RAM") and not t.startswith("RAMB")),
+            "srl": total(lambda t: t.startswith("SRL")),
+            "carry": total(lambda t: t.startswith("CARRY")),
+        }
+        r["bram"] = r["bram36"] + r["bram18"] / 2
+    else:
+        r = {
+            "target": "ice40 (synth_ice40 -dsp)",
+            "lut": total(lambda t: t == "SB_LUT4"),
+            "ff": total(lambda t: t.startswith("SB_DFF")),
+            "bram": total(lambda t: t.startswith("SB_RAM40")),
+            "dsp": total(lambda t: t == "SB_MAC16"),
+            "carry": total(lambda t: t == "SB_CARRY"),
+        }
+    r["cells"] = design.get("num_cells", sum(cells.values()))
+    r["seconds"] = int(open(os.path.join(out, f"seconds_{cfg}.txt")).read())
+    report[cfg] = r
+json.dump(report, open(report_path, "w"), indent=2, sort_keys=True)
+print()
+print(f"{'config':<9} {'target':<26} {'LUT':>9} {'FF':>9} {'BRAM':>7} {'DSP':>6} {'time':>7}")
+for cfg, r in sorted(report.items()):
+    bram = r["bram"]
+    bram_s = f"{bram:g}" + ("" if cfg != "default" else " (36K)")
+    print(f"{cfg:<9} {r['target']:<26} {r['lut']:>9} {r['ff']:>9} {bram_s:>7} {r['dsp']:>6} {r['seconds']:>6}s")
+print(f"\nreport: {report_path}")
+EOF
