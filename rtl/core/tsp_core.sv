@@ -47,7 +47,8 @@ module tsp_core #(
   localparam int unsigned IqAddrBits = tsp_pkg::IqAddrBits,
   localparam int unsigned QBits      = $clog2(tsp_pkg::NumQueues),
   localparam int unsigned SliceBits  = $clog2(tsp_pkg::NumMemSlices),
-  localparam int unsigned TileBits   = tsp_pkg::NumSuperlanes > 1 ? $clog2(tsp_pkg::NumSuperlanes) : 1
+  localparam int unsigned TileBits   = tsp_pkg::NumSuperlanes > 1 ?
+                                       $clog2(tsp_pkg::NumSuperlanes) : 1
 ) (
   input  logic                                clk_i,
   input  logic                                rst_ni,
@@ -140,7 +141,7 @@ module tsp_core #(
       phase_q      <= phase_d;
       run_q        <= phase_d == PhRun;
       slice_rst_nq <= !(phase_q == PhIdle && start_i && !clear_i);
-      if (icu_start) begin
+      if (phase_q == PhIdle && start_i) begin  // STATUS / ERROR / CYCLE restart with the write
         cycle_q <= '0;
         done_q  <= 1'b0;
         error_q <= '0;

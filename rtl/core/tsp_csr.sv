@@ -40,7 +40,8 @@ module tsp_csr #(
   logic [IqAddrBits:0] qlen_wval;
   logic [11:0] qoff;  // byte offset into the QLEN array (bits 1:0 are 0 for a QLEN access)
   assign wr        = req_i && we_i;
-  assign is_qlen   = addr_i >= tsp_isa_pkg::CsrQlen && 32'(addr_i) < QlenEnd && addr_i[1:0] == 2'b00;
+  assign is_qlen   = addr_i >= tsp_isa_pkg::CsrQlen && 32'(addr_i) < QlenEnd &&
+                     addr_i[1:0] == 2'b00;
   assign qoff      = addr_i - tsp_isa_pkg::CsrQlen;
   assign qlen_wval = wdata_i > 32'(tsp_pkg::IqDepth) ? (IqAddrBits+1)'(tsp_pkg::IqDepth)
                                                      : wdata_i[IqAddrBits:0];

@@ -87,7 +87,7 @@ module tsp_icu #(
       default:
         u = UnitNone;
     endcase
-    return u;
+    op_unit = u;
   endfunction
 
   localparam int unsigned OccBits = 16;
@@ -130,7 +130,7 @@ module tsp_icu #(
       tsp_isa_pkg::OpAbc:     occ = occ_t'(tsp_isa_pkg::OccAbc);
       default:                occ = occ_t'(1);
     endcase
-    return occ;
+    op_occupancy = occ;
   endfunction
 
   // Index field a REPEAT strides: MEM READ/WRITE address, LW row (imm); 0 otherwise.
@@ -141,7 +141,7 @@ module tsp_icu #(
       tsp_isa_pkg::OpLw:                         idx = tsp_pkg::f_imm(instr);
       default:                                   idx = '0;
     endcase
-    return idx;
+    index_of = idx;
   endfunction
 
   // The dispatched word: the index field replaced by the (strided) index.
@@ -150,12 +150,13 @@ module tsp_icu #(
     w = instr;
     unique case (instr[7:0])
       tsp_isa_pkg::OpRead, tsp_isa_pkg::OpWrite:
-        w[tsp_isa_pkg::FMemAddrLsb +: tsp_isa_pkg::FMemAddrWidth] = idx[tsp_isa_pkg::FMemAddrWidth-1:0];
+        w[tsp_isa_pkg::FMemAddrLsb +: tsp_isa_pkg::FMemAddrWidth] =
+            idx[tsp_isa_pkg::FMemAddrWidth-1:0];
       tsp_isa_pkg::OpLw:
         w[tsp_isa_pkg::FVopImmLsb +: tsp_isa_pkg::FVopImmWidth] = idx;
       default: ;
     endcase
-    return w;
+    with_index = w;
   endfunction
 
   // ---------------------------------------------------------------------------------------------

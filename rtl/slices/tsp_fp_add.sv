@@ -37,7 +37,7 @@ module tsp_fp_add (
     for (int i = 0; i < 28; i++) begin
       if (v[i]) n = 5'(27 - i);
     end
-    return n;
+    lzc28 = n;
   endfunction
 
   always_comb begin

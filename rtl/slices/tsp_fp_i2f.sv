@@ -16,7 +16,7 @@ module tsp_fp_i2f (
     for (int i = 0; i < 32; i++) begin
       if (v[i]) n = 5'(31 - i);
     end
-    return n;
+    lzc32 = n;
   endfunction
 
   always_comb begin

@@ -13,7 +13,7 @@ module tsp_fp_max (
 
   // Totally ordered key: x for positive, -(|x|) - 1 = ~|x| for negative (so -0 -> -1 < +0).
   function automatic logic signed [31:0] key(logic [31:0] x);
-    return x[31] ? $signed({1'b1, ~x[30:0]}) : $signed({1'b0, x[30:0]});
+    key = x[31] ? $signed({1'b1, ~x[30:0]}) : $signed({1'b0, x[30:0]});
   endfunction
 
   always_comb begin

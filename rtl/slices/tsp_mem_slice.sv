@@ -68,12 +68,12 @@ module tsp_mem_slice #(
     for (int unsigned j = 0; j < Streams; j++) begin
       if (32'(f[3:0]) == j) s = f[4] ? w[j][k] : e[j][k];
     end
-    return s;
+    pick = s;
   endfunction
 
   // Stream index (bits 3:0 of a stream operand) within the geometry.
   function automatic logic in_range(logic [3:0] idx);
-    return 32'(idx) < Streams;
+    in_range = 32'(idx) < Streams;
   endfunction
 
   // ---------------------------------------------------------------------------------------------
@@ -142,18 +142,22 @@ module tsp_mem_slice #(
     assign unused_gaddr = gaddr_full[15:AddrBits];
 
     tsp_pkg::err_t rd_err;
+    logic s_ok, x_ok, m_ok, m1_ok;  // stream indices within the geometry
+    assign s_ok  = in_range(mem_s[3:0]);
+    assign x_ok  = in_range(memx_s[3:0]);
+    assign m_ok  = in_range(memx_m[3:0]);
+    assign m1_ok = in_range(memx_m1[3:0]);
+
     always_comb begin
       rd_err = '0;
-      if ((is_read || is_write) && addr_bad) rd_err[tsp_isa_pkg::ErrBadFieldBit] = 1'b1;
-      if ((is_read || is_write) && !in_range(mem_s[3:0])) rd_err[tsp_isa_pkg::ErrBadFieldBit] = 1'b1;
-      if ((is_gather || is_scatter) && !(in_range(memx_s[3:0]) && in_range(memx_m[3:0]) && in_range(memx_m1[3:0]))) begin
+      if ((is_read || is_write) && (addr_bad || !s_ok)) rd_err[tsp_isa_pkg::ErrBadFieldBit] = 1'b1;
+      if ((is_gather || is_scatter) && !(x_ok && m_ok && m1_ok)) begin
         rd_err[tsp_isa_pkg::ErrBadFieldBit] = 1'b1;
       end
-      if ((is_write && in_range(mem_s[3:0]) || is_scatter && in_range(memx_s[3:0])) && !slot_s.valid) begin
+      if ((is_write && s_ok || is_scatter && x_ok) && !slot_s.valid) begin
         rd_err[tsp_isa_pkg::ErrEmptyReadBit] = 1'b1;
       end
-      if ((is_gather || is_scatter) &&
-          (in_range(memx_m[3:0]) && !slot_m.valid || in_range(memx_m1[3:0]) && !slot_m1.valid)) begin
+      if ((is_gather || is_scatter) && (m_ok && !slot_m.valid || m1_ok && !slot_m1.valid)) begin
         rd_err[tsp_isa_pkg::ErrEmptyReadBit] = 1'b1;
       end
     end

@@ -35,9 +35,11 @@ module tsp_mxm (
   localparam int unsigned Stages = 3;  // s1, s2, s3 above
   localparam int unsigned Extra  = LatAbc - Stages;
 
-  typedef logic [Lanes-1:0][31:0] tword_t;  // one tile: 16 lanes of 32 bits
-  typedef tsp_pkg::slot_t [1:0][NS-1:0] tslots_t;  // one tile's input slots [dir][stream]
-  // (Yosys needs typedefs for multi-dimensional packed arrays declared inside generate blocks.)
+  // One tile's input slots [dir][stream], each a tsp_pkg::slot_t. Yosys 0.55 silently drops the
+  // dimensions of packed arrays of structs, so arrays of slots are plain logic here and only
+  // scalar slot_t variables use member access. It also needs typedefs for multi-dimensional
+  // packed arrays declared inside generate blocks.
+  typedef logic [1:0][NS-1:0][tsp_pkg::WordBits:0] tslots_t;
   typedef logic [63:0] instr_t;
   typedef logic [4:0]  field5_t;
   typedef logic [Rows-1:0][31:0] psum_t;    // one tile's 16 row sums
@@ -74,24 +76,22 @@ module tsp_mxm (
   end
 
   // ---------------- Per-tile decode and operand reads ----------------
-  tslots_t [S-1:0] tin;
-  always_comb begin
-    for (int unsigned k = 0; k < S; k++) begin
-      for (int unsigned s = 0; s < NS; s++) begin
-        tin[k][0][s] = east_i[s][k];
-        tin[k][1][s] = west_i[s][k];
-      end
+  // (Plain multi-dimensional logic, not arrays of typedef'd arrays: Yosys 0.55 mis-indexes those.)
+  logic [S-1:0][1:0][NS-1:0][tsp_pkg::WordBits:0] tin;
+  for (genvar k = 0; k < S; k++) begin : g_tin
+    for (genvar s = 0; s < NS; s++) begin : g_s
+      assign tin[k][0][s] = east_i[s][k];
+      assign tin[k][1][s] = west_i[s][k];
     end
   end
 
   logic [S-1:0] is_lw, is_iw, is_abc, use_acc, err_k;
-  tsp_pkg::word_t [S-1:0] rd_x;   // stream a
-  tword_t [S-1:0]         rd_acc; // int32 group b (.acc)
+  logic [S-1:0][Lanes*8-1:0]     rd_x;    // stream a
+  logic [S-1:0][Lanes-1:0][31:0] rd_acc;  // int32 group b (.acc)
 
   for (genvar k = 0; k < S; k++) begin : g_rd
     tsp_pkg::slot_t sa;
-    tsp_pkg::slot_t [3:0] sb;
-    logic [3:0] sb_empty;
+    logic [3:0]     sb_empty;
     assign is_lw[k]   = dvld[k] && tsp_pkg::f_opcode(dins[k]) == tsp_isa_pkg::OpLw;
     assign is_iw[k]   = dvld[k] && tsp_pkg::f_opcode(dins[k]) == tsp_isa_pkg::OpIw;
     assign is_abc[k]  = dvld[k] && tsp_pkg::f_opcode(dins[k]) == tsp_isa_pkg::OpAbc;
@@ -99,10 +99,11 @@ module tsp_mxm (
     assign sa         = pick(tin[k], tsp_pkg::f_a(dins[k]), 2'd0);
     assign rd_x[k]    = sa.data;
     for (genvar b = 0; b < 4; b++) begin : g_b
-      assign sb[b]       = pick(tin[k], tsp_pkg::f_b(dins[k]), 2'(b));
-      assign sb_empty[b] = !sb[b].valid;
+      tsp_pkg::slot_t sb;
+      assign sb          = pick(tin[k], tsp_pkg::f_b(dins[k]), 2'(b));
+      assign sb_empty[b] = !sb.valid;
       for (genvar l = 0; l < Lanes; l++) begin : g_l
-        assign rd_acc[k][l][8*b +: 8] = sb[b].data[8*l +: 8];
+        assign rd_acc[k][l][8*b +: 8] = sb.data[8*l +: 8];
       end
     end
     assign err_k[k] = ((is_lw[k] || is_abc[k]) && !sa.valid) || (use_acc[k] && (|sb_empty));
@@ -129,10 +130,10 @@ module tsp_mxm (
   // ---------------- ABC pipeline ----------------
   logic [S-1:0]       v1_q, v2_q, v3_q, asg1_q, wsg1_q;
   logic [S-1:0][4:0]  dst1_q, dst2_q, dst3_q;
-  tsp_pkg::word_t [S-1:0] x1_q;
-  tword_t [S-1:0]     acc1_q, acc2_q;
-  psum_t [S-1:0]      dot, d2_q, psum, o3_q;
-  psum_t [S-2:0]      p3_q;  // partial sums passed on to the next tile
+  logic [S-1:0][Lanes*8-1:0]     x1_q;
+  logic [S-1:0][Lanes-1:0][31:0] acc1_q, acc2_q;
+  logic [S-1:0][Rows-1:0][31:0]  dot, d2_q, psum, o3_q;
+  logic [S-2:0][Rows-1:0][31:0]  p3_q;  // partial sums passed on to the next tile
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -199,7 +200,7 @@ module tsp_mxm (
   // ---------------- Output (LatAbc - 3 extra cycles, none with the current tables) ----------------
   logic [S-1:0]      ov;
   logic [S-1:0][4:0] odst;
-  psum_t [S-1:0]     oval;
+  logic [S-1:0][Rows-1:0][31:0] oval;
 
   if (Extra == 0) begin : g_no_extra
     assign ov   = v3_q;
@@ -235,24 +236,21 @@ module tsp_mxm (
   end
 
   // int32 result on streams dst .. dst+3 (byte b of lane r on stream dst+b).
+  tsp_pkg::slot_t m_ws;
   always_comb begin
     east_wr_o = '0;
     west_wr_o = '0;
     for (int unsigned k = 0; k < S; k++) begin
-      for (int unsigned b = 0; b < 4; b++) begin
-        for (int unsigned s = 0; s < NS; s++) begin
+      for (int unsigned s = 0; s < NS; s++) begin
+        m_ws = '0;
+        for (int unsigned b = 0; b < 4; b++) begin
           if (ov[k] && {1'b0, odst[k][3:0]} + 5'(b) == 5'(s)) begin
-            for (int unsigned l = 0; l < Lanes; l++) begin
-              if (odst[k][4]) begin
-                west_wr_o[s][k].valid = 1'b1;
-                west_wr_o[s][k].data[8*l +: 8] = oval[k][l][8*b +: 8];
-              end else begin
-                east_wr_o[s][k].valid = 1'b1;
-                east_wr_o[s][k].data[8*l +: 8] = oval[k][l][8*b +: 8];
-              end
-            end
+            m_ws.valid = 1'b1;
+            for (int unsigned l = 0; l < Lanes; l++) m_ws.data[8*l +: 8] = oval[k][l][8*b +: 8];
           end
         end
+        if (odst[k][4]) west_wr_o[s][k] = m_ws;
+        else            east_wr_o[s][k] = m_ws;
       end
     end
   end

@@ -47,8 +47,11 @@ module tsp_sxm (
 
   typedef logic [Lanes-1:0][31:0] tword_t;  // one superlane: 16 lanes of up to 32 bits
   typedef logic [Lanes-1:0][7:0]  tbyte_t;  // one superlane: 16 lanes of one byte
-  typedef tsp_pkg::slot_t [1:0][NS-1:0] tslots_t;  // one superlane's input slots [dir][stream]
-  // (Yosys needs typedefs for multi-dimensional packed arrays declared inside generate blocks.)
+  // One superlane's input slots [dir][stream], each a tsp_pkg::slot_t. Yosys 0.55 silently drops
+  // the dimensions of packed arrays of structs, so arrays of slots are plain logic here and only
+  // scalar slot_t variables use member access. It also needs typedefs for multi-dimensional
+  // packed arrays declared inside generate blocks.
+  typedef logic [1:0][NS-1:0][tsp_pkg::WordBits:0] tslots_t;
   typedef logic [63:0] instr_t;
   typedef logic [4:0]  field5_t;
   typedef logic [2:0]  width_t;
@@ -119,26 +122,25 @@ module tsp_sxm (
   end
 
   // ---------------- Per-superlane decode and operand reads ----------------
-  tslots_t [S-1:0]    tin;
+  // (Plain multi-dimensional logic, not arrays of typedef'd arrays: Yosys 0.55 mis-indexes those.)
+  logic [S-1:0][1:0][NS-1:0][tsp_pkg::WordBits:0] tin;
   logic [S-1:0][7:0]  op;
   logic [S-1:0][2:0]  wdt;
   logic [S-1:0]       is_dist, is_xl, is_red, is_tr, is_perm;
   logic [S-1:0]       en_a, en_b, err_a, err_b;
   logic [S-1:0][4:0]  sf_a;
   logic [S-1:0][2:0]  w_a;
-  tword_t [S-1:0]     rd_a;
-  tbyte_t [S-1:0]     rd_b;
+  logic [S-1:0][Lanes-1:0][31:0] rd_a;
+  logic [S-1:0][Lanes-1:0][7:0]  rd_b;
   // TRANS row requests.
   logic [S-1:0]       tr_row_en;
   logic [S-1:0][4:0]  tr_row_sf;
   logic [S-1:0][2:0]  tr_row_w;
 
-  always_comb begin
-    for (int unsigned k = 0; k < S; k++) begin
-      for (int unsigned s = 0; s < NS; s++) begin
-        tin[k][0][s] = east_i[s][k];
-        tin[k][1][s] = west_i[s][k];
-      end
+  for (genvar k = 0; k < S; k++) begin : g_tin
+    for (genvar s = 0; s < NS; s++) begin : g_s
+      assign tin[k][0][s] = east_i[s][k];
+      assign tin[k][1][s] = west_i[s][k];
     end
   end
 
@@ -177,7 +179,7 @@ module tsp_sxm (
   logic   [NPipe-1:0][S-1:0][4:0] pdst;
   logic   [NPipe-1:0][S-1:0][2:0] pw;
   logic   [NPipe-1:0][S-1:0][7:0] pscore;  // write cycle - cycle the model schedules the write
-  tword_t [NPipe-1:0][S-1:0]      pdata;
+  logic   [NPipe-1:0][S-1:0][Lanes-1:0][31:0] pdata;
 
   logic [S-1:0] dist_busy, xl_busy;
 
@@ -225,8 +227,8 @@ module tsp_sxm (
   end
 
   // ---------------- Cross-superlane collection (skew to t + S - 1) ----------------
-  tword_t [S-1:0] vec_a;
-  tbyte_t [S-1:0] vec_m;
+  logic [S-1:0][Lanes-1:0][31:0] vec_a;
+  logic [S-1:0][Lanes-1:0][7:0]  vec_m;
   for (genvar k = 0; k < S - 1; k++) begin : g_skew
     localparam int unsigned D = S - 1 - k;
     tword_t [D-1:0] a_q;

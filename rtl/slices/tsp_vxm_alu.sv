@@ -65,11 +65,11 @@ module tsp_vxm_alu (
       8'(tsp_isa_pkg::OpFexp), 8'(tsp_isa_pkg::OpFrecip), 8'(tsp_isa_pkg::OpFrsqrt): c = ClsSf;
       default: c = ClsNone;
     endcase
-    return c;
+    op_class = c;
   endfunction
 
   function automatic logic is_fp_op(logic [7:0] op);
-    return (op >= 8'(tsp_isa_pkg::OpFadd)) && (op <= 8'(tsp_isa_pkg::OpFrsqrt));
+    is_fp_op = (op >= 8'(tsp_isa_pkg::OpFadd)) && (op <= 8'(tsp_isa_pkg::OpFrsqrt));
   endfunction
 
   // Stream-group width in streams (1, 2, 4) of a dtype code.
@@ -80,12 +80,12 @@ module tsp_vxm_alu (
       2'd1:    w = 3'd2;
       default: w = 3'd4;
     endcase
-    return w;
+    group_width = w;
   endfunction
 
   // Width of the destination (and of a stream operand b) group.
   function automatic logic [2:0] dest_width(logic [63:0] ins);
-    return is_fp_op(tsp_pkg::f_opcode(ins)) ? 3'd4 : group_width(tsp_pkg::f_dtype(ins));
+    dest_width = is_fp_op(tsp_pkg::f_opcode(ins)) ? 3'd4 : group_width(tsp_pkg::f_dtype(ins));
   endfunction
 
   // Width of operand a (ModelAccess::SourceWidth).
@@ -96,7 +96,7 @@ module tsp_vxm_alu (
     end else begin
       w = dest_width(ins);
     end
-    return w;
+    source_width = w;
   endfunction
 
   function automatic logic uses_b(logic [7:0] op);
@@ -107,7 +107,7 @@ module tsp_vxm_alu (
       8'(tsp_isa_pkg::OpFmul), 8'(tsp_isa_pkg::OpFmax): u = 1'b1;
       default: u = 1'b0;
     endcase
-    return u;
+    uses_b = u;
   endfunction
 
   // ---------------- Delay line of dispatched instructions ----------------
@@ -159,7 +159,7 @@ module tsp_vxm_alu (
     for (int unsigned i = 0; i < Streams; i++) begin
       if (s == 5'(i)) r = dir ? w[i][k] : e[i][k];
     end
-    return r;
+    pick = r;
   endfunction
 
   for (genvar k = 0; k < int'(S); k++) begin : g_tile

@@ -79,7 +79,7 @@ module tsp_vxm_tile (
   function automatic uop_t uop_nop();
     uop_t u;
     u = '0;
-    return u;
+    uop_nop = u;
   endfunction
 
   function automatic uop_t uop_mul(logic [2:0] a, logic [2:0] b, logic [1:0] d, logic [31:0] k);
@@ -90,7 +90,7 @@ module tsp_vxm_tile (
     u.mul_b  = b;
     u.mul_d  = d;
     u.k      = k;
-    return u;
+    uop_mul = u;
   endfunction
 
   function automatic uop_t uop_add(logic [2:0] a, logic [2:0] b, logic sub, logic [1:0] d, logic [31:0] k);
@@ -102,7 +102,7 @@ module tsp_vxm_tile (
     u.add_sub = sub;
     u.add_d   = d;
     u.k       = k;
-    return u;
+    uop_add = u;
   endfunction
 
   // The fixed step sequences of FRecip / FRsqrt / FExp. Step i runs in cycle r+1+i.
@@ -184,7 +184,7 @@ module tsp_vxm_tile (
       end
       default: u.fin = 1'b1;
     endcase
-    return u;
+    sf_uop = u;
   endfunction
 
   // ScaleByPow2 of numerics.cc: y (normal or zero) times 2^k by exponent arithmetic, FTZ/overflow.
@@ -201,11 +201,11 @@ module tsp_vxm_tile (
     end else begin
       r = {y[31], e[7:0], y[22:0]};
     end
-    return r;
+    scale_pow2 = r;
   endfunction
 
   function automatic logic is_nan(logic [30:0] x);
-    return (x[30:23] == 8'hFF) && (x[22:0] != '0);
+    is_nan = (x[30:23] == 8'hFF) && (x[22:0] != '0);
   endfunction
 
   // Sign extension of the low `bits` (dtype code 0: 8, 1: 16, else 32) of v.
@@ -216,7 +216,7 @@ module tsp_vxm_tile (
       2'd1:    r = {{16{v[15]}}, v[15:0]};
       default: r = v;
     endcase
-    return r;
+    sext = r;
   endfunction
 
   // Zero extension of the low `bits` of v.
@@ -227,7 +227,7 @@ module tsp_vxm_tile (
       2'd1:    r = {16'd0, v[15:0]};
       default: r = v;
     endcase
-    return r;
+    zext = r;
   endfunction
 
   // Signed saturation of v to the range of dtype dt.
@@ -255,7 +255,7 @@ module tsp_vxm_tile (
     end else begin
       r = v[31:0];
     end
-    return r;
+    sat_to = r;
   endfunction
 
   // Micro-op source operand.
@@ -271,7 +271,7 @@ module tsp_vxm_tile (
       SrcK:    v = k;
       default: v = p;
     endcase
-    return v;
+    src = v;
   endfunction
 
   // ---------------- Stage 0 decode (read cycle) ----------------

@@ -23,7 +23,8 @@ module tsp_top (
   localparam int unsigned IqAddrBits = tsp_pkg::IqAddrBits;
   localparam int unsigned QBits      = $clog2(NumQueues);
   localparam int unsigned SliceBits  = $clog2(tsp_pkg::NumMemSlices);
-  localparam int unsigned TileBits   = tsp_pkg::NumSuperlanes > 1 ? $clog2(tsp_pkg::NumSuperlanes) : 1;
+  localparam int unsigned TileBits   = tsp_pkg::NumSuperlanes > 1 ?
+                                       $clog2(tsp_pkg::NumSuperlanes) : 1;
   localparam int unsigned AddrBits   = tsp_pkg::MemAddrBits;
   localparam int unsigned LaneBits   = $clog2(tsp_pkg::VL);
   // MEM flat byte offset: [1:0] byte, [3:2] lane4, [LaneBits-1:4] tile, then word address, slice.

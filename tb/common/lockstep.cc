@@ -427,7 +427,9 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
       model = std::make_unique<Model>(g);
       if (!model->LoadProgram(p, &err)) return fail("the reference model rejects the program: " + err);
     }
-    if (!dev.LoadProgram(p, &err)) return fail("cannot load the program into the RTL: " + err);
+    if (!dev.LoadProgram(opt.rtl_program ? *opt.rtl_program : p, &err)) {
+      return fail("cannot load the program into the RTL: " + err);
+    }
     res.load_clocks = dev.clocks() - c0;
     res.load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 

@@ -83,6 +83,8 @@ struct LockstepOptions {
   std::string fail_dir = "lockstep-failures"; // where a failing program is written
   std::string name = "program";               // file name stem of the failing program
   bool write_failure = true;
+  // Checker self-test: load this program into the RTL instead (the model still runs `p`).
+  const Program *rtl_program = nullptr;
 };
 
 struct LockstepResult {

@@ -203,7 +203,8 @@ RunOut RunBoth(const Program &p, Top &top, bool compare_streams = true, uint64_t
       const uint32_t *pa = reinterpret_cast<const uint32_t *>(&r.tsp_top__DOT__u_core__DOT__mem_mon_addr);
       EXPECT_EQ(GetBits(pa, size_t{i} * abits, abits), w.addr) << "cycle " << t;
       const uint32_t *pd = r.tsp_top__DOT__u_core__DOT__mem_mon_data.data();
-      for (uint32_t l = 0; l < 16; ++l) EXPECT_EQ(GetBits(pd, size_t{i} * 128 + 8 * l, 8), w.data[l]) << "cycle " << t;
+      for (uint32_t l = 0; l < 16; ++l)
+        EXPECT_EQ(GetBits(pd, size_t{i} * 128 + 8 * l, 8), w.data[l]) << "cycle " << t;
     }
     uint32_t model_err = 0;
     for (; seen_errors < m.errors().size(); ++seen_errors) model_err |= m.errors()[seen_errors].bit;
@@ -268,8 +269,8 @@ TEST(Core, CsrConstantsAndQlen) {
     EXPECT_EQ(top.Csr(isa::kCsrQlen + 4 * q), q == 1 ? kGeom.iq_depth() : 3 * q + 1) << q;
   }
   EXPECT_EQ(top.Csr(isa::kCsrQlen + 4 * kGeom.num_queues()), 0u);  // beyond the last queue
-  EXPECT_EQ(top.Csr(0xFFC), 0u);                                    // unmapped
-  EXPECT_EQ(top.Csr(isa::kCsrCtrl), 0u);                            // write-only
+  EXPECT_EQ(top.Csr(0xFFC), 0u);                                   // unmapped
+  EXPECT_EQ(top.Csr(isa::kCsrCtrl), 0u);                           // write-only
 }
 
 TEST(Core, HostReadsBackIqAndMem) {
@@ -362,8 +363,8 @@ TEST(Core, SyncNotifyAndNopTail) {
 TEST(Core, ErrorsMatchModel) {
   Top top;
   test::Builder b(kGeom);
-  b.At("mem.w0", 0, Write(3, E(0)));          // EmptyRead
-  b.At("mem.w0", 1, Read(4, E(1)));           // BankConflict with the WRITE's bank write
+  b.At("mem.w0", 0, Write(3, E(0)));  // EmptyRead
+  b.At("mem.w0", 1, Read(4, E(1)));   // BankConflict with the WRITE's bank write
   b.At("vxm.0", 0, Vop(Opcode::kFexp, 3, E(0), E(0)));
   b.At("vxm.0", 1, Vop(Opcode::kFexp, 3, E(0), E(0)));  // UnitBusy (+ EmptyRead)
   const RunOut r = RunBoth(b.program(), top);
@@ -399,16 +400,20 @@ TEST(Core, RandomProgramsMatchModel) {
   for (int iter = 0; iter < 3; ++iter) {
     Top top;
     test::Builder b(kGeom);
-    for (uint32_t s = 0; s < kGeom.num_mem_slices(); ++s) b.Mem(s, 0, RandomBytes(size_t{words} * kGeom.vl(), rng));
+    for (uint32_t s = 0; s < kGeom.num_mem_slices(); ++s)
+      b.Mem(s, 0, RandomBytes(size_t{words} * kGeom.vl(), rng));
     for (uint64_t t = 0; t < 60; ++t) {
       for (uint32_t q = 0; q < kGeom.num_mem_slices(); ++q) {
         const std::string name = kGeom.queue(q).name;
         const uint32_t r = rnd(6);
         const uint32_t sf = rnd(2) ? E(rnd(ns)) : W(rnd(ns));
-        if (r < 2) b.At(name, t, Read(rnd(words), sf));
-        else if (r < 3) b.At(name, t, Write(rnd(words), sf));
+        if (r < 2)
+          b.At(name, t, Read(rnd(words), sf));
+        else if (r < 3)
+          b.At(name, t, Write(rnd(words), sf));
       }
-      if (rnd(3) == 0) b.At("vxm.0", t, Vop(Opcode::kVadd, kI8, rnd(2) ? E(rnd(ns)) : W(rnd(ns)), E(rnd(ns)), W(rnd(ns))));
+      if (rnd(3) == 0)
+        b.At("vxm.0", t, Vop(Opcode::kVadd, kI8, rnd(2) ? E(rnd(ns)) : W(rnd(ns)), E(rnd(ns)), W(rnd(ns))));
     }
     RunBoth(b.program(), top);
     if (::testing::Test::HasFailure()) {
@@ -417,6 +422,28 @@ TEST(Core, RandomProgramsMatchModel) {
     }
   }
 }
+
+#ifndef TSP_CONFIG_SMALL
+// The example programs (default geometry) on the whole core.
+TEST(Core, ExamplesMatchModel) {
+  for (const char *name : {"demo.tasm", "matmul16.tasm"}) {
+    const std::string path = std::string(TSP_SOURCE_DIR) + "/examples/" + name;
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << "cannot open " << path;
+    std::stringstream text;
+    text << in.rdbuf();
+    const AsmResult a = Assemble(text.str(), path);
+    ASSERT_TRUE(a.ok) << a.error;
+    Top top;
+    const RunOut r = RunBoth(a.program, top);
+    EXPECT_GT(r.compared_cycles, 0u) << name;
+    if (HasFailure()) {
+      ADD_FAILURE() << "example " << name;
+      return;
+    }
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace tsp::tb

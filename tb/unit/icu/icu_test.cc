@@ -96,10 +96,18 @@ class Bench {
 
   void SetQlen(int q, uint32_t n) {
     switch (q) {
-      case 0: h_->qlen0_i = static_cast<uint16_t>(n); break;
-      case 1: h_->qlen1_i = static_cast<uint16_t>(n); break;
-      case 2: h_->qlen2_i = static_cast<uint16_t>(n); break;
-      default: h_->qlen3_i = static_cast<uint16_t>(n); break;
+      case 0:
+        h_->qlen0_i = static_cast<uint16_t>(n);
+        break;
+      case 1:
+        h_->qlen1_i = static_cast<uint16_t>(n);
+        break;
+      case 2:
+        h_->qlen2_i = static_cast<uint16_t>(n);
+        break;
+      default:
+        h_->qlen3_i = static_cast<uint16_t>(n);
+        break;
     }
   }
 
@@ -188,7 +196,8 @@ std::vector<Disp> Lockstep(const Program &p, uint64_t max_cycles, uint64_t *cycl
       const std::string at = "cycle " + std::to_string(t) + " " + kQueueNames[q];
       EXPECT_EQ(o.valid[q], v.dispatched_this_cycle) << at;
       if (o.valid[q] && v.dispatched_this_cycle) EXPECT_EQ(o.word[q], v.last_word) << at;
-      const bool model_notify = v.pc > pc_before[q] && (prog[v.pc - 1] & 0xFF) == static_cast<uint64_t>(Opcode::kNotify);
+      const bool model_notify =
+          v.pc > pc_before[q] && (prog[v.pc - 1] & 0xFF) == static_cast<uint64_t>(Opcode::kNotify);
       EXPECT_EQ(o.notify[q], model_notify) << at;
       EXPECT_EQ(o.err[q] & kIcuErrors, model_err[q] & kIcuErrors) << at;
       if (o.valid[q]) out.push_back({t, q, o.word[q]});
@@ -287,7 +296,8 @@ TEST_F(IcuTest, RepeatWithStride) {
 TEST_F(IcuTest, SyncNotify) {
   Program p = Prog();
   // mem.w0 parks at 0; mem.w1 notifies at 5 -> mem.w0 dispatches at 5 + NotifyLatency.
-  Q(p, "mem.w0") = {Enc(Op(Opcode::kSync)), Enc(ReadAt(1, E(0))), Enc(Op(Opcode::kSync)), Enc(ReadAt(2, E(0)))};
+  Q(p, "mem.w0") = {Enc(Op(Opcode::kSync)), Enc(ReadAt(1, E(0))), Enc(Op(Opcode::kSync)),
+                    Enc(ReadAt(2, E(0)))};
   Q(p, "mem.w1") = {Enc(Nop(5)), Enc(Op(Opcode::kNotify)), Enc(ReadAt(3, E(1))), Enc(Nop(20)),
                     Enc(Op(Opcode::kNotify))};
   // vxm.0 parks at 5, the cycle of the first NOTIFY (released too); mxm.w parks at 6 (not).
@@ -324,9 +334,9 @@ TEST_F(IcuTest, IllegalAndBadInstructions) {
   Bench b;
   const uint64_t vadd = Enc(Vop(Opcode::kVadd, 0, E(0), E(1), E(2)));
   const std::vector<uint64_t> words = {
-      Enc(Repeat(2, 1)),   // 0: REPEAT without a unit instruction before it -> IllegalOpcode
-      vadd,                // 1: VXM op in a MEM queue -> IllegalOpcode
-      0x7F,                // 2: undefined opcode -> IllegalOpcode
+      Enc(Repeat(2, 1)),     // 0: REPEAT without a unit instruction before it -> IllegalOpcode
+      vadd,                  // 1: VXM op in a MEM queue -> IllegalOpcode
+      0x7F,                  // 2: undefined opcode -> IllegalOpcode
       Enc(ReadAt(4, E(0))),  // 3: dispatched
       Enc(Repeat(0, 1)),     // 4: REPEAT n = 0 -> BadField
       Enc(ReadAt(5, E(0))),  // 5: dispatched

@@ -35,10 +35,10 @@ module tsp_icu_tb #(
 );
   function automatic int unsigned queue_id(int unsigned q);
     unique case (q)
-      0: return 0;
-      1: return 1;
-      2: return tsp_pkg::QueueVxm0;
-      default: return tsp_pkg::QueueMxmW;
+      0: queue_id = 0;
+      1: queue_id = 1;
+      2: queue_id = tsp_pkg::QueueVxm0;
+      default: queue_id = tsp_pkg::QueueMxmW;
     endcase
   endfunction
 

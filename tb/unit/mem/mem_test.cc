@@ -120,10 +120,13 @@ class Slice {
     return false;
   }
   bool MonWe(uint32_t k) { return (dut().mon_we_o >> k) & 1u; }
-  uint32_t MonAddr(uint32_t k) { return static_cast<uint32_t>((dut().mon_addr_o >> (kAddrBits * k)) & (kWords - 1)); }
+  uint32_t MonAddr(uint32_t k) {
+    return static_cast<uint32_t>((dut().mon_addr_o >> (kAddrBits * k)) & (kWords - 1));
+  }
   Word MonData(uint32_t k) {
     Word w;
-    for (uint32_t l = 0; l < 16; ++l) w[l] = static_cast<uint8_t>(GetBits(dut().mon_data_o.data(), k * 128 + 8 * l, 8));
+    for (uint32_t l = 0; l < 16; ++l)
+      w[l] = static_cast<uint8_t>(GetBits(dut().mon_data_o.data(), k * 128 + 8 * l, 8));
     return w;
   }
 
@@ -195,7 +198,8 @@ TEST(MemSlice, HostPortWritesAndReadsEveryLane) {
     }
   }
   for (uint32_t i = 0; i < 8; ++i) {
-    for (uint32_t k = 0; k < kS; ++k) EXPECT_EQ(Hex(s.HostRead(addrs[i], k)), Hex(data[i][k])) << addrs[i] << " " << k;
+    for (uint32_t k = 0; k < kS; ++k)
+      EXPECT_EQ(Hex(s.HostRead(addrs[i], k)), Hex(data[i][k])) << addrs[i] << " " << k;
   }
   EXPECT_EQ(s.dut().mon_we_o, 0u);  // host writes are not core bank writes
 }
@@ -295,12 +299,16 @@ TEST(MemSlice, BankConflictReadsOldData) {
     }
     const bool conflict = raddr < kWords / 2;
     for (uint32_t t = 0; t < kS + 5; ++t) {
-      if (t == 0) s.SetDisp(true, Encode(Write(10, W(3))));
-      else if (t == 1) s.SetDisp(true, Encode(Read(raddr, E(2))));
-      else s.SetDisp(false, 0);
+      if (t == 0)
+        s.SetDisp(true, Encode(Write(10, W(3))));
+      else if (t == 1)
+        s.SetDisp(true, Encode(Read(raddr, E(2))));
+      else
+        s.SetDisp(false, 0);
       for (uint32_t k = 0; k < kS; ++k) s.SetIn(Dir::kWest, 3, k, true, nw[k]);
       s.h().Eval();
-      EXPECT_EQ(s.dut().err_o, conflict && t >= 1 && t <= kS ? isa::kErrBankConflict : 0u) << raddr << " t " << t;
+      EXPECT_EQ(s.dut().err_o, conflict && t >= 1 && t <= kS ? isa::kErrBankConflict : 0u)
+          << raddr << " t " << t;
       for (uint32_t k = 0; k < kS; ++k) {
         if (t == k + 3) {
           ASSERT_TRUE(s.Wr(Dir::kEast, 2, k).valid);
@@ -341,9 +349,12 @@ TEST(MemSlice, GatherAndScatter) {
   }
   const uint32_t glat = isa::Info(Opcode::kGather).latency;
   for (uint32_t t = 0; t < kS + glat + 3; ++t) {
-    if (t == 0) s.SetDisp(true, Encode(Gather(W(2), E(4))));
-    else if (t == 1) s.SetDisp(true, Encode(Scatter(E(6), W(0))));
-    else s.SetDisp(false, 0);
+    if (t == 0)
+      s.SetDisp(true, Encode(Gather(W(2), E(4))));
+    else if (t == 1)
+      s.SetDisp(true, Encode(Scatter(E(6), W(0))));
+    else
+      s.SetDisp(false, 0);
     for (uint32_t k = 0; k < kS; ++k) {
       Word lo = RandomWord(rng), hi = RandomWord(rng);
       if (t == k) {  // gather address, with junk above 2W in the high byte (taken modulo 2W)
@@ -398,9 +409,12 @@ TEST(MemSlice, OwnWritesCollide) {
     s.SetIn(Dir::kEast, 1, k, true, hi);
   }
   for (uint32_t t = 0; t < kS + 5; ++t) {
-    if (t == 0) s.SetDisp(true, Encode(Gather(E(3), E(0))));
-    else if (t == 1) s.SetDisp(true, Encode(Read(20, E(3))));
-    else s.SetDisp(false, 0);
+    if (t == 0)
+      s.SetDisp(true, Encode(Gather(E(3), E(0))));
+    else if (t == 1)
+      s.SetDisp(true, Encode(Read(20, E(3))));
+    else
+      s.SetDisp(false, 0);
     s.h().Eval();
     EXPECT_EQ(s.dut().err_o, t >= 3 && t < 3 + kS ? isa::kErrStreamCollision : 0u) << t;
     for (uint32_t k = 0; k < kS; ++k) {
@@ -465,7 +479,8 @@ Stats Lockstep(const Program &p, uint64_t max_cycles = 5000) {
           const StreamSlot &expect = rtl.valid ? rtl : u;
           EXPECT_EQ(mod.valid, expect.valid) << at << " dir " << d << " stream " << j << " k " << k;
           if (mod.valid && expect.valid) {
-            EXPECT_EQ(Hex(mod.bytes), Hex(expect.bytes)) << at << " dir " << d << " stream " << j << " k " << k;
+            EXPECT_EQ(Hex(mod.bytes), Hex(expect.bytes))
+                << at << " dir " << d << " stream " << j << " k " << k;
           }
           st.stream_writes += rtl.valid;
         }

@@ -508,7 +508,7 @@ TEST(VxmDirected, BackToBackEveryOpBothDirections) {
   for (uint32_t dt = 0; dt < 3; ++dt) {
     for (Opcode op : ops) {
       Instr in = V(op, dt, tsp::test::W(W4), tsp::test::E(0), tsp::test::W(0));
-      if (op >= Opcode::kVshl) {
+      if (op == Opcode::kVshl || op == Opcode::kVshr || op == Opcode::kVsrl) {
         in.b = 0;
         in.imm = 3;
       }
