@@ -8,9 +8,11 @@
 # it as a table. The whole-core runs take several minutes each under WebAssembly.
 #
 # Usage: scripts/synth.sh [default|small ...]     (no argument: both)
+#        SYNTH_TOP=<module> scripts/synth.sh ...   (a unit instead of tsp_top; report key cfg-module)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/synth
+top=${SYNTH_TOP:-tsp_top}
 mkdir -p "$out"
 
 yosys_js=tools/yosys/yosys.mjs
@@ -111,41 +113,44 @@ configs=("$@")
 [ ${#configs[@]} -eq 0 ] && configs=(default small)
 
 for cfg in "${configs[@]}"; do
+  key=$cfg
+  [ "$top" != tsp_top ] && key=$cfg-$top
   case "$cfg" in
-    default) defs="" ; synth_cmd="synth_xilinx -top tsp_top -flatten" ;;
-    small)   defs="-DTSP_CONFIG_SMALL" ; synth_cmd="synth_ice40 -top tsp_top -dsp" ;;
+    default) defs="" ; synth_cmd="synth_xilinx -top $top -flatten" ;;
+    small)   defs="-DTSP_CONFIG_SMALL" ; synth_cmd="synth_ice40 -top $top -dsp" ;;
     *) echo "synth: error: unknown configuration '$cfg' (default, small)" >&2; exit 2 ;;
   esac
-  script="read_verilog -sv -DYOSYS $defs -I$out/src/rtl/common ${srcs[*]};
-hierarchy -check -top tsp_top;
+  script="read_verilog -defer -sv -DYOSYS $defs -I$out/src/rtl/common ${srcs[*]};
+hierarchy -check -top $top;
 proc;
-tee -o latches_$cfg.txt select -list t:\$dlatch t:\$adlatch t:\$dlatchsr;
+tee -o latches_$key.txt select -list t:\$dlatch t:\$adlatch t:\$dlatchsr;
 select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr;
 $synth_cmd;
 select -assert-none t:LD* t:\$_DLATCH* t:\$_DLATCHSR*;
-tee -o check_$cfg.txt check -assert;
-tee -o stat_$cfg.txt stat;
-tee -q -o stat_$cfg.json stat -json"
-  echo "synth: $cfg: $synth_cmd ${defs} (log: $out/yosys_$cfg.log)"
+tee -o check_$key.txt check -assert;
+tee -o stat_$key.txt stat;
+tee -q -o stat_$key.json stat -json"
+  echo "synth: $key: $synth_cmd ${defs} (log: $out/yosys_$key.log)"
   start=$(date +%s)
-  if ! node "$yosys_js" "$out" -- -q -l "yosys_$cfg.log" -p "$script" -- "${inputs[@]}" \
-       >"$out/console_$cfg.log" 2>&1; then
-    echo "synth: $cfg: FAILED" >&2
-    tail -n 30 "$out/console_$cfg.log" >&2
-    [ -f "$out/yosys_$cfg.log" ] && grep -E 'ERROR|Latch inferred|assert' "$out/yosys_$cfg.log" | head -n 20 >&2
+  if ! node "$yosys_js" "$out" -- -q -l "yosys_$key.log" -p "$script" -- "${inputs[@]}" \
+       >"$out/console_$key.log" 2>&1; then
+    echo "synth: $key: FAILED (full output: $out/console_$key.log)" >&2
+    grep -E 'ERROR|Error|error|Latch inferred|[Aa]ssert|Found and reported' "$out/console_$key.log" \
+      | head -n 20 >&2
+    tail -n 3 "$out/console_$key.log" >&2
     exit 1
   fi
-  echo "$(( $(date +%s) - start ))" > "$out/seconds_$cfg.txt"
-  if grep -q 'Latch inferred' "$out/yosys_$cfg.log"; then
-    echo "synth: $cfg: FAILED: latch inferred:" >&2
-    grep 'Latch inferred' "$out/yosys_$cfg.log" >&2
+  echo "$(( $(date +%s) - start ))" > "$out/seconds_$key.txt"
+  if grep -q 'Latch inferred' "$out/yosys_$key.log"; then
+    echo "synth: $key: FAILED: latch inferred:" >&2
+    grep 'Latch inferred' "$out/yosys_$key.log" >&2
     exit 1
   fi
 done
 
-python3 - "$out" "${configs[@]}" <<'EOF'
+python3 - "$out" "$top" "${configs[@]}" <<'EOF'
 import json, os, sys
-out, cfgs = sys.argv[1], sys.argv[2:]
+out, top, cfgs = sys.argv[1], sys.argv[2], sys.argv[3:]
 report_path = os.path.join(out, "report.json")
 report = {}
 if os.path.exists(report_path):
@@ -154,12 +159,13 @@ if os.path.exists(report_path):
     except ValueError:
         report = {}
 for cfg in cfgs:
-    stat = json.load(open(os.path.join(out, f"stat_{cfg}.json")))
+    key = cfg if top == "tsp_top" else f"{cfg}-{top}"
+    stat = json.load(open(os.path.join(out, f"stat_{key}.json")))
     design = stat["design"]
     cells = design.get("num_cells_by_type", {})
     def total(pred):
         return sum(n for t, n in cells.items() if pred(t))
-    if cfg == "default":
+    if cfg.startswith("default"):
         r = {
             "target": "xilinx (synth_xilinx)",
             "lut": total(lambda t: t.startswith("LUT")),
@@ -182,14 +188,15 @@ for cfg in cfgs:
             "carry": total(lambda t: t == "SB_CARRY"),
         }
     r["cells"] = design.get("num_cells", sum(cells.values()))
-    r["seconds"] = int(open(os.path.join(out, f"seconds_{cfg}.txt")).read())
-    report[cfg] = r
+    r["seconds"] = int(open(os.path.join(out, f"seconds_{key}.txt")).read())
+    r["top"] = top
+    report[key] = r
 json.dump(report, open(report_path, "w"), indent=2, sort_keys=True)
 print()
-print(f"{'config':<9} {'target':<26} {'LUT':>9} {'FF':>9} {'BRAM':>7} {'DSP':>6} {'time':>7}")
+print(f"{'config':<22} {'target':<26} {'LUT':>9} {'FF':>9} {'BRAM':>7} {'DSP':>6} {'time':>7}")
 for cfg, r in sorted(report.items()):
     bram = r["bram"]
-    bram_s = f"{bram:g}" + ("" if cfg != "default" else " (36K)")
-    print(f"{cfg:<9} {r['target']:<26} {r['lut']:>9} {r['ff']:>9} {bram_s:>7} {r['dsp']:>6} {r['seconds']:>6}s")
+    bram_s = f"{bram:g}" + (" (36K)" if cfg.startswith("default") else "")
+    print(f"{cfg:<22} {r['target']:<26} {r['lut']:>9} {r['ff']:>9} {bram_s:>7} {r['dsp']:>6} {r['seconds']:>6}s")
 print(f"\nreport: {report_path}")
 EOF

@@ -11,6 +11,8 @@
 // 2 bad command line.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -86,7 +88,7 @@ bool LoadInput(const std::string &path, const tsp::Geometry &g, tsp::Program *p,
       *err = r.error;
       return false;
     }
-    if (isa::Fingerprint(r.program.geometry) != g.fingerprint()) {
+    if (tsp::isa::Fingerprint(r.program.geometry) != g.fingerprint()) {
       *err = fmt::format("{}: written for {} but this RTL is {}", path, tsp::Geometry(r.program.geometry).Describe(),
                          g.Describe());
       return false;
@@ -118,6 +120,26 @@ int main(int argc, char **argv) {
   app.add_flag("-q,--quiet", quiet, "print only the summary lines");
   CLI11_PARSE(app, argc, argv);
 
+  // One Verilated core per geometry: tsp-rtl-sim (default), tsp-rtl-sim-small. Hand over to the
+  // sibling binary when another geometry is asked for.
+  if (config != TSP_RTL_CONFIG) {
+    const std::string sibling = config == "default" ? "tsp-rtl-sim" : "tsp-rtl-sim-" + config;
+    const auto path_self = std::filesystem::path(argv[0]);
+    const auto other = path_self.parent_path() / sibling;
+    if (!tsp::Geometry::FromName(config)) {
+      fmt::print(stderr, "tsp-rtl-sim: unknown configuration '{}' (default, small)\n", config);
+      return 2;
+    }
+    if (!std::filesystem::exists(other)) {
+      fmt::print(stderr, "tsp-rtl-sim: this binary simulates the '{}' RTL; {} (for '{}') was not found\n",
+                 TSP_RTL_CONFIG, other.string(), config);
+      return 2;
+    }
+    execv(other.c_str(), argv);
+    fmt::print(stderr, "tsp-rtl-sim: cannot run {}\n", other.string());
+    return 2;
+  }
+
   const char *trace_env = std::getenv("TRACE");
   if (trace.empty() && trace_env && std::string(trace_env) == "1") {
     trace = "traces/" + std::filesystem::path(path).stem().string() + ".fst";
@@ -130,11 +152,6 @@ int main(int argc, char **argv) {
     auto dev = std::make_unique<tsp::tb::RtlDevice>(dopt);
     const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_build).count();
     const tsp::Geometry &g = dev->geometry();
-    if (g.params().name != config) {
-      fmt::print(stderr, "tsp-rtl-sim: this binary's RTL is built for '{}' ({}), not '{}'{}\n", g.params().name,
-                 g.Describe(), config, config == "small" ? "; use tsp-rtl-sim-small" : "");
-      return 2;
-    }
     std::vector<Dump> parsed;
     for (const auto &s : dumps) {
       Dump d;

@@ -11,29 +11,37 @@ module tsp_delay #(
   input  logic [Width-1:0] d_i,
   output logic [Width-1:0] q_o
 );
+  // At least one stage so the declaration is legal for Delay = 0 (then unused). Declared at module
+  // level: Yosys cannot size a signal of an outer generate block used in an inner one.
+  localparam int unsigned Stages = Delay == 0 ? 1 : Delay;
+  logic [Stages-1:0][Width-1:0] stage_q;
+
   if (Delay == 0) begin : g_wire
-    assign q_o = d_i;
-    logic unused_clk_rst;
-    assign unused_clk_rst = clk_i ^ rst_ni;
-  end else begin : g_pipe
-    logic [Delay-1:0][Width-1:0] stage_q;
-    if (Reset) begin : g_rst
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          stage_q <= '0;
-        end else begin
-          stage_q[0] <= d_i;
-          for (int unsigned i = 1; i < Delay; i++) stage_q[i] <= stage_q[i-1];
-        end
-      end
-    end else begin : g_nrst
-      always_ff @(posedge clk_i) begin
+    assign q_o     = d_i;
+    assign stage_q = '0;
+    logic unused;
+    assign unused = ^{clk_i, rst_ni, stage_q};
+  end
+
+  if (Delay != 0 && Reset) begin : g_rst
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        stage_q <= '0;
+      end else begin
         stage_q[0] <= d_i;
         for (int unsigned i = 1; i < Delay; i++) stage_q[i] <= stage_q[i-1];
       end
-      logic unused_rst;
-      assign unused_rst = rst_ni;
     end
     assign q_o = stage_q[Delay-1];
+  end
+
+  if (Delay != 0 && !Reset) begin : g_nrst
+    always_ff @(posedge clk_i) begin
+      stage_q[0] <= d_i;
+      for (int unsigned i = 1; i < Delay; i++) stage_q[i] <= stage_q[i-1];
+    end
+    assign q_o = stage_q[Delay-1];
+    logic unused_rst;
+    assign unused_rst = rst_ni;
   end
 endmodule

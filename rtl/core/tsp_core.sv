@@ -206,10 +206,21 @@ module tsp_core #(
   tsp_pkg::err_t     [P-1:0]      slice_err;
   logic              [P-1:0]      slice_idle;
 
+  tsp_pkg::streams_t [P-1:0]      east_next, west_next;  // fabric registers' next values
+
   always_comb begin
+    tsp_pkg::slot_t we, ww;
     for (int unsigned p = 0; p < P; p++) begin
       east_in[p] = p == 0 ? '0 : stream_q[0][p == 0 ? 0 : p-1];
       west_in[p] = p == P-1 ? '0 : stream_q[1][p == P-1 ? P-1 : p+1];
+      for (int unsigned s = 0; s < tsp_pkg::StreamsPerDir; s++) begin
+        for (int unsigned k = 0; k < S; k++) begin
+          we = east_wr[p][s][k];
+          ww = west_wr[p][s][k];
+          east_next[p][s][k] = we.valid ? we : east_in[p][s][k];
+          west_next[p][s][k] = ww.valid ? ww : west_in[p][s][k];
+        end
+      end
     end
   end
 
@@ -233,8 +244,8 @@ module tsp_core #(
               stream_q[0][p][s][k] <= '0;  // V(0): every register empty
               stream_q[1][p][s][k] <= '0;
             end else if (phase_q == PhRun) begin
-              stream_q[0][p][s][k] <= east_wr[p][s][k].valid ? east_wr[p][s][k] : east_in[p][s][k];
-              stream_q[1][p][s][k] <= west_wr[p][s][k].valid ? west_wr[p][s][k] : west_in[p][s][k];
+              stream_q[0][p][s][k] <= east_next[p][s][k];
+              stream_q[1][p][s][k] <= west_next[p][s][k];
             end
           end
         end

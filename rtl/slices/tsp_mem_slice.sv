@@ -79,24 +79,25 @@ module tsp_mem_slice #(
   // ---------------------------------------------------------------------------------------------
   // Superlane stagger: tile k sees the instruction dispatched k cycles ago.
   // ---------------------------------------------------------------------------------------------
-  logic [S-1:0]        st_valid;
-  logic [S-1:0][63:0]  st_instr;
-  assign st_valid[0] = disp_i.valid;
-  assign st_instr[0] = disp_i.instr;
+  logic [S-1:0]          st_valid;
+  logic [S-1:0][63:0]    st_instr;
+  logic [S-2:0]          sv_q;  // sv_q[i]: the instruction of tile i+1
+  logic [S-2:0][63:0]    si_q;
 
-  if (S > 1) begin : g_stagger
-    logic [S-1:1]       valid_q;
-    logic [S-1:1][63:0] instr_q;
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) valid_q <= '0;
-      else for (int unsigned k = 1; k < S; k++) valid_q[k] <= st_valid[k-1];
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      sv_q <= '0;
+    end else begin
+      sv_q[0] <= disp_i.valid;
+      for (int unsigned i = 1; i < S - 1; i++) sv_q[i] <= sv_q[i-1];
     end
-    always_ff @(posedge clk_i) begin
-      for (int unsigned k = 1; k < S; k++) instr_q[k] <= st_instr[k-1];
-    end
-    assign st_valid[S-1:1] = valid_q;
-    assign st_instr[S-1:1] = instr_q;
   end
+  always_ff @(posedge clk_i) begin
+    si_q[0] <= disp_i.instr;
+    for (int unsigned i = 1; i < S - 1; i++) si_q[i] <= si_q[i-1];
+  end
+  assign st_valid = {sv_q, disp_i.valid};
+  assign st_instr = {si_q, disp_i.instr};
 
   // ---------------------------------------------------------------------------------------------
   // Per tile.
@@ -255,19 +256,23 @@ module tsp_mem_slice #(
     end
 
     // ---- Stream writes of this superlane ----
+    // (Slots are built in plain variables: Yosys cannot assign a member of an array element.)
     logic collision;
     always_comb begin
+      tsp_pkg::slot_t se, sw;
+      logic rm_e, gm_e, rm_w, gm_w;
       collision = rw_valid && gw_valid && rw_s == gw_s;
       for (int unsigned j = 0; j < Streams; j++) begin
-        logic rm_e, gm_e, rm_w, gm_w;
-        rm_e = rw_valid && rw_s == {1'b0, 4'(j)};
-        gm_e = gw_valid && gw_s == {1'b0, 4'(j)};
-        rm_w = rw_valid && rw_s == {1'b1, 4'(j)};
-        gm_w = gw_valid && gw_s == {1'b1, 4'(j)};
-        ewr[k][j].valid = rm_e || gm_e;
-        ewr[k][j].data  = gm_e ? gw_data : rw_data;
-        wwr[k][j].valid = rm_w || gm_w;
-        wwr[k][j].data  = gm_w ? gw_data : rw_data;
+        rm_e     = rw_valid && rw_s == {1'b0, 4'(j)};
+        gm_e     = gw_valid && gw_s == {1'b0, 4'(j)};
+        rm_w     = rw_valid && rw_s == {1'b1, 4'(j)};
+        gm_w     = gw_valid && gw_s == {1'b1, 4'(j)};
+        se.valid = rm_e || gm_e;
+        se.data  = gm_e ? gw_data : rw_data;
+        sw.valid = rm_w || gm_w;
+        sw.data  = gm_w ? gw_data : rw_data;
+        ewr[k][j] = se;
+        wwr[k][j] = sw;
       end
     end
 
@@ -319,5 +324,5 @@ module tsp_mem_slice #(
   `ASSERT_INIT(ReadFromBankNow_A, tsp_isa_pkg::BankOffRead == 0 && tsp_isa_pkg::LatRead >= 1)
   `ASSERT_INIT(GatherLatency_A, tsp_isa_pkg::LatGather > tsp_isa_pkg::BankOffGather)
   `ASSERT_INIT(ScatterLikeWrite_A, tsp_isa_pkg::BankOffScatter == tsp_isa_pkg::BankOffWrite)
-  `ASSERT_INIT(TilesPow2_A, S == (1 << TileBits))
+  `ASSERT_INIT(TilesPow2_A, S == (1 << TileBits) && S >= 2)
 endmodule

@@ -34,79 +34,84 @@ module tsp_mxm (
   localparam int unsigned LatAbc = tsp_isa_pkg::LatAbc;
   localparam int unsigned Stages = 3;  // s1, s2, s3 above
   localparam int unsigned Extra  = LatAbc - Stages;
+  typedef logic [4:0]            field5_t;
+  typedef logic [Rows-1:0][31:0] psum_t;  // one tile's 16 row sums
 
-  // One tile's input slots [dir][stream], each a tsp_pkg::slot_t. Yosys 0.55 silently drops the
-  // dimensions of packed arrays of structs, so arrays of slots are plain logic here and only
-  // scalar slot_t variables use member access. It also needs typedefs for multi-dimensional
-  // packed arrays declared inside generate blocks.
-  typedef logic [1:0][NS-1:0][tsp_pkg::WordBits:0] tslots_t;
-  typedef logic [63:0] instr_t;
-  typedef logic [4:0]  field5_t;
-  typedef logic [Rows-1:0][31:0] psum_t;    // one tile's 16 row sums
-
-  // Slot of stream (sf + b) of one tile; invalid (and zero) for a stream beyond the geometry.
-  function automatic tsp_pkg::slot_t pick(tslots_t t, logic [4:0] sf, logic [1:0] b);
-    logic [4:0]     idx;
-    tsp_pkg::slot_t r;
-    r   = '0;
-    idx = {1'b0, sf[3:0]} + {3'b0, b};
-    for (int unsigned s = 0; s < NS; s++) begin
-      if (idx == 5'(s)) r = t[sf[4]][s];
-    end
-    if (!r.valid) r.data = '0;
-    pick = r;
-  endfunction
+  localparam int unsigned SW     = tsp_pkg::WordBits + 1;  // one slot: {valid, data}
 
   // ---------------- Dispatch delay chain: tile k sees the instruction at t + k ----------------
   logic [S-1:0]       dvld;
   logic [S-1:0][63:0] dins;
-  assign dvld[0] = disp_i.valid;
-  assign dins[0] = disp_i.instr;
+  logic [S-2:0]       dvld_q;
+  logic [S-2:0][63:0] dins_q;
 
-  if (S > 1) begin : g_dchain
-    logic [S-2:0]   vld_q;
-    instr_t [S-2:0] ins_q;
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) vld_q <= '0;
-      else         vld_q <= dvld[S-2:0];
-    end
-    always_ff @(posedge clk_i) ins_q <= dins[S-2:0];
-    assign dvld[S-1:1] = vld_q;
-    assign dins[S-1:1] = ins_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) dvld_q <= '0;
+    else         dvld_q <= dvld[S-2:0];
   end
+  always_ff @(posedge clk_i) dins_q <= dins[S-2:0];
+  assign dvld = {dvld_q, disp_i.valid};
+  assign dins = {dins_q, disp_i.instr};
 
   // ---------------- Per-tile decode and operand reads ----------------
-  // (Plain multi-dimensional logic, not arrays of typedef'd arrays: Yosys 0.55 mis-indexes those.)
-  logic [S-1:0][1:0][NS-1:0][tsp_pkg::WordBits:0] tin;
+  logic [S-1:0][1:0][NS-1:0][SW-1:0] tin;     // [tile][dir][stream]
+  logic [S-1:0][SW-1:0]              a_slot;  // stream a (zero if beyond NS)
+  logic [S-1:0][3:0][SW-1:0]         b_slot;  // streams b .. b+3
+  logic [S-1:0]                      is_lw, is_iw, is_abc, use_acc, err_k;
+  logic [S-1:0][4:0]                 sf_a, sf_b;
+  logic [S-1:0][Lanes*8-1:0]         rd_x;    // stream a
+  logic [S-1:0][Lanes-1:0][31:0]     rd_acc;  // int32 group b (.acc), zero without .acc
+
+  // The ports are copied whole into plain arrays first: Yosys 0.55 mis-indexes multi-dimensional
+  // package typedefs (east_i[s][k] became one bit).
+  logic [NS-1:0][S-1:0][SW-1:0] east_l, west_l, east_wr, west_wr;
+  assign east_l    = east_i;
+  assign west_l    = west_i;
+  assign east_wr_o = east_wr;
+  assign west_wr_o = west_wr;
+
   for (genvar k = 0; k < S; k++) begin : g_tin
     for (genvar s = 0; s < NS; s++) begin : g_s
-      assign tin[k][0][s] = east_i[s][k];
-      assign tin[k][1][s] = west_i[s][k];
+      assign tin[k][0][s] = east_l[s][k];
+      assign tin[k][1][s] = west_l[s][k];
     end
   end
 
-  logic [S-1:0] is_lw, is_iw, is_abc, use_acc, err_k;
-  logic [S-1:0][Lanes*8-1:0]     rd_x;    // stream a
-  logic [S-1:0][Lanes-1:0][31:0] rd_acc;  // int32 group b (.acc)
+  always_comb begin
+    for (int unsigned k = 0; k < S; k++) begin
+      is_lw[k]   = dvld[k] && tsp_pkg::f_opcode(dins[k]) == tsp_isa_pkg::OpLw;
+      is_iw[k]   = dvld[k] && tsp_pkg::f_opcode(dins[k]) == tsp_isa_pkg::OpIw;
+      is_abc[k]  = dvld[k] && tsp_pkg::f_opcode(dins[k]) == tsp_isa_pkg::OpAbc;
+      use_acc[k] = is_abc[k] && dins[k][tsp_isa_pkg::FVopAccLsb];
+      sf_a[k]    = tsp_pkg::f_a(dins[k]);
+      sf_b[k]    = tsp_pkg::f_b(dins[k]);
+    end
+  end
 
-  for (genvar k = 0; k < S; k++) begin : g_rd
-    tsp_pkg::slot_t sa;
-    logic [3:0]     sb_empty;
-    assign is_lw[k]   = dvld[k] && tsp_pkg::f_opcode(dins[k]) == tsp_isa_pkg::OpLw;
-    assign is_iw[k]   = dvld[k] && tsp_pkg::f_opcode(dins[k]) == tsp_isa_pkg::OpIw;
-    assign is_abc[k]  = dvld[k] && tsp_pkg::f_opcode(dins[k]) == tsp_isa_pkg::OpAbc;
-    assign use_acc[k] = is_abc[k] && dins[k][tsp_isa_pkg::FVopAccLsb];
-    assign sa         = pick(tin[k], tsp_pkg::f_a(dins[k]), 2'd0);
-    assign rd_x[k]    = sa.data;
-    for (genvar b = 0; b < 4; b++) begin : g_b
-      tsp_pkg::slot_t sb;
-      assign sb          = pick(tin[k], tsp_pkg::f_b(dins[k]), 2'(b));
-      assign sb_empty[b] = !sb.valid;
-      for (genvar l = 0; l < Lanes; l++) begin : g_l
-        assign rd_acc[k][l][8*b +: 8] = sb.data[8*l +: 8];
+  always_comb begin
+    a_slot = '0;
+    b_slot = '0;
+    for (int unsigned k = 0; k < S; k++) begin
+      for (int unsigned s = 0; s < NS; s++) begin
+        if ({1'b0, sf_a[k][3:0]} == 5'(s)) a_slot[k] = tin[k][sf_a[k][4]][s];
+        for (int unsigned b = 0; b < 4; b++) begin
+          if ({1'b0, sf_b[k][3:0]} + 5'(b) == 5'(s)) b_slot[k][b] = tin[k][sf_b[k][4]][s];
+        end
       end
     end
-    assign err_k[k] = ((is_lw[k] || is_abc[k]) && !sa.valid) || (use_acc[k] && (|sb_empty));
+  end
+
+  always_comb begin
+    for (int unsigned k = 0; k < S; k++) begin
+      rd_x[k]  = a_slot[k][SW-1] ? a_slot[k][SW-2:0] : '0;
+      err_k[k] = (is_lw[k] || is_abc[k]) && !a_slot[k][SW-1];
+      for (int unsigned b = 0; b < 4; b++) begin
+        if (use_acc[k] && !b_slot[k][b][SW-1]) err_k[k] = 1'b1;
+        for (int unsigned l = 0; l < Lanes; l++) begin
+          rd_acc[k][l][8*b +: 8] = (use_acc[k] && b_slot[k][b][SW-1]) ? b_slot[k][b][8*l +: 8] : 8'h0;
+        end
+      end
+    end
   end
 
   // ---------------- Weights ----------------
@@ -162,7 +167,7 @@ module tsp_mxm (
   // Payload registers (no reset). The .acc group is zero without .acc.
   always_ff @(posedge clk_i) begin
     x1_q   <= rd_x;
-    for (int unsigned k = 0; k < S; k++) acc1_q[k] <= use_acc[k] ? rd_acc[k] : '0;
+    acc1_q <= rd_acc;
     acc2_q <= acc1_q;
     d2_q   <= dot;
     p3_q   <= psum[S-2:0];
@@ -180,14 +185,17 @@ module tsp_mxm (
       logic signed [21:0] sum;
       always_comb begin
         sum = '0;
+        wv  = '0;
+        xv  = '0;
+        pr  = '0;
         for (int unsigned j = 0; j < Lanes; j++) begin
           wv  = {wsg1_q[k] & act_q[r][k][8*j+7], act_q[r][k][8*j +: 8]};
           xv  = {asg1_q[k] & x1_q[k][8*j+7], x1_q[k][8*j +: 8]};
           pr  = wv * xv;
-          sum = sum + 22'(pr);
+          sum = sum + {{4{pr[17]}}, pr};
         end
-        dot[k][r] = 32'(sum);
       end
+      assign dot[k][r] = {{10{sum[21]}}, sum};
       // Partial sums flow from tile k-1, registered one cycle earlier.
       if (k == 0) begin : g_first
         assign psum[k][r] = d2_q[k][r];
@@ -236,31 +244,33 @@ module tsp_mxm (
   end
 
   // int32 result on streams dst .. dst+3 (byte b of lane r on stream dst+b).
-  tsp_pkg::slot_t m_ws;
+  logic [SW-1:0] m_ws;  // {valid, data}
   always_comb begin
-    east_wr_o = '0;
-    west_wr_o = '0;
+    east_wr = '0;
+    west_wr = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned s = 0; s < NS; s++) begin
         m_ws = '0;
         for (int unsigned b = 0; b < 4; b++) begin
           if (ov[k] && {1'b0, odst[k][3:0]} + 5'(b) == 5'(s)) begin
-            m_ws.valid = 1'b1;
-            for (int unsigned l = 0; l < Lanes; l++) m_ws.data[8*l +: 8] = oval[k][l][8*b +: 8];
+            m_ws[SW-1] = 1'b1;
+            for (int unsigned l = 0; l < Lanes; l++) m_ws[8*l +: 8] = oval[k][l][8*b +: 8];
           end
         end
-        if (odst[k][4]) west_wr_o[s][k] = m_ws;
-        else            east_wr_o[s][k] = m_ws;
+        if (odst[k][4]) west_wr[s][k] = m_ws;
+        else            east_wr[s][k] = m_ws;
       end
     end
   end
 
   // ---------------- Errors and idle ----------------
+  logic [tsp_isa_pkg::NumErrorBits-1:0] err;
   always_comb begin
-    err_o = '0;
-    err_o[tsp_isa_pkg::ErrEmptyReadBit] = |err_k;
+    err = '0;
+    err[tsp_isa_pkg::ErrEmptyReadBit] = |err_k;
     // Only ABC writes streams, at most once per tile per cycle: no collisions here.
   end
+  assign err_o = err;
 
   assign idle_o = !(|dvld || |v1_q || |v2_q || |v3_q || |ov);
 

@@ -75,12 +75,9 @@ module tsp_sxm_red (
     assign i_add = x + y;
     assign i_max = ($signed(x) < $signed(y)) ? y : x;
 
-    always_comb begin
-      if (is_max_q) op_r = is_f_q ? f_max : i_max;
-      else          op_r = is_f_q ? f_add : i_add;
-      // Levels after the first: a unit beyond the last pair carries the odd element.
-      res[u] = (step_q >= StepW'(2) && CntW'(u) >= pairs) ? x : op_r;
-    end
+    assign op_r   = is_max_q ? (is_f_q ? f_max : i_max) : (is_f_q ? f_add : i_add);
+    // Levels after the first: a unit beyond the last pair carries the odd element.
+    assign res[u] = (step_q >= StepW'(2) && CntW'(u) >= pairs) ? x : op_r;
   end
 
   // Operand / working buffer (payload, no reset).

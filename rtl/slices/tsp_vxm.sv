@@ -7,10 +7,14 @@
 // (its stream writes are applied in the order they were scheduled: the shortest latency was
 // scheduled last; for equal latency the higher queue). Empty operand reads pulse
 // err_o[ErrEmptyReadBit]. idle_o: nothing read or written by any ALU in this cycle or later.
+//
+// disp_i[a] has the bit layout of tsp_pkg::disp_t ({valid, instr[63:0]}) but is declared as a
+// plain logic array: Yosys 0.55 drops the dimensions of packed arrays of structs. Internally
+// every stream slot is a [WordBits:0] vector {valid, data} for the same reason.
 module tsp_vxm (
   input  logic                                    clk_i,
   input  logic                                    rst_ni,
-  input  tsp_pkg::disp_t [tsp_pkg::VxmAlus-1:0]   disp_i,
+  input  logic [tsp_pkg::VxmAlus-1:0][64:0]       disp_i,   // [a] = tsp_pkg::disp_t of ALU a
   input  tsp_pkg::streams_t                       east_i,
   input  tsp_pkg::streams_t                       west_i,
   output tsp_pkg::writes_t                        east_wr_o,
@@ -22,8 +26,11 @@ module tsp_vxm (
   localparam int unsigned A       = tsp_pkg::VxmAlus;
   localparam int unsigned S       = tsp_pkg::NumSuperlanes;
   localparam int unsigned Streams = tsp_pkg::StreamsPerDir;
+  localparam int unsigned VBit    = tsp_pkg::WordBits;
 
-  tsp_pkg::writes_t [A-1:0][2:0] alu_e, alu_w;
+  logic [Streams-1:0][S-1:0][VBit:0]         e_in, w_in;
+  logic [A-1:0][2:0][Streams-1:0][S-1:0][VBit:0] alu_e, alu_w;
+  logic [Streams-1:0][S-1:0][VBit:0]         e_out, w_out;
   logic [A-1:0] alu_empty, alu_idle;
 
   for (genvar a = 0; a < int'(A); a++) begin : g_alu
@@ -31,14 +38,20 @@ module tsp_vxm (
       .clk_i       (clk_i),
       .rst_ni      (rst_ni),
       .disp_i      (disp_i[a]),
-      .east_i      (east_i),
-      .west_i      (west_i),
+      .east_i      (e_in),
+      .west_i      (w_in),
       .east_wr_o   (alu_e[a]),
       .west_wr_o   (alu_w[a]),
       .empty_read_o(alu_empty[a]),
       .idle_o      (alu_idle[a])
     );
   end
+
+  // Copies between the tsp_pkg types and plain vectors (same layout).
+  assign e_in      = east_i;
+  assign w_in      = west_i;
+  assign east_wr_o = e_out;
+  assign west_wr_o = w_out;
 
   // Merge: the highest-priority writer of each slot wins; count writers for collisions.
   logic collision;
@@ -48,19 +61,19 @@ module tsp_vxm (
     for (int s = 0; s < int'(Streams); s++) begin
       for (int k = 0; k < int'(S); k++) begin
         logic [1:0] ne, nw;  // saturating writer counts
-        east_wr_o[s][k] = '0;
-        west_wr_o[s][k] = '0;
+        e_out[s][k] = '0;
+        w_out[s][k] = '0;
         ne = '0;
         nw = '0;
         // Lowest priority first, so the last assignment is the winner.
         for (int tr = 2; tr >= 0; tr--) begin
           for (int a = 0; a < int'(A); a++) begin
-            if (alu_e[a][tr][s][k].valid) begin
-              east_wr_o[s][k] = alu_e[a][tr][s][k];
+            if (alu_e[a][tr][s][k][VBit]) begin
+              e_out[s][k] = alu_e[a][tr][s][k];
               ne = (ne == 2'd0) ? 2'd1 : 2'd2;
             end
-            if (alu_w[a][tr][s][k].valid) begin
-              west_wr_o[s][k] = alu_w[a][tr][s][k];
+            if (alu_w[a][tr][s][k][VBit]) begin
+              w_out[s][k] = alu_w[a][tr][s][k];
               nw = (nw == 2'd0) ? 2'd1 : 2'd2;
             end
           end

@@ -12,16 +12,20 @@
 // Reading an operand slot with valid == 0 raises empty_read_o in the read cycle (the model's
 // EmptyRead error), once per stream group element; idle_o is high when no instruction seen so far
 // (including the one on disp_i) reads or writes in this cycle or later.
+//
+// Ports use plain logic arrays with the bit layout of the tsp_pkg types (a slot is
+// {valid, data} = [WordBits:0]; disp is {valid, instr} = [64:0]): Yosys 0.55 drops the
+// dimensions of packed arrays of structs.
 module tsp_vxm_alu (
-  input  logic                     clk_i,
-  input  logic                     rst_ni,
-  input  tsp_pkg::disp_t           disp_i,
-  input  tsp_pkg::streams_t        east_i,
-  input  tsp_pkg::streams_t        west_i,
-  output tsp_pkg::writes_t [2:0]   east_wr_o,
-  output tsp_pkg::writes_t [2:0]   west_wr_o,
-  output logic                     empty_read_o,
-  output logic                     idle_o
+  input  logic                                                                          clk_i,
+  input  logic                                                                          rst_ni,
+  input  logic [64:0]                                                                   disp_i,
+  input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_i,
+  input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_i,
+  output logic [2:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_wr_o,
+  output logic [2:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_wr_o,
+  output logic                                                                          empty_read_o,
+  output logic                                                                          idle_o
 );
 
   `include "tsp_assert.svh"
@@ -29,6 +33,7 @@ module tsp_vxm_alu (
   localparam int unsigned S       = tsp_pkg::NumSuperlanes;
   localparam int unsigned Streams = tsp_pkg::StreamsPerDir;
   localparam int unsigned Lanes   = tsp_pkg::Lanes;
+  localparam int unsigned VBit    = tsp_pkg::WordBits;  // valid bit of a slot
   localparam int unsigned LatL2   = tsp_isa_pkg::LatVadd;
   localparam int unsigned LatL3   = tsp_isa_pkg::LatFadd;
   localparam int unsigned LatSf   = tsp_isa_pkg::LatFexp;
@@ -113,35 +118,37 @@ module tsp_vxm_alu (
   // ---------------- Delay line of dispatched instructions ----------------
   logic [HistLen-1:0] hist_valid_q;
   logic [63:0]        hist_instr_q [HistLen];
-  tsp_pkg::disp_t     d [HistLen + 1];
+  logic [HistLen:0]   d_valid;
+  logic [63:0]        d_instr [HistLen + 1];
   logic [HistLen:0]   pending;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       hist_valid_q <= '0;
     end else begin
-      hist_valid_q <= {hist_valid_q[HistLen-2:0], disp_i.valid};
+      hist_valid_q <= {hist_valid_q[HistLen-2:0], disp_i[64]};
     end
   end
 
   always_ff @(posedge clk_i) begin
-    hist_instr_q[0] <= disp_i.instr;
+    hist_instr_q[0] <= disp_i[63:0];
     for (int j = 1; j < int'(HistLen); j++) hist_instr_q[j] <= hist_instr_q[j-1];
   end
 
   always_comb begin
-    d[0] = disp_i;
+    d_valid[0] = disp_i[64];
+    d_instr[0] = disp_i[63:0];
     for (int j = 1; j <= int'(HistLen); j++) begin
-      d[j].valid = hist_valid_q[j-1];
-      d[j].instr = hist_instr_q[j-1];
+      d_valid[j] = hist_valid_q[j-1];
+      d_instr[j] = hist_instr_q[j-1];
     end
     // Entry j still acts in this cycle or later: it reads until j = S-1, writes at j = k + L.
     for (int j = 0; j <= int'(HistLen); j++) begin
-      unique case (op_class(tsp_pkg::f_opcode(d[j].instr)))
-        ClsL2:   pending[j] = d[j].valid && (j <= int'(S - 1 + LatL2));
-        ClsL3:   pending[j] = d[j].valid && (j <= int'(S - 1 + LatL3));
-        ClsSf:   pending[j] = d[j].valid && (j <= int'(S - 1 + LatSf));
-        default: pending[j] = d[j].valid && (j <= int'(S - 1));
+      unique case (op_class(tsp_pkg::f_opcode(d_instr[j])))
+        ClsL2:   pending[j] = d_valid[j] && (j <= int'(S - 1 + LatL2));
+        ClsL3:   pending[j] = d_valid[j] && (j <= int'(S - 1 + LatL3));
+        ClsSf:   pending[j] = d_valid[j] && (j <= int'(S - 1 + LatSf));
+        default: pending[j] = d_valid[j] && (j <= int'(S - 1));
       endcase
     end
   end
@@ -149,18 +156,14 @@ module tsp_vxm_alu (
   assign idle_o = ~|pending;
 
   // ---------------- Tiles ----------------
-  logic [S-1:0] empty_k;
+  // Per-tile multi-dimensional signals live at module scope (Yosys 0.55 cannot size them inside a
+  // generate block).
+  logic [S-1:0]                          empty_k;
+  logic [S-1:0][3:0][VBit:0]             sa, sb;          // operand group slots {valid, data}
+  logic [S-1:0][Lanes-1:0][31:0]         a_lanes, b_lanes;
+  logic [2:0][S-1:0][Lanes-1:0][31:0]    res;             // [track][tile] result registers
+  logic [2:0][S-1:0][Streams-1:0][VBit:0] wr_e, wr_w;     // [track][tile][stream]
 
-  // Selects stream s (0..15 of the 5-bit field's index + offset) of direction dir at tile k.
-  function automatic tsp_pkg::slot_t pick(tsp_pkg::streams_t e, tsp_pkg::streams_t w, logic dir,
-                                          logic [4:0] s, int unsigned k);
-    tsp_pkg::slot_t r;
-    r = '0;
-    for (int unsigned i = 0; i < Streams; i++) begin
-      if (s == 5'(i)) r = dir ? w[i][k] : e[i][k];
-    end
-    pick = r;
-  endfunction
 
   for (genvar k = 0; k < int'(S); k++) begin : g_tile
     logic [63:0] ins;
@@ -169,13 +172,11 @@ module tsp_vxm_alu (
     logic [2:0]  wa, wb;
     logic [4:0]  fa, fb;
     logic        read_b, empty;
-    logic [Lanes-1:0][31:0] a_lanes, b_lanes, l2, l3, sf;
-    tsp_pkg::slot_t [3:0] sa, sb;
 
     always_comb begin
-      ins    = d[k].instr;
+      ins    = d_instr[k];
       op     = tsp_pkg::f_opcode(ins);
-      rd     = d[k].valid && (op_class(op) != ClsNone);
+      rd     = d_valid[k] && (op_class(op) != ClsNone);
       wa     = source_width(ins);
       wb     = dest_width(ins);
       fa     = tsp_pkg::f_a(ins);
@@ -183,17 +184,22 @@ module tsp_vxm_alu (
       read_b = uses_b(op) && !ins[tsp_isa_pkg::FVopBimmLsb];
       empty = 1'b0;
       for (int i = 0; i < 4; i++) begin
-        sa[i] = pick(east_i, west_i, fa[4], {1'b0, fa[3:0]} + 5'(i), k);
-        sb[i] = pick(east_i, west_i, fb[4], {1'b0, fb[3:0]} + 5'(i), k);
-        if (rd && (3'(i) < wa) && !sa[i].valid) empty = 1'b1;
-        if (rd && read_b && (3'(i) < wb) && !sb[i].valid) empty = 1'b1;
+        // Stream (index + i) of the field's direction, superlane k.
+        sa[k][i] = '0;
+        sb[k][i] = '0;
+        for (int s = 0; s < int'(Streams); s++) begin
+          if ({1'b0, fa[3:0]} + 5'(i) == 5'(s)) sa[k][i] = fa[4] ? west_i[s][k] : east_i[s][k];
+          if ({1'b0, fb[3:0]} + 5'(i) == 5'(s)) sb[k][i] = fb[4] ? west_i[s][k] : east_i[s][k];
+        end
+        if (rd && (3'(i) < wa) && !sa[k][i][VBit]) empty = 1'b1;
+        if (rd && read_b && (3'(i) < wb) && !sb[k][i][VBit]) empty = 1'b1;
       end
       for (int l = 0; l < int'(Lanes); l++) begin
         for (int i = 0; i < 4; i++) begin
-          a_lanes[l][8*i +: 8] = (3'(i) < wa) ? sa[i].data[8*l +: 8] : 8'd0;
-          b_lanes[l][8*i +: 8] = (3'(i) < wb) ? sb[i].data[8*l +: 8] : 8'd0;
+          a_lanes[k][l][8*i +: 8] = (3'(i) < wa) ? sa[k][i][8*l +: 8] : 8'd0;
+          b_lanes[k][l][8*i +: 8] = (3'(i) < wb) ? sb[k][i][8*l +: 8] : 8'd0;
         end
-        if (!read_b) b_lanes[l] = tsp_pkg::f_imm(ins);
+        if (!read_b) b_lanes[k][l] = tsp_pkg::f_imm(ins);
       end
     end
 
@@ -204,11 +210,11 @@ module tsp_vxm_alu (
       .rst_ni    (rst_ni),
       .rd_valid_i(rd),
       .rd_instr_i(ins),
-      .a_i       (a_lanes),
-      .b_i       (b_lanes),
-      .l2_o      (l2),
-      .l3_o      (l3),
-      .sf_o      (sf)
+      .a_i       (a_lanes[k]),
+      .b_i       (b_lanes[k]),
+      .l2_o      (res[0][k]),
+      .l3_o      (res[1][k]),
+      .sf_o      (res[2][k])
     );
 
     // Write tracks: the instruction whose write is due now, and the tile's result register.
@@ -219,32 +225,28 @@ module tsp_vxm_alu (
       logic        wv;
       logic [4:0]  dst;
       logic [2:0]  ww;
-      logic [Lanes-1:0][31:0] data;
-
-      tsp_pkg::slot_t [Streams-1:0] wr_e, wr_w;
 
       always_comb begin
-        wins = d[k + L].instr;
-        wv   = d[k + L].valid && (op_class(tsp_pkg::f_opcode(wins)) == Cls);
+        wins = d_instr[k + L];
+        wv   = d_valid[k + L] && (op_class(tsp_pkg::f_opcode(wins)) == Cls);
         dst  = tsp_pkg::f_dst(wins);
         ww   = dest_width(wins);
-        data = (tr == 0) ? l2 : (tr == 1) ? l3 : sf;
         for (int s = 0; s < int'(Streams); s++) begin
-          wr_e[s] = '0;
-          wr_w[s] = '0;
+          wr_e[tr][k][s] = '0;
+          wr_w[tr][k][s] = '0;
           for (int i = 0; i < 4; i++) begin
             if (wv && (3'(i) < ww) && ({1'b0, dst[3:0]} + 5'(i) == 5'(s))) begin
               for (int l = 0; l < int'(Lanes); l++) begin
                 if (dst[4]) begin
-                  wr_w[s].data[8*l +: 8] = data[l][8*i +: 8];
+                  wr_w[tr][k][s][8*l +: 8] = res[tr][k][l][8*i +: 8];
                 end else begin
-                  wr_e[s].data[8*l +: 8] = data[l][8*i +: 8];
+                  wr_e[tr][k][s][8*l +: 8] = res[tr][k][l][8*i +: 8];
                 end
               end
               if (dst[4]) begin
-                wr_w[s].valid = 1'b1;
+                wr_w[tr][k][s][VBit] = 1'b1;
               end else begin
-                wr_e[s].valid = 1'b1;
+                wr_e[tr][k][s][VBit] = 1'b1;
               end
             end
           end
@@ -252,8 +254,8 @@ module tsp_vxm_alu (
       end
 
       for (genvar s = 0; s < int'(Streams); s++) begin : g_stream
-        assign east_wr_o[tr][s][k] = wr_e[s];
-        assign west_wr_o[tr][s][k] = wr_w[s];
+        assign east_wr_o[tr][s][k] = wr_e[tr][k][s];
+        assign west_wr_o[tr][s][k] = wr_w[tr][k][s];
       end
     end
   end

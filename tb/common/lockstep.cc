@@ -4,8 +4,14 @@
 #include <fmt/format.h>
 #include <verilated.h>
 #include <verilated_fst_c.h>
+#if VM_COVERAGE
+#include <verilated_cov.h>
+#endif
+
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <optional>
@@ -160,6 +166,13 @@ RtlDevice::RtlDevice(const DeviceOptions &opt) : impl_(std::make_unique<Impl>())
 RtlDevice::~RtlDevice() {
   if (impl_->trace) impl_->trace->close();
   impl_->top->final();
+#if VM_COVERAGE
+  // Coverage builds: every device leaves its counts in $TSP_COVERAGE_DIR (scripts/coverage.sh).
+  if (const char *dir = std::getenv("TSP_COVERAGE_DIR")) {
+    static int n = 0;
+    WriteCoverage(fmt::format("{}/cov_{}_{}.dat", dir, static_cast<long>(getpid()), n++));
+  }
+#endif
 }
 
 const Geometry &RtlDevice::geometry() const { return *impl_->geom; }
@@ -172,6 +185,18 @@ uint64_t RtlDevice::clocks() const { return impl_->clocks; }
 bool RtlDevice::assertion_failed() const { return impl_->ctx->gotError(); }
 void RtlDevice::FlushTrace() {
   if (impl_->trace) impl_->trace->flush();
+}
+
+bool RtlDevice::WriteCoverage(const std::string &path) {
+#if VM_COVERAGE
+  const auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir);
+  impl_->ctx->coveragep()->write(path.c_str());
+  return true;
+#else
+  (void)path;
+  return false;
+#endif
 }
 
 bool RtlDevice::LoadProgram(const Program &p, std::string *error) {

@@ -63,6 +63,8 @@ class RtlDevice {
   uint64_t clocks() const;          // clock cycles since construction
   bool assertion_failed() const;    // an SVA ($error) fired
   void FlushTrace();
+  // Writes Verilator coverage (line/toggle) collected so far; false when not built with coverage.
+  bool WriteCoverage(const std::string &path);
 
   // ---- observation (values during the current cycle) ----
   bool running() const;             // run_q: inside run cycles
