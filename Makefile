@@ -9,13 +9,16 @@ DUMP       ?= --dump w0:2:1:i8 --dump w1:3:1:i8
 FUZZ_SECONDS ?= 20
 CMAKE_FLAGS ?=
 
-.PHONY: all setup gen build sim test lint synth format format-check clean bench fuzz fuzz-short help
+RTL_BUILD  ?= build-rtl
+
+.PHONY: all setup gen build sim test test-rtl lint synth format format-check clean bench fuzz fuzz-short help
 
 all: build
 
 help:
 	@echo "make sim          build and run the demonstration program ($(PROGRAM)); prints result and cycles"
 	@echo "make test         build everything and run every test (what CI runs)"
+	@echo "make test-rtl     build the Verilated RTL and run its testbenches (slow)"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
 	@echo "make synth        Yosys 0.55 synthesis, resource report"
 	@echo "make bench        print reference-model simulation speed"
@@ -44,6 +47,14 @@ test: build
 	python3 scripts/gen_isa.py --check
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-short
+
+# RTL testbenches (Verilator + GoogleTest, lockstep with the reference model); heavy on 2 cores.
+$(RTL_BUILD)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(RTL_BUILD) -G Ninja -DTSP_RTL=ON $(CMAKE_FLAGS)
+
+test-rtl: setup $(RTL_BUILD)/build.ninja
+	cmake --build $(RTL_BUILD) -j $(JOBS)
+	cd $(RTL_BUILD) && ctest --output-on-failure -j $(JOBS) -L rtl
 
 bench: build
 	$(BUILD)/tsp_bench --benchmark_counters_tabular=true
@@ -77,4 +88,16 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h' | grep -v isa_gen.h)
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) traces
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(RTL_BUILD) traces
+
+# Random-program RTL-vs-model lockstep regression (SEEDS per geometry) and RTL coverage report.
+SEEDS ?= 2000
+COV_SEEDS ?= 300
+COV_BUILD ?= build-coverage
+
+.PHONY: regress coverage
+regress: setup $(BUILD)/build.ninja
+	BUILD=$(BUILD) JOBS=$(JOBS) scripts/regress.sh $(SEEDS)
+
+coverage: setup
+	BUILD_COV=$(COV_BUILD) JOBS=$(JOBS) scripts/coverage.sh $(COV_SEEDS)

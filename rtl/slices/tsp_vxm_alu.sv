@@ -184,12 +184,13 @@ module tsp_vxm_alu (
       read_b = uses_b(op) && !ins[tsp_isa_pkg::FVopBimmLsb];
       empty = 1'b0;
       for (int i = 0; i < 4; i++) begin
-        // Stream (index + i) of the field's direction, superlane k.
+        // Stream index + i = index | i (groups are aligned, which Decode/Validate enforce), of the
+        // field's direction, superlane k.
         sa[k][i] = '0;
         sb[k][i] = '0;
         for (int s = 0; s < int'(Streams); s++) begin
-          if ({1'b0, fa[3:0]} + 5'(i) == 5'(s)) sa[k][i] = fa[4] ? west_i[s][k] : east_i[s][k];
-          if ({1'b0, fb[3:0]} + 5'(i) == 5'(s)) sb[k][i] = fb[4] ? west_i[s][k] : east_i[s][k];
+          if ((fa[3:0] | 4'(i)) == 4'(s)) sa[k][i] = fa[4] ? west_i[s][k] : east_i[s][k];
+          if ((fb[3:0] | 4'(i)) == 4'(s)) sb[k][i] = fb[4] ? west_i[s][k] : east_i[s][k];
         end
         if (rd && (3'(i) < wa) && !sa[k][i][VBit]) empty = 1'b1;
         if (rd && read_b && (3'(i) < wb) && !sb[k][i][VBit]) empty = 1'b1;
@@ -225,29 +226,30 @@ module tsp_vxm_alu (
       logic        wv;
       logic [4:0]  dst;
       logic [2:0]  ww;
+      logic [3:0]  wmask;   // ww - 1: the byte-in-group bits of a stream index
 
       always_comb begin
         wins = d_instr[k + L];
         wv   = d_valid[k + L] && (op_class(tsp_pkg::f_opcode(wins)) == Cls);
         dst  = tsp_pkg::f_dst(wins);
         ww   = dest_width(wins);
+        wmask = 4'(ww - 3'd1);
+        // Stream s is byte (s & wmask) of the aligned group dst .. dst + ww - 1.
         for (int s = 0; s < int'(Streams); s++) begin
           wr_e[tr][k][s] = '0;
           wr_w[tr][k][s] = '0;
-          for (int i = 0; i < 4; i++) begin
-            if (wv && (3'(i) < ww) && ({1'b0, dst[3:0]} + 5'(i) == 5'(s))) begin
-              for (int l = 0; l < int'(Lanes); l++) begin
-                if (dst[4]) begin
-                  wr_w[tr][k][s][8*l +: 8] = res[tr][k][l][8*i +: 8];
-                end else begin
-                  wr_e[tr][k][s][8*l +: 8] = res[tr][k][l][8*i +: 8];
-                end
-              end
+          if (wv && ((4'(s) & ~wmask) == dst[3:0])) begin
+            for (int l = 0; l < int'(Lanes); l++) begin
               if (dst[4]) begin
-                wr_w[tr][k][s][VBit] = 1'b1;
+                wr_w[tr][k][s][8*l +: 8] = res[tr][k][l][8*(s & int'(wmask)) +: 8];
               end else begin
-                wr_e[tr][k][s][VBit] = 1'b1;
+                wr_e[tr][k][s][8*l +: 8] = res[tr][k][l][8*(s & int'(wmask)) +: 8];
               end
+            end
+            if (dst[4]) begin
+              wr_w[tr][k][s][VBit] = 1'b1;
+            end else begin
+              wr_e[tr][k][s][VBit] = 1'b1;
             end
           end
         end

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Random-program lockstep regression (`make regress`): thousands of generated programs run on the
+# Verilated RTL and on the reference model side by side, every stream register, MEM write,
+# dispatch and error pulse compared in every cycle (docs/verification.md).
+#
+# Usage: scripts/regress.sh [SEEDS]          (default 2000 seeds per geometry)
+# Environment:
+#   BUILD=build        build directory (configured with CMake + Ninja if needed)
+#   CONFIGS="small default"   geometries to run
+#   FIRST=1            first seed
+#   JOBS=$(nproc)      build parallelism; with JOBS>1 the geometries also run in parallel
+# Failing programs land in $BUILD/lockstep-failures/ (replay: tsp-rtl-sim FILE --lockstep).
+# Exit status: 0 when every seed of every geometry passed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build}
+SEEDS=${1:-${SEEDS:-2000}}
+FIRST=${FIRST:-1}
+CONFIGS=${CONFIGS:-"small default"}
+JOBS=${JOBS:-$(nproc)}
+
+if ! [[ "$SEEDS" =~ ^[0-9]+$ ]] || [ "$SEEDS" -lt 1 ]; then
+  echo "regress.sh: SEEDS must be a positive number, got '$SEEDS'" >&2
+  exit 2
+fi
+
+exe_for() { [ "$1" = default ] && echo tsp-rtl-regress || echo "tsp-rtl-regress-$1"; }
+
+targets=()
+for c in $CONFIGS; do
+  case "$c" in
+    default|small) targets+=("$(exe_for "$c")") ;;
+    *) echo "regress.sh: unknown geometry '$c' (default, small)" >&2; exit 2 ;;
+  esac
+done
+
+[ -f "$BUILD/build.ninja" ] || cmake -S . -B "$BUILD" -G Ninja
+echo "== building ${targets[*]} =="
+t0=$(date +%s)
+build_log=$(mktemp)
+if ! cmake --build "$BUILD" -j "$JOBS" --target "${targets[@]}" >"$build_log" 2>&1; then
+  tail -n 40 "$build_log"
+  echo "regress.sh: build failed" >&2
+  exit 1
+fi
+build_s=$(( $(date +%s) - t0 ))
+verilated=$(grep -c "Verilating\|Vtsp_top.*\.cpp\.o" "$build_log" || true)
+rm -f "$build_log"
+if [ "$verilated" -gt 0 ]; then
+  echo "build: ${build_s} s (includes Verilating and compiling the RTL)"
+else
+  echo "build: up to date (${build_s} s)"
+fi
+
+logdir="$BUILD/regress"
+mkdir -p "$logdir" "$BUILD/lockstep-failures"
+pids=()
+for c in $CONFIGS; do
+  log="$logdir/$c.log"
+  cmd=("$BUILD/$(exe_for "$c")" --seeds "$SEEDS" --first "$FIRST" --progress 500
+       --fail-dir "$BUILD/lockstep-failures")
+  echo "== $c: ${cmd[*]} (log: $log) =="
+  if [ "$JOBS" -gt 1 ]; then
+    "${cmd[@]}" >"$log" 2>&1 &
+    pids+=($!)
+  else
+    "${cmd[@]}" 2>&1 | tee "$log" || true
+  fi
+done
+for p in "${pids[@]}"; do wait "$p" || true; done
+
+# Summary table from the per-geometry logs.
+status=0
+echo
+echo "== regression summary =="
+printf "%-9s %8s %8s %8s %12s %10s %14s\n" geometry seeds passed failed cycles "wall (s)" "lockstep cyc/s"
+for c in $CONFIGS; do
+  log="$logdir/$c.log"
+  val() { grep -m1 "^  $1 " "$log" | sed -e "s/^  $1 *//" -e 's/ .*//' ; }
+  run=$(val "seeds run"); pass=$(val "passed"); fail=$(val "failed")
+  cyc=$(val "program cycles simulated"); wall=$(val "wall time"); speed=$(val "RTL + model speed in lockstep")
+  if [ -z "$run" ]; then
+    echo "$c: no summary (crashed?); last lines of $log:"
+    tail -n 20 "$log"
+    status=1
+    continue
+  fi
+  printf "%-9s %8s %8s %8s %12s %10s %14s\n" "$c" "$run" "$pass" "$fail" "$cyc" "$wall" "$speed"
+  [ "$fail" = 0 ] && [ "$run" = "$SEEDS" ] || status=1
+done
+echo
+for c in $CONFIGS; do
+  echo "-- $c: instructions per opcode --"
+  sed -n '/^  opcode /,/^$/p' "$logdir/$c.log"
+  if grep -q "^failing seeds:" "$logdir/$c.log"; then
+    sed -n '/^failing seeds:/,/^$/p' "$logdir/$c.log"
+  fi
+done
+total_pass=0; total_fail=0
+for c in $CONFIGS; do
+  line=$(grep -E "^[0-9]+ passed, [0-9]+ failed$" "$logdir/$c.log" || echo "0 passed, 1 failed")
+  total_pass=$(( total_pass + $(echo "$line" | cut -d' ' -f1) ))
+  total_fail=$(( total_fail + $(echo "$line" | cut -d' ' -f3) ))
+done
+echo "regress: $total_pass passed, $total_fail failed"
+exit $status
