@@ -101,19 +101,19 @@ int main(int argc, char **argv) {
     }
 
     fmt::print("\n== lockstep regression summary: geometry {} ==\n", g.params().name);
-    fmt::print("  {:<28} {}\n", "mode", model_only ? "model only" : "RTL (Verilator) vs reference model, every cycle");
-    fmt::print("  {:<28} {} (seeds {}..{})\n", "seeds run", run, first, first + run - 1);
-    fmt::print("  {:<28} {}\n", "passed", passed);
-    fmt::print("  {:<28} {}\n", "failed", run - passed);
-    fmt::print("  {:<28} {}\n", "program cycles simulated", model_cycles);
+    fmt::print("  {:<30} {}\n", "mode", model_only ? "model only" : "RTL (Verilator) vs reference model, every cycle");
+    fmt::print("  {:<30} {} (seeds {}..{})\n", "seeds run", run, first, first + run - 1);
+    fmt::print("  {:<30} {}\n", "passed", passed);
+    fmt::print("  {:<30} {}\n", "failed", run - passed);
+    fmt::print("  {:<30} {}\n", "program cycles simulated", model_cycles);
     if (!model_only) {
-      fmt::print("  {:<28} {} run + {} host-bus load\n", "RTL clock cycles", run_clocks, load_clocks);
-      fmt::print("  {:<28} {:.0f} cycles/s (load {:.0f} cycles/s)\n", "RTL + model speed in lockstep",
+      fmt::print("  {:<30} {} run + {} host-bus load\n", "RTL clock cycles", run_clocks, load_clocks);
+      fmt::print("  {:<30} {:.0f} cycles/s (load {:.0f} cycles/s)\n", "RTL + model speed in lockstep",
                  run_s > 0 ? static_cast<double>(run_clocks) / run_s : 0.0,
                  load_s > 0 ? static_cast<double>(load_clocks) / load_s : 0.0);
     }
-    fmt::print("  {:<28} {}\n", "instruction words", words);
-    fmt::print("  {:<28} {:.1f} s\n", "wall time", wall);
+    fmt::print("  {:<30} {}\n", "instruction words", words);
+    fmt::print("  {:<30} {:.1f} s\n", "wall time", wall);
     fmt::print("\n  {:<9} {:>10} {:>12}\n", "opcode", "words", "dispatches");
     for (const auto &op : tsp::isa::kOps) {
       const auto i = static_cast<uint8_t>(op.opcode);
