@@ -63,8 +63,8 @@ int main(int argc, char **argv) {
     if (!l.ok) throw std::runtime_error(l.message);
     const double ls_rate = static_cast<double>(l.run_clocks) / l.run_seconds;
 
-    fmt::print("program: seed {}, {} cycles, {} instruction words, geometry {} ({})\n", seed, r.rtl_cycles, words,
-               g.params().name, g.Describe());
+    fmt::print("program: seed {}, {} cycles, {} instruction words, geometry {} ({})\n", seed, r.rtl_cycles,
+               words, g.params().name, g.Describe());
     fmt::print("{:<36} {:>14}\n", "simulator", "cycles/s");
     fmt::print("{:<36} {:>14.0f}\n", "reference model (tsp::Model)", model_rate);
     fmt::print("{:<36} {:>14.0f}   ({:.0f}x slower than the model)\n", "RTL (Verilator), run", rtl_rate,
@@ -72,7 +72,8 @@ int main(int argc, char **argv) {
     fmt::print("{:<36} {:>14.0f}\n", "RTL (Verilator), host-bus load", load_rate);
     fmt::print("{:<36} {:>14.0f}\n", "lockstep (RTL + model + compare)", ls_rate);
     fmt::print("{:<36} {:>14.2f} s\n", "RTL model construction + reset", construct_s);
-    if (build_seconds >= 0) fmt::print("{:<36} {:>14.0f} s\n", "Verilator build (verilate + compile)", build_seconds);
+    if (build_seconds >= 0)
+      fmt::print("{:<36} {:>14.0f} s\n", "Verilator build (verilate + compile)", build_seconds);
     return 0;
   } catch (const std::exception &e) {
     fmt::print(stderr, "tsp-rtl-bench: {}\n", e.what());

@@ -101,7 +101,8 @@ int main(int argc, char **argv) {
     }
 
     fmt::print("\n== lockstep regression summary: geometry {} ==\n", g.params().name);
-    fmt::print("  {:<30} {}\n", "mode", model_only ? "model only" : "RTL (Verilator) vs reference model, every cycle");
+    fmt::print("  {:<30} {}\n", "mode",
+               model_only ? "model only" : "RTL (Verilator) vs reference model, every cycle");
     fmt::print("  {:<30} {} (seeds {}..{})\n", "seeds run", run, first, first + run - 1);
     fmt::print("  {:<30} {}\n", "passed", passed);
     fmt::print("  {:<30} {}\n", "failed", run - passed);
@@ -124,10 +125,12 @@ int main(int argc, char **argv) {
       fmt::print("\nfailing seeds:\n");
       for (const auto &[seed, msg] : failures) {
         fmt::print("  seed {}: {}\n", seed, msg.substr(0, msg.find('\n')));
-        fmt::print("    replay: TSP_SEED={} test_rtl_system{} or tsp-rtl-sim{} {}/progen_{}_seed{}.tspb --lockstep\n", seed,
-                   g.params().name == "default" ? "" : "_" + std::string(g.params().name),
-                   g.params().name == "default" ? "" : "-" + std::string(g.params().name), fail_dir, g.params().name,
-                   seed);
+        fmt::print(
+            "    replay: TSP_SEED={} test_rtl_system{} or tsp-rtl-sim{} {}/progen_{}_seed{}.tspb "
+            "--lockstep\n",
+            seed, g.params().name == "default" ? "" : "_" + std::string(g.params().name),
+            g.params().name == "default" ? "" : "-" + std::string(g.params().name), fail_dir, g.params().name,
+            seed);
       }
     }
     fmt::print("\n{} passed, {} failed\n", passed, run - passed);

@@ -10,7 +10,6 @@
 // the same as --trace traces/<program>.fst. Exit status: 0 ok, 1 mismatch / error / not done,
 // 2 bad command line.
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -41,7 +40,8 @@ bool ParseDump(const tsp::Geometry &g, const std::string &s, Dump *d, std::strin
       start = i + 1;
     }
   }
-  if (parts.size() < 2 || parts.size() > 4 || parts[0].size() < 2 || (parts[0][0] != 'w' && parts[0][0] != 'e')) {
+  if (parts.size() < 2 || parts.size() > 4 || parts[0].size() < 2 ||
+      (parts[0][0] != 'w' && parts[0][0] != 'e')) {
     *err = fmt::format("--dump '{}': expected SLICE:ADDR[:COUNT[:FMT]] with SLICE like w0 or e3", s);
     return false;
   }
@@ -89,8 +89,8 @@ bool LoadInput(const std::string &path, const tsp::Geometry &g, tsp::Program *p,
       return false;
     }
     if (tsp::isa::Fingerprint(r.program.geometry) != g.fingerprint()) {
-      *err = fmt::format("{}: written for {} but this RTL is {}", path, tsp::Geometry(r.program.geometry).Describe(),
-                         g.Describe());
+      *err = fmt::format("{}: written for {} but this RTL is {}", path,
+                         tsp::Geometry(r.program.geometry).Describe(), g.Describe());
       return false;
     }
     *p = std::move(r.program);
@@ -107,12 +107,12 @@ namespace isa = tsp::isa;
 
 int main(int argc, char **argv) {
   CLI::App app{"Run a TSP program on the Verilated RTL through the host bus"};
-  std::string path, trace, config = "default";
+  std::string path, trace, config = TSP_RTL_CONFIG;
   uint64_t max_cycles = 10'000'000;
   std::vector<std::string> dumps;
   bool lockstep = false, quiet = false;
   app.add_option("program", path, "program (.tspb, or .tasm assembled on the fly)")->required();
-  app.add_option("--config", config, "geometry the RTL was built for: default or small");
+  app.add_option("--config", config, "geometry: default or small (runs tsp-rtl-sim or tsp-rtl-sim-small)");
   app.add_option("--trace", trace, "write an FST waveform (GTKWave) to this file");
   app.add_option("--max-cycles", max_cycles, "stop with an error after this many run cycles");
   app.add_option("--dump", dumps, "print MEM words after the run: SLICE:ADDR[:COUNT[:i8|u8|hex]]");
@@ -204,13 +204,16 @@ int main(int argc, char **argv) {
     fmt::print("status: {}  cycles: {}  ERROR: 0x{:x}{}\n", r.rtl_done ? "done" : "not done", r.rtl_cycles,
                r.rtl_error, errs.empty() ? "" : " (" + errs + ")");
     const double run_rate = r.run_seconds > 0 ? static_cast<double>(r.run_clocks) / r.run_seconds : 0;
-    fmt::print("simulation: {} run cycles in {:.3f} s ({:.0f} simulated cycles/s); host-bus load {} cycles in {:.3f} s; "
-               "model construction {:.2f} s\n",
-               r.run_clocks, r.run_seconds, run_rate, r.load_clocks, r.load_seconds, build_s);
+    fmt::print(
+        "simulation: {} run cycles in {:.3f} s ({:.0f} simulated cycles/s); host-bus load {} cycles in "
+        "{:.3f} s; "
+        "RTL model construction {:.2f} s\n",
+        r.run_clocks, r.run_seconds, run_rate, r.load_clocks, r.load_seconds, build_s);
     if (lockstep) {
-      fmt::print("lockstep: identical to the reference model in all {} cycles (streams, MEM writes, dispatches, "
-                 "errors); model cycles {}, model error bits 0x{:x}\n",
-                 r.model_cycles, r.model_cycles, r.model_error);
+      fmt::print(
+          "lockstep: identical to the reference model in all {} cycles (streams, MEM writes, dispatches, "
+          "errors); model cycles {}, model error bits 0x{:x}\n",
+          r.model_cycles, r.model_cycles, r.model_error);
     }
     if (!trace.empty()) {
       dev.reset();

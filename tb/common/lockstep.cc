@@ -111,7 +111,8 @@ struct RtlDevice::Impl {
     top->host_req_wdata_i = data;
     top->eval();
     for (int guard = 0; !top->host_req_ready_o; ++guard) {
-      if (guard > 1000) throw std::runtime_error(fmt::format("host bus: request 0x{:08x} never accepted", addr));
+      if (guard > 1000)
+        throw std::runtime_error(fmt::format("host bus: request 0x{:08x} never accepted", addr));
       Tick();
     }
     Tick();  // the request is taken at this edge
@@ -146,20 +147,24 @@ RtlDevice::RtlDevice(const DeviceOptions &opt) : impl_(std::make_unique<Impl>())
   I.top->host_req_we_i = 0;
   I.top->host_req_addr_i = 0;
   I.top->host_req_wdata_i = 0;
-  I.Eval();
+  I.top->eval();  // input changes between edges are dumped with the next edge
   I.Tick();
   I.Tick();
   I.top->rst_ni = 1;
-  I.Eval();
+  I.top->eval();
   I.Tick();
-  const uint64_t fp = uint64_t{I.Transact(false, isa::kCsrGeom, 0)} |
-                      (uint64_t{I.Transact(false, isa::kCsrGeomHi, 0)} << 32);
+  const uint64_t fp =
+      uint64_t{I.Transact(false, isa::kCsrGeom, 0)} | (uint64_t{I.Transact(false, isa::kCsrGeomHi, 0)} << 32);
   const uint32_t id = I.Transact(false, isa::kCsrId, 0);
-  if (id != isa::kTspId) throw std::runtime_error(fmt::format("RTL ID register reads 0x{:08x}, expected 0x{:08x}", id, isa::kTspId));
+  if (id != isa::kTspId)
+    throw std::runtime_error(
+        fmt::format("RTL ID register reads 0x{:08x}, expected 0x{:08x}", id, isa::kTspId));
   for (const auto &c : isa::kConfigs) {
     if (isa::Fingerprint(c) == fp) I.geom.emplace(c);
   }
-  if (!I.geom) throw std::runtime_error(fmt::format("RTL geometry fingerprint 0x{:016x} matches no configuration in isa/tsp_isa.json", fp));
+  if (!I.geom)
+    throw std::runtime_error(
+        fmt::format("RTL geometry fingerprint 0x{:016x} matches no configuration in isa/tsp_isa.json", fp));
   I.addr_bits = isa::Log2(I.geom->mem_words());
 }
 
@@ -211,7 +216,8 @@ bool RtlDevice::LoadProgram(const Program &p, std::string *error) {
     }
   }
   if (isa::Fingerprint(p.geometry) != g.fingerprint()) {
-    *error = fmt::format("program built for {} but the RTL is {}", Geometry(p.geometry).Describe(), g.Describe());
+    *error =
+        fmt::format("program built for {} but the RTL is {}", Geometry(p.geometry).Describe(), g.Describe());
     return false;
   }
   if (p.queues.size() != g.num_queues()) {
@@ -279,13 +285,15 @@ StreamSlot RtlDevice::Slot(Dir d, uint32_t stream, uint32_t position, uint32_t s
   const Geometry &g = geometry();
   constexpr size_t kSlotBits = 8 * isa::kLanesPerSuperlane + 1;
   const size_t off =
-      (((size_t{static_cast<uint32_t>(d)} * g.num_positions() + position) * g.streams() + stream) * g.superlanes() +
+      (((size_t{static_cast<uint32_t>(d)} * g.num_positions() + position) * g.streams() + stream) *
+           g.superlanes() +
        superlane) *
       kSlotBits;
   const auto &sig = TSP_SIG(impl_->top, stream_q);
   StreamSlot s;
   s.valid = Bits(sig, off + 8 * isa::kLanesPerSuperlane, 1) != 0;
-  for (uint32_t l = 0; l < isa::kLanesPerSuperlane; ++l) s.bytes[l] = static_cast<uint8_t>(Bits(sig, off + 8 * l, 8));
+  for (uint32_t l = 0; l < isa::kLanesPerSuperlane; ++l)
+    s.bytes[l] = static_cast<uint8_t>(Bits(sig, off + 8 * l, 8));
   return s;
 }
 
@@ -307,7 +315,8 @@ std::vector<MemWrite> RtlDevice::MemWrites() const {
       MemWrite w;
       w.slice = slice;
       w.superlane = k;
-      w.addr = static_cast<uint32_t>(Bits(TSP_SIG(top, mem_mon_addr), i * impl_->addr_bits, impl_->addr_bits));
+      w.addr =
+          static_cast<uint32_t>(Bits(TSP_SIG(top, mem_mon_addr), i * impl_->addr_bits, impl_->addr_bits));
       for (uint32_t l = 0; l < isa::kLanesPerSuperlane; ++l) {
         w.data[l] = static_cast<uint8_t>(Bits(TSP_SIG(top, mem_mon_data), i * 128 + 8 * l, 8));
       }
@@ -404,9 +413,10 @@ std::string CompareDispatch(const Geometry &g, const RtlDevice &dev, const Model
     uint64_t rw = 0;
     const bool rv = dev.Dispatched(q, &rw);
     if (rv == v.dispatched_this_cycle && (!rv || rw == v.last_word)) continue;
-    return fmt::format("run cycle {}: queue {} dispatch differs\n  expected (model): {}\n  actual   (RTL):   {}",
-                       cycle, g.queue(q).name, v.dispatched_this_cycle ? Describe(v.last_word) : "nothing",
-                       rv ? Describe(rw) : "nothing");
+    return fmt::format(
+        "run cycle {}: queue {} dispatch differs\n  expected (model): {}\n  actual   (RTL):   {}", cycle,
+        g.queue(q).name, v.dispatched_this_cycle ? Describe(v.last_word) : "nothing",
+        rv ? Describe(rw) : "nothing");
   }
   return "";
 }
@@ -425,7 +435,8 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
     if (!history.empty()) {
       res.message += "\n  last dispatches (model):";
       for (const auto &h : history) {
-        res.message += fmt::format("\n    cycle {:6}  {:7} {}", h.cycle, g.queue(h.queue).name, Describe(h.word));
+        res.message +=
+            fmt::format("\n    cycle {:6}  {:7} {}", h.cycle, g.queue(h.queue).name, Describe(h.word));
       }
     }
     if (opt.write_failure) {
@@ -435,7 +446,8 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
       std::string err;
       if (WriteProgramFile(path, p, &err)) {
         res.replay_path = path;
-        res.message += fmt::format("\n  failing program written to {} (replay: tsp-rtl-sim {} --lockstep)", path, path);
+        res.message +=
+            fmt::format("\n  failing program written to {} (replay: tsp-rtl-sim {} --lockstep)", path, path);
       } else {
         res.message += "\n  could not write the failing program: " + err;
       }
@@ -468,7 +480,8 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
     }
     uint64_t t = 0;
     while (true) {
-      if (dev.assertion_failed()) return fail(fmt::format("RTL assertion failed in run cycle {} (see [ASSERT FAILED] above)", t));
+      if (dev.assertion_failed())
+        return fail(fmt::format("RTL assertion failed in run cycle {} (see [ASSERT FAILED] above)", t));
       if (dev.run_cycle() != t) {
         return fail(fmt::format("run cycle {}: the RTL cycle counter reads {}", t, dev.run_cycle()));
       }
@@ -489,13 +502,16 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
           std::string d = CompareDispatch(g, dev, *model, t);
           if (!d.empty()) return fail(d);
         }
-        std::string d = CompareMemWrites(g, dev.MemWrites(), model_more ? model->mem_writes() : std::vector<MemWrite>{}, t);
+        std::string d = CompareMemWrites(g, dev.MemWrites(),
+                                         model_more ? model->mem_writes() : std::vector<MemWrite>{}, t);
         if (!d.empty()) return fail(d);
         const uint32_t rtl_bits = dev.ErrNow();
         if (rtl_bits != new_bits) {
-          std::string msg = fmt::format("run cycle {}: error pulses differ: expected (model) {}, actual (RTL) {}", t,
-                                        ErrorNames(new_bits), ErrorNames(rtl_bits));
-          for (size_t i = nerr; i < model->errors().size(); ++i) msg += "\n  model: " + model->errors()[i].message;
+          std::string msg =
+              fmt::format("run cycle {}: error pulses differ: expected (model) {}, actual (RTL) {}", t,
+                          ErrorNames(new_bits), ErrorNames(rtl_bits));
+          for (size_t i = nerr; i < model->errors().size(); ++i)
+            msg += "\n  model: " + model->errors()[i].message;
           return fail(msg);
         }
       }
@@ -507,7 +523,8 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
         }
         if (!model_more) {
           if (dev.running()) {
-            return fail(fmt::format("the model finished in {} cycles but the RTL is still running", model->cycle()));
+            return fail(
+                fmt::format("the model finished in {} cycles but the RTL is still running", model->cycle()));
           }
           break;
         }
@@ -526,7 +543,8 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
     res.rtl_cycles = uint64_t{dev.Read(isa::kCsrCycleLo)} | (uint64_t{dev.Read(isa::kCsrCycleHi)} << 32);
     res.rtl_error = dev.Read(isa::kCsrError);
     if (!res.rtl_done || (status & 1u)) {
-      return fail(fmt::format("after the run STATUS = 0x{:x}: expected DONE (bit 1) set and BUSY (bit 0) clear", status));
+      return fail(fmt::format(
+          "after the run STATUS = 0x{:x}: expected DONE (bit 1) set and BUSY (bit 0) clear", status));
     }
     if (((status >> 2) & 1u) != (res.rtl_error != 0 ? 1u : 0u)) {
       return fail(fmt::format("STATUS.ERROR = {} but ERROR = 0x{:x}", (status >> 2) & 1u, res.rtl_error));

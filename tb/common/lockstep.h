@@ -30,8 +30,8 @@
 namespace tsp::tb {
 
 struct DeviceOptions {
-  std::string trace_path;      // write an FST waveform here (empty: no trace)
-  uint32_t rand_seed = 1;      // Verilator random init of un-reset state (RAM starts as garbage)
+  std::string trace_path;  // write an FST waveform here (empty: no trace)
+  uint32_t rand_seed = 1;  // Verilator random init of un-reset state (RAM starts as garbage)
 };
 
 class RtlDevice {
@@ -60,18 +60,18 @@ class RtlDevice {
 
   // ---- clock ----
   void Tick(uint64_t n = 1);
-  uint64_t clocks() const;          // clock cycles since construction
-  bool assertion_failed() const;    // an SVA ($error) fired
+  uint64_t clocks() const;        // clock cycles since construction
+  bool assertion_failed() const;  // an SVA ($error) fired
   void FlushTrace();
   // Writes Verilator coverage (line/toggle) collected so far; false when not built with coverage.
   bool WriteCoverage(const std::string &path);
 
   // ---- observation (values during the current cycle) ----
-  bool running() const;             // run_q: inside run cycles
-  uint64_t run_cycle() const;       // cycle_q
+  bool running() const;        // run_q: inside run cycles
+  uint64_t run_cycle() const;  // cycle_q
   StreamSlot Slot(Dir d, uint32_t stream, uint32_t position, uint32_t superlane) const;
-  std::vector<MemWrite> MemWrites() const;  // bank writes at the end of this cycle
-  uint32_t ErrNow() const;          // error pulses raised for this run cycle
+  std::vector<MemWrite> MemWrites() const;                // bank writes at the end of this cycle
+  uint32_t ErrNow() const;                                // error pulses raised for this run cycle
   bool Dispatched(uint32_t queue, uint64_t *word) const;  // icu_disp: this run cycle's dispatch
 
  private:
@@ -80,10 +80,10 @@ class RtlDevice {
 };
 
 struct LockstepOptions {
-  bool compare = true;                        // false: RTL only (no model, no comparison)
-  uint64_t max_cycles = 2'000'000;            // run-cycle limit
-  std::string fail_dir = "lockstep-failures"; // where a failing program is written
-  std::string name = "program";               // file name stem of the failing program
+  bool compare = true;                         // false: RTL only (no model, no comparison)
+  uint64_t max_cycles = 2'000'000;             // run-cycle limit
+  std::string fail_dir = "lockstep-failures";  // where a failing program is written
+  std::string name = "program";                // file name stem of the failing program
   bool write_failure = true;
   // Checker self-test: load this program into the RTL instead (the model still runs `p`).
   const Program *rtl_program = nullptr;
@@ -91,16 +91,16 @@ struct LockstepOptions {
 
 struct LockstepResult {
   bool ok = false;
-  std::string message;          // first mismatch (multi-line), or a one-line summary
+  std::string message;  // first mismatch (multi-line), or a one-line summary
   bool rtl_done = false;
-  uint64_t rtl_cycles = 0;      // CYCLE_HI:CYCLE_LO after DONE
+  uint64_t rtl_cycles = 0;  // CYCLE_HI:CYCLE_LO after DONE
   uint64_t model_cycles = 0;
-  uint32_t rtl_error = 0;       // ERROR CSR
-  uint32_t model_error = 0;     // Model::error_bits()
+  uint32_t rtl_error = 0;    // ERROR CSR
+  uint32_t model_error = 0;  // Model::error_bits()
   uint64_t compared_cycles = 0;
   uint64_t load_clocks = 0, run_clocks = 0;
   double load_seconds = 0, run_seconds = 0;
-  std::string replay_path;      // .tspb written on failure
+  std::string replay_path;  // .tspb written on failure
 };
 
 // Loads and runs `p` on `dev` (and on the reference model when opt.compare).

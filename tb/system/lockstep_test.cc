@@ -36,8 +36,8 @@ TEST_P(RandomProgram, MatchesModelEveryCycle) {
   opt.name = fmt::format("progen_{}_seed{}", g.params().name, seed);
   opt.fail_dir = std::filesystem::absolute("lockstep-failures").string();
   const auto r = RunLockstep(*dev, gp.program, opt);
-  ASSERT_TRUE(r.ok) << "geometry " << g.params().name << " seed " << seed << " (replay: TSP_SEED=" << seed << " "
-                    << ::testing::internal::GetArgvs()[0] << ")\n"
+  ASSERT_TRUE(r.ok) << "geometry " << g.params().name << " seed " << seed << " (replay: TSP_SEED=" << seed
+                    << " " << ::testing::internal::GetArgvs()[0] << ")\n"
                     << r.message;
   EXPECT_EQ(r.rtl_cycles, r.model_cycles);
   EXPECT_EQ(r.rtl_error, 0u);

@@ -141,7 +141,8 @@ TEST(Examples, AllMatchModel) {
   TestDevice dev;
   const Geometry &g = dev->geometry();
   int ran = 0;
-  for (const auto &e : std::filesystem::directory_iterator(std::filesystem::path(TSP_SOURCE_DIR) / "examples")) {
+  for (const auto &e :
+       std::filesystem::directory_iterator(std::filesystem::path(TSP_SOURCE_DIR) / "examples")) {
     if (e.path().extension() != ".tasm") continue;
     Program p;
     if (!AssembleExample(e.path().filename().string(), g, &p)) continue;
@@ -283,8 +284,8 @@ TEST(ScheduleErrors, IllegalOpcodeOnRtl) {
   Program p;
   p.geometry = g.params();
   p.queues.resize(g.num_queues());
-  p.queues[*g.FindQueue("mem.w0")] = {0x7Full};                                  // undefined
-  p.queues[*g.FindQueue("sxm.e")] = {static_cast<uint64_t>(Opcode::kRead)};    // MEM op in SXM queue
+  p.queues[*g.FindQueue("mem.w0")] = {0x7Full};                              // undefined
+  p.queues[*g.FindQueue("sxm.e")] = {static_cast<uint64_t>(Opcode::kRead)};  // MEM op in SXM queue
   LockstepOptions opt;
   opt.compare = false;
   opt.write_failure = false;

@@ -37,15 +37,15 @@
 namespace tsp {
 
 struct ProgenOptions {
-  uint32_t min_cycles = 50;   // the last job starts between min_cycles and max_cycles (drawn per seed)
+  uint32_t min_cycles = 50;  // the last job starts between min_cycles and max_cycles (drawn per seed)
   uint32_t max_cycles = 300;
-  uint32_t max_depth = 2;     // producer levels behind a main instruction (0: operands straight from MEM)
-  uint32_t min_jobs = 8;      // keep placing jobs past the cycle target until this many fit
+  uint32_t max_depth = 2;  // producer levels behind a main instruction (0: operands straight from MEM)
+  uint32_t min_jobs = 8;   // keep placing jobs past the cycle target until this many fit
   uint32_t max_jobs = 1000;
-  double repeat_rate = 0.15;  // share of jobs re-issued with REPEAT
-  double barrier_rate = 0.03; // SYNC/NOTIFY barriers per job
-  double fanout_rate = 0.2;   // extra MEM writes tapping a delivered operand further downstream
-  double gap_rate = 0.05;     // long idle gaps (NOP 5..40) between jobs
+  double repeat_rate = 0.15;   // share of jobs re-issued with REPEAT
+  double barrier_rate = 0.03;  // SYNC/NOTIFY barriers per job
+  double fanout_rate = 0.2;    // extra MEM writes tapping a delivered operand further downstream
+  double gap_rate = 0.05;      // long idle gaps (NOP 5..40) between jobs
   // Main instructions to draw jobs from (unit opcodes only); empty = every unit opcode.
   std::vector<isa::Opcode> ops;
 };
@@ -58,12 +58,12 @@ struct OpcodeCounts {
 struct GeneratedProgram {
   Program program;
   uint64_t seed = 0;
-  uint32_t jobs = 0;            // jobs placed
-  uint32_t rejected = 0;        // job attempts that did not fit the reservation table
-  uint32_t barriers = 0;        // NOTIFYs placed
+  uint32_t jobs = 0;                           // jobs placed
+  uint32_t rejected = 0;                       // job attempts that did not fit the reservation table
+  uint32_t barriers = 0;                       // NOTIFYs placed
   std::array<uint32_t, 256> jobs_by_op{};      // jobs placed per main opcode
   std::array<uint32_t, 256> rejected_by_op{};  // failed job attempts per main opcode
-  uint64_t last_dispatch = 0;   // cycle after the last scheduled queue activity
+  uint64_t last_dispatch = 0;                  // cycle after the last scheduled queue activity
   OpcodeCounts counts;
 };
 

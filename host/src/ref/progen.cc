@@ -149,16 +149,17 @@ uint32_t VxmSourceWidth(const Instr &in) {
 }
 uint32_t VxmDestWidth(const Instr &in) { return IsFloatOp(in.op) ? 4 : GroupWidth(in.dtype); }
 
-constexpr Opcode kVxmOps[] = {Opcode::kVadd, Opcode::kVsub,  Opcode::kVmul, Opcode::kVmax,  Opcode::kVrelu,
-                              Opcode::kVshl, Opcode::kVshr,  Opcode::kVsrl, Opcode::kVmov,  Opcode::kVcvt,
-                              Opcode::kFadd, Opcode::kFsub,  Opcode::kFmul, Opcode::kFmax,  Opcode::kFexp,
+constexpr Opcode kVxmOps[] = {Opcode::kVadd,   Opcode::kVsub,  Opcode::kVmul, Opcode::kVmax, Opcode::kVrelu,
+                              Opcode::kVshl,   Opcode::kVshr,  Opcode::kVsrl, Opcode::kVmov, Opcode::kVcvt,
+                              Opcode::kFadd,   Opcode::kFsub,  Opcode::kFmul, Opcode::kFmax, Opcode::kFexp,
                               Opcode::kFrecip, Opcode::kFrsqrt};
 constexpr Opcode kSxmProducerOps[] = {Opcode::kShup, Opcode::kShdn, Opcode::kPerm,
                                       Opcode::kDist, Opcode::kRsum, Opcode::kRmax};
 
 class Generator {
  public:
-  Generator(const Geometry &g, uint64_t seed, const ProgenOptions &opt) : g_(g), rng_(seed), opt_(opt), seed_(seed) {
+  Generator(const Geometry &g, uint64_t seed, const ProgenOptions &opt)
+      : g_(g), rng_(seed), opt_(opt), seed_(seed) {
     P_ = g.num_positions();
     streams_ = g.streams();
     words_ = g.mem_words();
@@ -193,7 +194,8 @@ class Generator {
     out.seed = seed_;
     const int64_t target = rng_.Range(opt_.min_cycles, std::max(opt_.min_cycles, opt_.max_cycles));
     int64_t cursor = 0;
-    while ((cursor < target || out.jobs < opt_.min_jobs) && out.jobs < opt_.max_jobs && cursor < 20 * target) {
+    while ((cursor < target || out.jobs < opt_.min_jobs) && out.jobs < opt_.max_jobs &&
+           cursor < 20 * target) {
       if (rng_.Chance(opt_.barrier_rate) && TryBarrier(cursor)) ++out.barriers;
       const Opcode op = ops_[rng_.Below(static_cast<uint32_t>(ops_.size()))];
       for (int attempt = 0; attempt < 8; ++attempt) {
@@ -281,7 +283,8 @@ class Generator {
       gather_addr_ = {0};
     }
     for (uint32_t a = 1; a < words_ && table_addr_.size() < 2; ++a) {
-      if (std::find(gather_addr_.begin(), gather_addr_.end(), a) == gather_addr_.end()) table_addr_.push_back(a);
+      if (std::find(gather_addr_.begin(), gather_addr_.end(), a) == gather_addr_.end())
+        table_addr_.push_back(a);
     }
   }
   bool IsTable(uint32_t addr) const {
@@ -398,7 +401,8 @@ class Generator {
   }
 
   // READ at slice x dispatched at t, onto stream (dir, s).
-  bool BuildRead(const MemSlot &x, int64_t t, Dir dir, uint32_t s, const Rep &rep, std::vector<size_t> *vals) {
+  bool BuildRead(const MemSlot &x, int64_t t, Dir dir, uint32_t s, const Rep &rep,
+                 std::vector<size_t> *vals) {
     uint32_t addr;
     int32_t stride;
     if (!PickReadAddr(x, rep, &addr, &stride)) return false;
@@ -435,7 +439,8 @@ class Generator {
     return false;
   }
 
-  bool BuildGather(const MemSlot &x, int64_t t, Dir dir, uint32_t s, const Rep &rep, std::vector<size_t> *vals) {
+  bool BuildGather(const MemSlot &x, int64_t t, Dir dir, uint32_t s, const Rep &rep,
+                   std::vector<size_t> *vals) {
     Instr in = MakeOp(Opcode::kGather);
     in.s = StreamField(dir, s);
     if (!DeliverTable(x.pos, t, rep, &in.m)) return false;
@@ -512,8 +517,8 @@ class Generator {
           if (cands.empty()) break;
           const auto c = cands[rng_.Below(static_cast<uint32_t>(cands.size()))];
           const uint32_t q = vxm_q_[rng_.Below(static_cast<uint32_t>(vxm_q_.size()))];
-          ok = BuildVxm(q, MakeVxm(c.first, c.second), tc - Dist(vxm_pos_, j) - Lat(c.first), dir, s0, rep, depth - 1,
-                        &vals);
+          ok = BuildVxm(q, MakeVxm(c.first, c.second), tc - Dist(vxm_pos_, j) - Lat(c.first), dir, s0, rep,
+                        depth - 1, &vals);
           break;
         }
         case kSxm: {
@@ -615,9 +620,11 @@ class Generator {
                 std::vector<size_t> *vals) {
     in.dst = StreamField(dir, s0);
     if (!DeliverAnyDir(vxm_pos_, t, VxmSourceWidth(in), rep, depth, &in.a)) return false;
-    if (UsesB(in.op) && !in.bimm && !DeliverAnyDir(vxm_pos_, t, VxmDestWidth(in), rep, depth, &in.b)) return false;
+    if (UsesB(in.op) && !in.bimm && !DeliverAnyDir(vxm_pos_, t, VxmDestWidth(in), rep, depth, &in.b))
+      return false;
     AddInstr(q, t, in, rep, NoiseStride(rep));
-    for (uint32_t i = 0; i < VxmDestWidth(in); ++i) vals->push_back(AddValue(dir, s0 + i, vxm_pos_, t + Lat(in.op), rep));
+    for (uint32_t i = 0; i < VxmDestWidth(in); ++i)
+      vals->push_back(AddValue(dir, s0 + i, vxm_pos_, t + Lat(in.op), rep));
     return true;
   }
 
@@ -646,7 +653,8 @@ class Generator {
   }
 
   // ---- MXM ----
-  bool BuildAbc(uint32_t h, int64_t t, Dir dir, uint32_t s0, const Rep &rep, int depth, std::vector<size_t> *vals) {
+  bool BuildAbc(uint32_t h, int64_t t, Dir dir, uint32_t s0, const Rep &rep, int depth,
+                std::vector<size_t> *vals) {
     Instr in = MakeOp(Opcode::kAbc);
     in.dst = StreamField(dir, s0);
     in.asigned = rng_.Below(2);
@@ -906,7 +914,8 @@ class Generator {
         r.stride = pi.stride;
         code.push_back(r);
       }
-      if (!ClaimBlock(pi.queue, t, t + int64_t{pi.rep.n} * pi.rep.d + 1, std::move(code))) return Undo(), false;
+      if (!ClaimBlock(pi.queue, t, t + int64_t{pi.rep.n} * pi.rep.d + 1, std::move(code)))
+        return Undo(), false;
       for (uint32_t i = 0; i <= pi.rep.n; ++i) {
         const int64_t ti = t + int64_t{i} * pi.rep.d;
         if (!ClaimBusy(pi.queue, ti, ti + info.occupancy)) return Undo(), false;
@@ -982,7 +991,8 @@ class Generator {
     std::vector<uint8_t> d(vl);
     if (IsTable(addr)) {
       for (auto &b : d) b = static_cast<uint8_t>(rng_.U32());
-      for (uint32_t k = 0; k < g_.superlanes(); ++k) d[k * isa::kLanesPerSuperlane] = table_vals_[rng_.Below(2)];
+      for (uint32_t k = 0; k < g_.superlanes(); ++k)
+        d[k * isa::kLanesPerSuperlane] = table_vals_[rng_.Below(2)];
       return d;
     }
     switch (rng_.Below(4)) {
@@ -1041,8 +1051,8 @@ class Generator {
   void Push(Program *prog, uint32_t q, const Instr &in) {
     std::string err;
     if (!Validate(in, g_, &err)) {
-      throw std::logic_error(fmt::format("progen seed {}: queue {}: generated an invalid instruction: {}", seed_,
-                                         g_.queue(q).name, err));
+      throw std::logic_error(fmt::format("progen seed {}: queue {}: generated an invalid instruction: {}",
+                                         seed_, g_.queue(q).name, err));
     }
     prog->queues[q].push_back(Encode(in));
   }
@@ -1105,7 +1115,8 @@ OpcodeCounts CountOpcodes(const Program &p) {
   return c;
 }
 
-bool CheckOnModel(const Geometry &g, const Program &p, std::string *report, uint64_t *cycles, uint64_t max_cycles) {
+bool CheckOnModel(const Geometry &g, const Program &p, std::string *report, uint64_t *cycles,
+                  uint64_t max_cycles) {
   Model m(g);
   std::string err;
   if (!m.LoadProgram(p, &err)) {

@@ -1,6 +1,8 @@
 // Random program generator: every generated program must be schedule-legal on the reference
 // model (finishes, zero errors), reproducible from its seed, read only initialised MEM, and the
 // seeds together must cover every opcode, every queue and both stream directions.
+#include "tsp/progen.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -8,7 +10,6 @@
 #include <string>
 
 #include "tsp/model.h"
-#include "tsp/progen.h"
 
 namespace tsp {
 namespace {
@@ -76,7 +77,8 @@ TEST_P(ProgenConfig, SeedsCoverEveryOpcodeQueueAndStream) {
   for (const auto &op : isa::kOps) {
     EXPECT_GT(total.words[static_cast<uint8_t>(op.opcode)], 0u) << "opcode " << op.name << " never generated";
     if (op.unit != isa::Unit::kIcu) {
-      EXPECT_GT(total.dispatches[static_cast<uint8_t>(op.opcode)], total.words[static_cast<uint8_t>(op.opcode)])
+      EXPECT_GT(total.dispatches[static_cast<uint8_t>(op.opcode)],
+                total.words[static_cast<uint8_t>(op.opcode)])
           << op.name << " never re-issued by REPEAT";
     }
   }
@@ -114,9 +116,9 @@ TEST_P(ProgenConfig, ReadsOnlyInitialisedMemory) {
               const auto &x = clean.Stream(static_cast<Dir>(d), s, p, k);
               const auto &y = dirty.Stream(static_cast<Dir>(d), s, p, k);
               ASSERT_EQ(x.valid, y.valid);
-              ASSERT_TRUE(x.bytes == y.bytes) << "seed " << seed << " cycle " << c << " dir " << d << " stream "
-                                              << s << " " << g.PositionName(p) << " superlane " << k
-                                              << " depends on uninitialised MEM";
+              ASSERT_TRUE(x.bytes == y.bytes)
+                  << "seed " << seed << " cycle " << c << " dir " << d << " stream " << s << " "
+                  << g.PositionName(p) << " superlane " << k << " depends on uninitialised MEM";
             }
           }
         }
