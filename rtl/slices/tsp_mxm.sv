@@ -34,8 +34,6 @@ module tsp_mxm (
   localparam int unsigned LatAbc = tsp_isa_pkg::LatAbc;
   localparam int unsigned Stages = 3;  // s1, s2, s3 above
   localparam int unsigned Extra  = LatAbc - Stages;
-  typedef logic [4:0]            field5_t;
-  typedef logic [Rows-1:0][31:0] psum_t;  // one tile's 16 row sums
 
   localparam int unsigned SW     = tsp_pkg::WordBits + 1;  // one slot: {valid, data}
 
@@ -215,32 +213,30 @@ module tsp_mxm (
     assign odst = dst3_q;
     assign oval = o3_q;
   end else begin : g_extra
-    typedef logic [S-1:0] vec_s_t;
-    typedef field5_t [S-1:0] dst_s_t;
-    typedef psum_t [S-1:0] val_s_t;
-    vec_s_t [Extra-1:0] v_q;
-    dst_s_t [Extra-1:0] dst_q;
-    val_s_t [Extra-1:0] val_q;
+    localparam int unsigned VW = S * Rows * 32;
+    logic [Extra*S-1:0]   v_q;
+    logic [Extra*S*5-1:0] dst_q;
+    logic [Extra*VW-1:0]  val_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         v_q   <= '0;
         dst_q <= '0;
       end else begin
-        v_q[0]   <= v3_q;
-        dst_q[0] <= dst3_q;
+        v_q[0 +: S]     <= v3_q;
+        dst_q[0 +: S*5] <= dst3_q;
         for (int unsigned i = 1; i < Extra; i++) begin
-          v_q[i]   <= v_q[i-1];
-          dst_q[i] <= dst_q[i-1];
+          v_q[i*S +: S]       <= v_q[(i-1)*S +: S];
+          dst_q[i*S*5 +: S*5] <= dst_q[(i-1)*S*5 +: S*5];
         end
       end
     end
     always_ff @(posedge clk_i) begin
-      val_q[0] <= o3_q;
-      for (int unsigned i = 1; i < Extra; i++) val_q[i] <= val_q[i-1];
+      val_q[0 +: VW] <= o3_q;
+      for (int unsigned i = 1; i < Extra; i++) val_q[i*VW +: VW] <= val_q[(i-1)*VW +: VW];
     end
-    assign ov   = v_q[Extra-1];
-    assign odst = dst_q[Extra-1];
-    assign oval = val_q[Extra-1];
+    assign ov   = v_q[(Extra-1)*S +: S];
+    assign odst = dst_q[(Extra-1)*S*5 +: S*5];
+    assign oval = val_q[(Extra-1)*VW +: VW];
   end
 
   // int32 result on streams dst .. dst+3 (byte b of lane r on stream dst+b).
