@@ -6,7 +6,7 @@
 // pulse err_o[ErrStreamCollisionBit], and the data is that of the reference model's last write
 // (its stream writes are applied in the order they were scheduled: the shortest latency was
 // scheduled last; for equal latency the higher queue). Empty operand reads pulse
-// err_o[ErrEmptyReadBit]. idle_o: nothing read or written by any ALU in this cycle or later.
+// err_o[ErrEmptyReadBit]. The data of a slot whose valid bit is 0 is unspecified. idle_o: nothing read or written by any ALU in this cycle or later.
 //
 // disp_i[a] has the bit layout of tsp_pkg::disp_t ({valid, instr[63:0]}) but is declared as a
 // plain logic array: Yosys 0.55 drops the dimensions of packed arrays of structs. Internally
@@ -61,8 +61,9 @@ module tsp_vxm (
     for (int s = 0; s < int'(Streams); s++) begin
       for (int k = 0; k < int'(S); k++) begin
         logic [1:0] ne, nw;  // saturating writer counts
-        e_out[s][k] = '0;
-        w_out[s][k] = '0;
+        // No writer: valid 0, data don't care (taken from the lowest-priority writer).
+        e_out[s][k] = alu_e[0][2][s][k];
+        w_out[s][k] = alu_w[0][2][s][k];
         ne = '0;
         nw = '0;
         // Lowest priority first, so the last assignment is the winner.

@@ -234,24 +234,15 @@ module tsp_vxm_alu (
         dst  = tsp_pkg::f_dst(wins);
         ww   = dest_width(wins);
         wmask = 4'(ww - 3'd1);
-        // Stream s is byte (s & wmask) of the aligned group dst .. dst + ww - 1.
+        // Stream s is byte (s & wmask) of the aligned group dst .. dst + ww - 1. The data is only
+        // meaningful where valid is set (the fabric and the merge ignore it otherwise).
         for (int s = 0; s < int'(Streams); s++) begin
-          wr_e[tr][k][s] = '0;
-          wr_w[tr][k][s] = '0;
-          if (wv && ((4'(s) & ~wmask) == dst[3:0])) begin
-            for (int l = 0; l < int'(Lanes); l++) begin
-              if (dst[4]) begin
-                wr_w[tr][k][s][8*l +: 8] = res[tr][k][l][8*(s & int'(wmask)) +: 8];
-              end else begin
-                wr_e[tr][k][s][8*l +: 8] = res[tr][k][l][8*(s & int'(wmask)) +: 8];
-              end
-            end
-            if (dst[4]) begin
-              wr_w[tr][k][s][VBit] = 1'b1;
-            end else begin
-              wr_e[tr][k][s][VBit] = 1'b1;
-            end
+          for (int l = 0; l < int'(Lanes); l++) begin
+            wr_e[tr][k][s][8*l +: 8] = res[tr][k][l][8*(s & int'(wmask)) +: 8];
           end
+          wr_w[tr][k][s] = wr_e[tr][k][s];
+          wr_e[tr][k][s][VBit] = wv && !dst[4] && ((4'(s) & ~wmask) == dst[3:0]);
+          wr_w[tr][k][s][VBit] = wv && dst[4] && ((4'(s) & ~wmask) == dst[3:0]);
         end
       end
 

@@ -219,6 +219,10 @@ module tsp_vxm_tile (
     sext = r;
   endfunction
 
+  function automatic logic [31:0] rev32(logic [31:0] v);
+    for (int i = 0; i < 32; i++) rev32[i] = v[31 - i];
+  endfunction
+
   // Zero extension of the low `bits` of v.
   function automatic logic [31:0] zext(logic [31:0] v, logic [1:0] dt);
     logic [31:0] r;
@@ -355,7 +359,8 @@ module tsp_vxm_tile (
     logic [31:0] sf_r_q [4];
     logic [31:0] sf_out_q;
     logic [31:0] sa, sb, p_in, seed, mul_x, mul_y, add_x, add_y, fmul_y, fadd_y, fmax_y;
-    logic [31:0] int_y, s1_y, f2i_y, fin_y;
+    logic [31:0] int_y, s1_y, f2i_y, fin_y, sh_out, shift_y;
+    logic [63:0] sh_in;
     logic        add_sub;
     logic signed [32:0] mo_a, mo_b;
     logic signed [63:0] prod;
@@ -439,6 +444,18 @@ module tsp_vxm_tile (
       .y_o(fmax_y)
     );
 
+    // One right shifter for the three shifts: VSHR shifts sext(a) in with its sign, VSRL zext(a)
+    // with zeros, VSHL the bit-reversed a with zeros (and reverses the result).
+    always_comb begin
+      unique case (s1_op_q)
+        8'(tsp_isa_pkg::OpVshr): sh_in = {{32{sa[31]}}, sa};
+        8'(tsp_isa_pkg::OpVshl): sh_in = {32'd0, rev32(s1_a_q)};
+        default:                 sh_in = {32'd0, zext(s1_a_q, s1_dtype_q)};
+      endcase
+      sh_out  = 32'(sh_in >> s1_sh_q);
+      shift_y = (s1_op_q == 8'(tsp_isa_pkg::OpVshl)) ? rev32(sh_out) : sh_out;
+    end
+
     // Stage 1 result.
     always_comb begin
       unique case (s1_op_q)
@@ -464,9 +481,9 @@ module tsp_vxm_tile (
             int_y = ($signed(sa) > 32'sd0) ? sa : '0;
           end
         end
-        8'(tsp_isa_pkg::OpVshl):  int_y = s1_a_q << s1_sh_q;
-        8'(tsp_isa_pkg::OpVshr):  int_y = $unsigned($signed(sa) >>> s1_sh_q);
-        8'(tsp_isa_pkg::OpVsrl):  int_y = zext(s1_a_q, s1_dtype_q) >> s1_sh_q;
+        8'(tsp_isa_pkg::OpVshl),
+        8'(tsp_isa_pkg::OpVshr),
+        8'(tsp_isa_pkg::OpVsrl):  int_y = shift_y;
         default:                  int_y = s1_a_q;  // VMOV
       endcase
       unique case (s1_op_q)

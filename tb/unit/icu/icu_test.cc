@@ -211,8 +211,6 @@ std::vector<Disp> Lockstep(const Program &p, uint64_t max_cycles, uint64_t *cycl
 
 uint64_t Enc(const Instr &in) { return Encode(in); }
 
-Instr ReadAt(uint32_t addr, uint32_t s) { return Read(addr, s); }
-
 Instr Lw(uint32_t a, uint32_t row) {
   Instr in = Op(Opcode::kLw);
   in.a = a;
@@ -245,10 +243,10 @@ TEST_F(IcuTest, HostWritesAndReadsInstructionMemory) {
 
 TEST_F(IcuTest, BackToBackDispatch) {
   Program p = Prog();
-  for (uint32_t i = 0; i < 10; ++i) Q(p, "mem.w0").push_back(Enc(ReadAt(3 * i, E(i % 8))));
+  for (uint32_t i = 0; i < 10; ++i) Q(p, "mem.w0").push_back(Enc(Read(3 * i, E(i % 8))));
   const auto d = Lockstep(p, 100);
   ASSERT_EQ(d.size(), 10u);
-  for (uint32_t i = 0; i < 10; ++i) EXPECT_EQ(d[i], (Disp{i, 0, Enc(ReadAt(3 * i, E(i % 8)))}));
+  for (uint32_t i = 0; i < 10; ++i) EXPECT_EQ(d[i], (Disp{i, 0, Enc(Read(3 * i, E(i % 8)))}));
 }
 
 TEST_F(IcuTest, EmptyProgramIsDoneAtOnce) {
@@ -263,29 +261,29 @@ TEST_F(IcuTest, EmptyProgramIsDoneAtOnce) {
 TEST_F(IcuTest, NopTiming) {
   Program p = Prog();
   auto &q = Q(p, "mem.w0");
-  q = {Enc(Nop(3)), Enc(ReadAt(1, E(0))), Enc(Nop(1)), Enc(ReadAt(2, E(1))), Enc(Nop(5))};
-  Q(p, "mem.w1") = {Enc(Nop(1)), Enc(ReadAt(0, W(2))), Enc(Nop(2))};
+  q = {Enc(Nop(3)), Enc(Read(1, E(0))), Enc(Nop(1)), Enc(Read(2, E(1))), Enc(Nop(5))};
+  Q(p, "mem.w1") = {Enc(Nop(1)), Enc(Read(0, W(2))), Enc(Nop(2))};
   uint64_t cycles = 0;
   const auto d = Lockstep(p, 100, &cycles);
   // Hand-computed: NOP 3 covers 0..2, READ at 3, NOP 1 at 4, READ at 5, NOP 5 covers 6..10.
   ASSERT_EQ(d.size(), 3u);
-  EXPECT_EQ(d[0], (Disp{1, 1, Enc(ReadAt(0, W(2)))}));
-  EXPECT_EQ(d[1], (Disp{3, 0, Enc(ReadAt(1, E(0)))}));
-  EXPECT_EQ(d[2], (Disp{5, 0, Enc(ReadAt(2, E(1)))}));
+  EXPECT_EQ(d[0], (Disp{1, 1, Enc(Read(0, W(2)))}));
+  EXPECT_EQ(d[1], (Disp{3, 0, Enc(Read(1, E(0)))}));
+  EXPECT_EQ(d[2], (Disp{5, 0, Enc(Read(2, E(1)))}));
   EXPECT_EQ(cycles, 11u);  // done after the NOP tail: 11 cycles (the READ's last write is at 5+3+2)
 }
 
 TEST_F(IcuTest, RepeatWithStride) {
   Program p = Prog();
-  Q(p, "mem.w0") = {Enc(ReadAt(100, E(2))), Enc(Repeat(4, 3, 2)), Enc(ReadAt(7, E(3)))};
-  Q(p, "mem.w1") = {Enc(ReadAt(5, E(1))), Enc(Repeat(3, 1, -2))};  // d = 1: back to back, wraps
-  Q(p, "mxm.w") = {Enc(Lw(E(0), 1)), Enc(Repeat(5, 2, 3))};        // LW row stride
+  Q(p, "mem.w0") = {Enc(Read(100, E(2))), Enc(Repeat(4, 3, 2)), Enc(Read(7, E(3)))};
+  Q(p, "mem.w1") = {Enc(Read(5, E(1))), Enc(Repeat(3, 1, -2))};  // d = 1: back to back, wraps
+  Q(p, "mxm.w") = {Enc(Lw(E(0), 1)), Enc(Repeat(5, 2, 3))};      // LW row stride
   const auto d = Lockstep(p, 200);
   std::vector<Disp> expect;
-  for (uint32_t i = 0; i <= 4; ++i) expect.push_back({3 * i, 0, Enc(ReadAt(100 + 2 * i, E(2)))});
-  expect.push_back({13, 0, Enc(ReadAt(7, E(3)))});
+  for (uint32_t i = 0; i <= 4; ++i) expect.push_back({3 * i, 0, Enc(Read(100 + 2 * i, E(2)))});
+  expect.push_back({13, 0, Enc(Read(7, E(3)))});
   for (uint32_t i = 0; i <= 3; ++i) {
-    expect.push_back({i, 1, Enc(ReadAt(static_cast<uint32_t>(5 - 2 * static_cast<int>(i)) & 0xFFFF, E(1)))});
+    expect.push_back({i, 1, Enc(Read(static_cast<uint32_t>(5 - 2 * static_cast<int>(i)) & 0xFFFF, E(1)))});
   }
   for (uint32_t i = 0; i <= 5; ++i) expect.push_back({2 * i, 3, Enc(Lw(E(0), 1 + 3 * i))});
   auto key = [](const Disp &x) { return x.cycle * 8 + static_cast<uint64_t>(x.q); };
@@ -296,9 +294,8 @@ TEST_F(IcuTest, RepeatWithStride) {
 TEST_F(IcuTest, SyncNotify) {
   Program p = Prog();
   // mem.w0 parks at 0; mem.w1 notifies at 5 -> mem.w0 dispatches at 5 + NotifyLatency.
-  Q(p, "mem.w0") = {Enc(Op(Opcode::kSync)), Enc(ReadAt(1, E(0))), Enc(Op(Opcode::kSync)),
-                    Enc(ReadAt(2, E(0)))};
-  Q(p, "mem.w1") = {Enc(Nop(5)), Enc(Op(Opcode::kNotify)), Enc(ReadAt(3, E(1))), Enc(Nop(20)),
+  Q(p, "mem.w0") = {Enc(Op(Opcode::kSync)), Enc(Read(1, E(0))), Enc(Op(Opcode::kSync)), Enc(Read(2, E(0)))};
+  Q(p, "mem.w1") = {Enc(Nop(5)), Enc(Op(Opcode::kNotify)), Enc(Read(3, E(1))), Enc(Nop(20)),
                     Enc(Op(Opcode::kNotify))};
   // vxm.0 parks at 5, the cycle of the first NOTIFY (released too); mxm.w parks at 6 (not).
   Q(p, "vxm.0") = {Enc(Nop(5)), Enc(Op(Opcode::kSync)), Enc(Vop(Opcode::kVadd, 0, E(0), E(1), E(2)))};
@@ -306,10 +303,10 @@ TEST_F(IcuTest, SyncNotify) {
   const auto d = Lockstep(p, 200);
   const uint64_t L = isa::kNotifyLatency;
   std::vector<Disp> expect = {
-      {6, 1, Enc(ReadAt(3, E(1)))},
-      {5 + L, 0, Enc(ReadAt(1, E(0)))},
+      {6, 1, Enc(Read(3, E(1)))},
+      {5 + L, 0, Enc(Read(1, E(0)))},
       {5 + L, 2, Enc(Vop(Opcode::kVadd, 0, E(0), E(1), E(2)))},
-      {27 + L, 0, Enc(ReadAt(2, E(0)))},  // second SYNC at 5+L+1, second NOTIFY at 6+1+20
+      {27 + L, 0, Enc(Read(2, E(0)))},  // second SYNC at 5+L+1, second NOTIFY at 6+1+20
       {27 + L, 3, Enc(Op(Opcode::kIw))},
   };
   EXPECT_EQ(d, expect);
@@ -334,12 +331,12 @@ TEST_F(IcuTest, IllegalAndBadInstructions) {
   Bench b;
   const uint64_t vadd = Enc(Vop(Opcode::kVadd, 0, E(0), E(1), E(2)));
   const std::vector<uint64_t> words = {
-      Enc(Repeat(2, 1)),     // 0: REPEAT without a unit instruction before it -> IllegalOpcode
-      vadd,                  // 1: VXM op in a MEM queue -> IllegalOpcode
-      0x7F,                  // 2: undefined opcode -> IllegalOpcode
-      Enc(ReadAt(4, E(0))),  // 3: dispatched
-      Enc(Repeat(0, 1)),     // 4: REPEAT n = 0 -> BadField
-      Enc(ReadAt(5, E(0))),  // 5: dispatched
+      Enc(Repeat(2, 1)),   // 0: REPEAT without a unit instruction before it -> IllegalOpcode
+      vadd,                // 1: VXM op in a MEM queue -> IllegalOpcode
+      0x7F,                // 2: undefined opcode -> IllegalOpcode
+      Enc(Read(4, E(0))),  // 3: dispatched
+      Enc(Repeat(0, 1)),   // 4: REPEAT n = 0 -> BadField
+      Enc(Read(5, E(0))),  // 5: dispatched
   };
   for (size_t i = 0; i < words.size(); ++i) b.WriteWord(0, static_cast<uint32_t>(i), words[i]);
   b.SetQlen(0, static_cast<uint32_t>(words.size()));
@@ -350,7 +347,7 @@ TEST_F(IcuTest, IllegalAndBadInstructions) {
     const Obs o = b.Observe();
     EXPECT_EQ(o.err[0], expect_err[t]) << "cycle " << t;
     EXPECT_EQ(o.valid[0], t == 3 || t == 5) << "cycle " << t;
-    if (t == 3) EXPECT_EQ(o.word[0], Enc(ReadAt(4, E(0))));
+    if (t == 3) EXPECT_EQ(o.word[0], Enc(Read(4, E(0))));
     EXPECT_FALSE(o.done[0]);
     b.h().Tick();
   }
@@ -360,14 +357,14 @@ TEST_F(IcuTest, IllegalAndBadInstructions) {
 // A REPEAT index beyond the 16-bit addr field raises BadField at that dispatch.
 TEST_F(IcuTest, RepeatIndexOverflowIsBadField) {
   Bench b;
-  b.WriteWord(0, 0, Enc(ReadAt(1000, E(0))));
+  b.WriteWord(0, 0, Enc(Read(1000, E(0))));
   b.WriteWord(0, 1, Enc(Repeat(3, 1, 30000)));  // 1000, 31000, 61000, 91000 (> 0xFFFF)
   b.SetQlen(0, 2);
   b.Start();
   for (uint32_t t = 0; t < 4; ++t) {
     const Obs o = b.Observe();
     ASSERT_TRUE(o.valid[0]) << t;
-    EXPECT_EQ(o.word[0], Enc(ReadAt((1000 + 30000 * t) & 0xFFFF, E(0)))) << t;
+    EXPECT_EQ(o.word[0], Enc(Read((1000 + 30000 * t) & 0xFFFF, E(0)))) << t;
     EXPECT_EQ(o.err[0], t == 3 ? isa::kErrBadField : 0u) << t;
     b.h().Tick();
   }
@@ -401,7 +398,7 @@ TEST_F(IcuTest, RandomStreamsMatchModel) {
         } else {
           Instr in;
           if (qi < 2) {
-            in = ReadAt(rnd(g.mem_words()), rnd(2) ? E(rnd(8)) : W(rnd(8)));
+            in = Read(rnd(g.mem_words()), rnd(2) ? E(rnd(8)) : W(rnd(8)));
           } else if (qi == 2) {
             in = rnd(6) == 0 ? Vop(Opcode::kFexp, 3, E(0), E(4)) : Vop(Opcode::kVadd, 0, E(0), E(1), E(2));
           } else {

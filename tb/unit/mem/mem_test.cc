@@ -214,10 +214,9 @@ TEST(MemSlice, ReadTimingAndData) {
     s.HostWrite(700, k, d[k]);
   }
   const uint32_t lat = isa::Info(Opcode::kRead).latency;
-  s.SetDisp(true, Encode(Read(700, W(5))));
   for (uint32_t t = 0; t < kS + lat + 3; ++t) {
+    s.SetDisp(t == 0, Encode(Read(700, W(5))));
     s.h().Eval();
-    if (t == 1) s.SetDisp(false, 0), s.h().Eval();
     for (uint32_t k = 0; k < kS; ++k) {
       for (uint32_t j = 0; j < kStreams; ++j) {
         const bool expect = j == 5 && t == k + lat;
