@@ -91,7 +91,7 @@ clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(RTL_BUILD) traces
 
 # Random-program RTL-vs-model lockstep regression (SEEDS per geometry) and RTL coverage report.
-SEEDS ?= 2000
+SEEDS ?= 1000
 COV_SEEDS ?= 300
 COV_BUILD ?= build-coverage
 

@@ -3,7 +3,7 @@
 # Verilated RTL and on the reference model side by side, every stream register, MEM write,
 # dispatch and error pulse compared in every cycle (docs/verification.md).
 #
-# Usage: scripts/regress.sh [SEEDS]          (default 2000 seeds per geometry)
+# Usage: scripts/regress.sh [SEEDS]          (default 1000 seeds per geometry)
 # Environment:
 #   BUILD=build        build directory (configured with CMake + Ninja if needed)
 #   CONFIGS="small default"   geometries to run
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
-SEEDS=${1:-${SEEDS:-2000}}
+SEEDS=${1:-${SEEDS:-1000}}
 FIRST=${FIRST:-1}
 CONFIGS=${CONFIGS:-"small default"}
 JOBS=${JOBS:-$(nproc)}

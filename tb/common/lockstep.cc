@@ -453,6 +453,11 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
       }
     }
     dev.FlushTrace();
+    // Leave the device idle for the next program: stop an abandoned run.
+    try {
+      if (dev.status() & 1u) dev.Write(isa::kCsrCtrl, 2);
+    } catch (const std::exception &) {
+    }
     return res;
   };
 
