@@ -8,17 +8,18 @@ PROGRAM    ?= examples/demo.tasm
 DUMP       ?= --dump w0:2:1:i8 --dump w1:3:1:i8
 FUZZ_SECONDS ?= 20
 CMAKE_FLAGS ?=
+TRACE      ?= 0
 
-RTL_BUILD  ?= build-rtl
 
-.PHONY: all setup gen build sim test test-rtl lint synth format format-check clean bench fuzz fuzz-short help
+.PHONY: all setup gen build sim test test-rtl test-host lint synth format format-check clean bench fuzz fuzz-short help
 
 all: build
 
 help:
-	@echo "make sim          build and run the demonstration program ($(PROGRAM)); prints result and cycles"
+	@echo "make sim          run the demonstration program ($(PROGRAM)) on the RTL and on the model (TRACE=1: FST)"
 	@echo "make test         build everything and run every test (what CI runs)"
-	@echo "make test-rtl     build the Verilated RTL and run its testbenches (slow)"
+	@echo "make test-rtl     only the RTL testbenches;  make test-host: only the host tests (no Verilator)"
+	@echo "make regress      long lockstep sweep (SEEDS=$(SEEDS) per geometry);  make coverage: RTL coverage"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
 	@echo "make synth        Yosys 0.55 synthesis, resource report"
 	@echo "make bench        print reference-model simulation speed"
@@ -38,9 +39,13 @@ $(BUILD)/build.ninja: CMakeLists.txt
 build: setup $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The demonstration program on the Verilated RTL (TRACE=1 also writes traces/demo.fst for GTKWave),
+# then on the reference model for comparison (same results, same cycle count).
 sim: build
-	@echo "== tsp-sim: $(PROGRAM) on the reference model =="
 	$(BUILD)/tsp-asm $(PROGRAM) -o $(BUILD)/demo.tspb
+	@echo "== tsp-rtl-sim: $(PROGRAM) on the RTL (Verilator) =="
+	TRACE=$(TRACE) $(BUILD)/tsp-rtl-sim $(BUILD)/demo.tspb $(DUMP)
+	@echo "== tsp-sim: $(PROGRAM) on the reference model =="
 	$(BUILD)/tsp-sim $(BUILD)/demo.tspb $(DUMP)
 
 test: build
@@ -48,13 +53,16 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-short
 
-# RTL testbenches (Verilator + GoogleTest, lockstep with the reference model); heavy on 2 cores.
-$(RTL_BUILD)/build.ninja: CMakeLists.txt
-	cmake -S . -B $(RTL_BUILD) -G Ninja -DTSP_RTL=ON $(CMAKE_FLAGS)
+# Only the RTL testbenches (Verilator + GoogleTest, lockstep with the reference model).
+test-rtl: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L rtl
 
-test-rtl: setup $(RTL_BUILD)/build.ninja
-	cmake --build $(RTL_BUILD) -j $(JOBS)
-	cd $(RTL_BUILD) && ctest --output-on-failure -j $(JOBS) -L rtl
+# Only the host-side tests, without building the RTL (a separate build directory).
+HOST_BUILD ?= build-host
+test-host: setup
+	cmake -S . -B $(HOST_BUILD) -G Ninja -DTSP_RTL=OFF $(CMAKE_FLAGS)
+	cmake --build $(HOST_BUILD) -j $(JOBS)
+	cd $(HOST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
 	$(BUILD)/tsp_bench --benchmark_counters_tabular=true
@@ -88,7 +96,7 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h' | grep -v isa_gen.h)
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(RTL_BUILD) traces
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(HOST_BUILD) traces
 
 # Random-program RTL-vs-model lockstep regression (SEEDS per geometry) and RTL coverage report.
 SEEDS ?= 1000

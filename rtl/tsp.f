@@ -2,6 +2,7 @@
 //   verilator -F rtl/tsp.f        (scripts/lint.sh, tb/unit/core/CMakeLists.txt)
 // scripts/synth.sh reads the same list for Yosys. One module per file.
 +incdir+common
++incdir+pkg
 pkg/tsp_isa_pkg.sv
 pkg/tsp_pkg.sv
 common/tsp_ram_sdp.sv

@@ -14,6 +14,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = os.path.join(ROOT, "isa", "tsp_isa.json")
 OUT_SV = os.path.join(ROOT, "rtl", "pkg", "tsp_isa_pkg.sv")
+OUT_GEOM = os.path.join(ROOT, "rtl", "pkg", "tsp_geom.svh")
 OUT_H = os.path.join(ROOT, "host", "include", "tsp", "isa_gen.h")
 OUT_MD = os.path.join(ROOT, "docs", "isa-tables.md")
 OUT_ISA = os.path.join(ROOT, "docs", "isa.md")
@@ -116,15 +117,9 @@ def gen_sv(spec):
         for key in ("NumSuperlanes", "StreamsPerDir", "MemSlicesPerHemi", "WordsPerBank", "VxmAlus", "IqDepth"):
             w(f"  localparam int unsigned {pre}{key} = {cfg[key]};")
     w("")
-    w("  // Geometry fingerprint (same formula as tsp::isa::Fingerprint in isa_gen.h).")
-    w("  function automatic logic [63:0] geom_fingerprint(int unsigned superlanes, int unsigned streams,")
-    w("                                                   int unsigned mem_slices, int unsigned log2_words,")
-    w("                                                   int unsigned alus, int unsigned log2_iq);")
-    w("    logic [63:0] fp;")
-    w("    fp = 64'(IsaVersion) | (64'(superlanes) << 8) | (64'(streams) << 16) | (64'(mem_slices) << 24)")
-    w("       | (64'(log2_words) << 32) | (64'(alus) << 40) | (64'(log2_iq) << 48) | (64'h5A << 56);")
-    w("    return fp;")
-    w("  endfunction")
+    w("  // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).")
+    for name, cfg in spec["configs"].items():
+        w(f"  localparam logic [63:0] {camel(name)}Fingerprint = 64'h{fingerprint(spec, cfg):016X};")
     w("")
     w("  // ---------------- Data types ----------------")
     w("  typedef enum logic [1:0] {")
@@ -427,10 +422,40 @@ def gen_isa_md(spec):
     return "\n".join(o) + "\n"
 
 
+def gen_geom(spec):
+    """Body of package tsp_pkg (included by rtl/pkg/tsp_pkg.sv): the selected geometry and the ISA
+    constants tsp_pkg needs, as literals. Yosys 0.55 cannot read a package item that refers to
+    another package (`tsp_isa_pkg::X` inside tsp_pkg), so tsp_pkg gets its own copies."""
+    o = []
+    w = o.append
+    w(f"// {BANNER}")
+    w("// Included inside `package tsp_pkg` (rtl/pkg/tsp_pkg.sv); the values equal tsp_isa_pkg's.")
+    w("// Geometry: no define = \"default\", +define+TSP_CONFIG_SMALL = \"small\".")
+    keys = ("NumSuperlanes", "StreamsPerDir", "MemSlicesPerHemi", "WordsPerBank", "VxmAlus", "IqDepth")
+    names = list(spec["configs"].keys())
+    assert names[0] == "default" and "small" in names, "configs must be default, small"
+    for i, name in enumerate(["small", "default"]):
+        cfg = spec["configs"][name]
+        w("`ifdef TSP_CONFIG_SMALL" if i == 0 else "`else")
+        for k in keys:
+            w(f"  localparam int unsigned {k:<16} = {cfg[k]};")
+        w(f"  localparam logic [63:0] Fingerprint      = 64'h{fingerprint(spec, cfg):016X};")
+    w("`endif")
+    w(f"  localparam int unsigned IsaVersion       = {spec['isa_version']};")
+    for k in ("LanesPerSuperlane", "NumBanks"):
+        w(f"  localparam int unsigned {k:<16} = {spec['constants'][k]['value']};")
+    w(f"  localparam int unsigned NumErrorBits     = {len(spec['csr']['error_bits'])};")
+    w("  // Instruction field positions.")
+    for fname, fmt in spec["formats"].items():
+        for fld in fmt["fields"]:
+            w(f"  localparam int unsigned F{camel(fname)}{camel(fld['name'])}Lsb = {fld['lsb']};")
+    return "\n".join(o) + "\n"
+
+
 def main():
     check = "--check" in sys.argv[1:]
     spec = load()
-    outputs = {OUT_SV: gen_sv(spec), OUT_H: gen_h(spec), OUT_MD: gen_md(spec), OUT_ISA: gen_isa_md(spec)}
+    outputs = {OUT_SV: gen_sv(spec), OUT_GEOM: gen_geom(spec), OUT_H: gen_h(spec), OUT_MD: gen_md(spec), OUT_ISA: gen_isa_md(spec)}
     stale = []
     for path, text in outputs.items():
         old = None

@@ -27,90 +27,12 @@ yosys_js=tools/yosys/yosys.mjs
 # file system that holds exactly the input files).
 mapfile -t rtl_srcs < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | sed 's:^:rtl/:')
 
-# Yosys 0.55's Verilog front end rejects two constructs Verilator accepts: `return` in functions
-# and a package referring to another package's constants (`tsp_isa_pkg::X` inside tsp_pkg). Until
-# the sources avoid them, synthesis reads copies (build/synth/src/) in which
-#   * `return e;` as the last statement of a function becomes `<function> = e;` (a `return`
-#     anywhere else is an error: it cannot be rewritten safely), and
-#   * inside a package, `tsp_isa_pkg::X` becomes X's literal value (functions are copied in).
-# Every rewrite is listed in build/synth/compat.txt; with compliant sources the copies are equal.
-rm -rf "$out/src"
-python3 - "$out/src" "${rtl_srcs[@]}" rtl/common/tsp_assert.svh >"$out/compat.txt" <<'PYEOF'
-import os, re, sys
-dst, files = sys.argv[1], sys.argv[2:]
-texts = {f: open(f).read() for f in files}
-errors = []
-
-def fix_returns(f, t):
-    out, fname, lines = [], None, t.split('\n')
-    for i, line in enumerate(lines):
-        m = re.match(r'\s*function\s+automatic\s+.*?(\w+)\s*\(', line)
-        if m:
-            fname = m.group(1)
-        code = line.split('//')[0]
-        if fname and re.search(r'\breturn\b', code):
-            rest = [l.split('//')[0].strip() for l in lines[i + 1:]]
-            rest = [l for l in rest if l]
-            if not (code.strip().startswith('return') and rest and rest[0].startswith('endfunction')):
-                errors.append(f'{f}:{i + 1}: `return` that is not the last statement of {fname}()')
-            line = re.sub(r'\breturn\b', fname + ' =', line, count=1)
-            print(f'{f}:{i + 1}: return -> {fname} =')
-        if re.search(r'\bendfunction\b', code):
-            fname = None
-        out.append(line)
-    return '\n'.join(out)
-def fix_packages(f, t):
-    def body_fix(pm):
-        pkg, body = pm.group(1), pm.group(2)
-        added = []
-        def sub(m):
-            key = (m.group(1), m.group(2))
-            if key[0] == pkg:
-                return m.group(0)
-            if key in consts:
-                print(f'{f}: package {pkg}: {m.group(0)} -> {consts[key]}')
-                return f'({consts[key]})'
-            if key in funcs:
-                if key not in added:
-                    added.append(key)
-                print(f'{f}: package {pkg}: {m.group(0)} -> local copy')
-                return m.group(2)
-            errors.append(f'{f}: package {pkg} refers to {m.group(0)}, which is not a literal constant')
-            return m.group(0)
-        def code_sub(line):  # leave comments alone
-            code, sep, comment = line.partition('//')
-            return re.sub(r'\b(\w+)::(\w+)', sub, code) + sep + comment
-        body = '\n'.join(code_sub(l) for l in body.split('\n'))
-        copies = ''.join('\n  // copied from ' + k[0] + ' for Yosys\n' + funcs[k] + '\n' for k in added)
-        return f'package {pkg};{copies}{body}endpackage'
-    return re.sub(r'^package\s+(\w+);(.*?)^endpackage', body_fix, t, flags=re.S | re.M)
-texts = {f: fix_returns(f, t) for f, t in texts.items()}
-# Constants and functions of every package, for the cross-package rewrite.
-consts, funcs = {}, {}
-for f, t in texts.items():
-    for pm in re.finditer(r'^package\s+(\w+);(.*?)^endpackage', t, re.S | re.M):
-        pkg, body = pm.group(1), pm.group(2)
-        for m in re.finditer(r'localparam\s+[^=;]*?\b(\w+)\s*=\s*([^;]+);', body):
-            if re.fullmatch(r"\s*(\d+'[hdbo][0-9a-fA-F_]+|\d+)\s*", m.group(2)):
-                consts[(pkg, m.group(1))] = m.group(2).strip()
-        for m in re.finditer(r'(^\s*function\s+automatic\s+.*?(\w+)\s*\(.*?endfunction)', body, re.S | re.M):
-            funcs[(pkg, m.group(2))] = m.group(1)
-# A copied function uses its own package's constants: substitute their values.
-for (pkg, name), text in list(funcs.items()):
-    for (cp, cn), v in consts.items():
-        if cp == pkg:
-            text = re.sub(r'(?<![\w:])' + cn + r'\b', f'({v})', text)
-    funcs[(pkg, name)] = text
-for f, t in texts.items():
-    t = fix_packages(f, t)
-    os.makedirs(os.path.join(dst, os.path.dirname(f)), exist_ok=True)
-    open(os.path.join(dst, f), 'w').write(t)
-if errors:
-    sys.stderr.write('\n'.join(errors) + '\n')
-    sys.exit(1)
-PYEOF
-srcs=("${rtl_srcs[@]/#/$out/src/}")
-inputs=("${srcs[@]}" "$out/src/rtl/common/tsp_assert.svh")
+# The sources are written for Yosys 0.55's front end (docs/rtl.md, "Yosys constraints"): no
+# `return` in functions, no package item that refers to another package, no packed arrays of
+# packed structs. Yosys runs on a virtual file system holding exactly the input files, so the
+# include files are passed too.
+srcs=("${rtl_srcs[@]}")
+inputs=("${srcs[@]}" rtl/common/tsp_assert.svh rtl/pkg/tsp_geom.svh)
 
 configs=("$@")
 [ ${#configs[@]} -eq 0 ] && configs=(default small)
@@ -123,7 +45,7 @@ for cfg in "${configs[@]}"; do
     small)   defs="-DTSP_CONFIG_SMALL" ; synth_cmd="synth_ice40 -top $top -dsp -noflatten" ;;
     *) echo "synth: error: unknown configuration '$cfg' (default, small)" >&2; exit 2 ;;
   esac
-  script="read_verilog -defer -sv -DYOSYS $defs -I$out/src/rtl/common ${srcs[*]};
+  script="read_verilog -defer -sv -DYOSYS $defs -Irtl/common -Irtl/pkg ${srcs[*]};
 hierarchy -check -top $top;
 proc;
 tee -o latches_$key.txt select -list t:\$dlatch t:\$adlatch t:\$dlatchsr;

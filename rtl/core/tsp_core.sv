@@ -108,7 +108,9 @@ module tsp_core #(
   logic                          icu_start, icu_en;
   logic [NumQueues-1:0]          icu_done, icu_parked, icu_notify;
   tsp_pkg::err_t [NumQueues-1:0] icu_err;
-  tsp_pkg::disp_t [NumQueues-1:0] icu_disp /* verilator public_flat_rd */;
+  // Elements laid out as tsp_pkg::disp_t (a plain array: Yosys 0.55 drops the dimensions of packed
+  // arrays of packed structs).
+  logic [NumQueues-1:0][tsp_pkg::DispBits-1:0] icu_disp /* verilator public_flat_rd */;
   logic [NumQueues-1:0][31:0]    icu_rdata;
   logic                          notify_any;
 
@@ -296,7 +298,7 @@ module tsp_core #(
   // ---------------------------------------------------------------------------------------------
   // VXM (all ALU queues), SXMs, MXMs.
   // ---------------------------------------------------------------------------------------------
-  tsp_pkg::disp_t [A-1:0] vxm_disp;
+  logic [A-1:0][tsp_pkg::DispBits-1:0] vxm_disp;
   for (genvar a = 0; a < A; a++) begin : g_vxm_disp
     assign vxm_disp[a] = icu_disp[tsp_pkg::QueueVxm0 + a];
   end

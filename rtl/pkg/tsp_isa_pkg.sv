@@ -28,15 +28,9 @@ package tsp_isa_pkg;
   localparam int unsigned SmallVxmAlus = 1;
   localparam int unsigned SmallIqDepth = 256;
 
-  // Geometry fingerprint (same formula as tsp::isa::Fingerprint in isa_gen.h).
-  function automatic logic [63:0] geom_fingerprint(int unsigned superlanes, int unsigned streams,
-                                                   int unsigned mem_slices, int unsigned log2_words,
-                                                   int unsigned alus, int unsigned log2_iq);
-    logic [63:0] fp;
-    fp = 64'(IsaVersion) | (64'(superlanes) << 8) | (64'(streams) << 16) | (64'(mem_slices) << 24)
-       | (64'(log2_words) << 32) | (64'(alus) << 40) | (64'(log2_iq) << 48) | (64'h5A << 56);
-    return fp;
-  endfunction
+  // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).
+  localparam logic [63:0] DefaultFingerprint = 64'h5A0C020908080401;
+  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040201;
 
   // ---------------- Data types ----------------
   typedef enum logic [1:0] {

@@ -105,7 +105,7 @@ module tsp_mem_slice #(
   tsp_pkg::err_t [S-1:0]               tile_err;
   logic [S-1:0]                        tile_busy;
   logic [S-1:0][Banks-1:0][WBits-1:0]  bank_rdata;
-  tsp_pkg::slot_t [S-1:0][Streams-1:0] ewr, wwr;
+  logic [S-1:0][Streams-1:0][tsp_pkg::SlotBits-1:0] ewr, wwr;  // elements laid out as slot_t
 
   for (genvar k = 0; k < S; k++) begin : g_tile
     // ---- operand-read stage (cycle r) ----
