@@ -22,7 +22,7 @@ help:
 	@echo "make regress      long lockstep sweep (SEEDS=$(SEEDS) per geometry);  make coverage: RTL coverage"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
 	@echo "make synth        Yosys 0.55 synthesis, resource report"
-	@echo "make bench        print reference-model simulation speed"
+	@echo "make bench        simulation speed: reference model, RTL (both geometries), Verilator build cost"
 	@echo "make fuzz         long libFuzzer run on the .tspb loader (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "make gen          regenerate ISA files from isa/tsp_isa.json"
 	@echo "make format       clang-format the C++ sources"
@@ -66,6 +66,7 @@ test-host: setup
 
 bench: build
 	$(BUILD)/tsp_bench --benchmark_counters_tabular=true
+	BUILD=$(BUILD) scripts/rtl_bench.sh
 
 $(FUZZ_BUILD)/build.ninja: CMakeLists.txt
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DTSP_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo

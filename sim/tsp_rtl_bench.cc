@@ -73,7 +73,7 @@ int main(int argc, char **argv) {
     fmt::print("{:<36} {:>14.0f}\n", "lockstep (RTL + model + compare)", ls_rate);
     fmt::print("{:<36} {:>14.2f} s\n", "RTL model construction + reset", construct_s);
     if (build_seconds >= 0)
-      fmt::print("{:<36} {:>14.0f} s\n", "Verilator build (verilate + compile)", build_seconds);
+      fmt::print("{:<36} {:>14.0f} s\n", "Verilator build (verilate + compile, 1 core)", build_seconds);
     return 0;
   } catch (const std::exception &e) {
     fmt::print(stderr, "tsp-rtl-bench: {}\n", e.what());
