@@ -14,12 +14,18 @@
   `define ASSERT(name, prop, clk = clk_i, rst = !rst_ni)
   `define ASSERT_NEVER(name, prop, clk = clk_i, rst = !rst_ni)
   `define ASSERT_INIT(name, prop)
+  `define ASSERT_KNOWN(name, sig, clk = clk_i, rst = !rst_ni)
 `else
   `define ASSERT(name, prop, clk = clk_i, rst = !rst_ni) \
     name: assert property (@(posedge clk) disable iff (rst) (prop)) \
       else $error("[ASSERT FAILED] %m: %s", `"name`");
   `define ASSERT_NEVER(name, prop, clk = clk_i, rst = !rst_ni) \
     name: assert property (@(posedge clk) disable iff (rst) !(prop)) \
+      else $error("[ASSERT FAILED] %m: %s", `"name`");
+  // X/Z check on control signals. Verilator is two-state (it can never fire there); it is for
+  // four-state simulators.
+  `define ASSERT_KNOWN(name, sig, clk = clk_i, rst = !rst_ni) \
+    name: assert property (@(posedge clk) disable iff (rst) !$isunknown(sig)) \
       else $error("[ASSERT FAILED] %m: %s", `"name`");
   `define ASSERT_INIT(name, prop) \
     initial begin : name \

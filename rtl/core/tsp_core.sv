@@ -379,4 +379,18 @@ module tsp_core #(
 
   `ASSERT_INIT(OneSlicePerPosition_A, P == NumMem + 5)
   `ASSERT_NEVER(HostMemWhileBusy_A, (mem_we_i || mem_re_i || iq_we_i || iq_re_i) && busy_o)
+
+  // Schedule errors. A compiler's program never raises them; each is also reported in the ERROR
+  // CSR (the hardware behaviour). Testbenches that run deliberately broken schedules switch
+  // assertions off for that run (VerilatedContext::assertOn(false); see tb/common/lockstep.cc).
+  `ASSERT_NEVER(NoStreamCollision_A, err_now[tsp_isa_pkg::ErrStreamCollisionBit])
+  `ASSERT_NEVER(NoBankConflict_A, err_now[tsp_isa_pkg::ErrBankConflictBit])
+  `ASSERT_NEVER(NoIllegalOpcode_A, err_now[tsp_isa_pkg::ErrIllegalOpcodeBit])
+  `ASSERT_NEVER(NoUnitBusy_A, err_now[tsp_isa_pkg::ErrUnitBusyBit])
+  `ASSERT_NEVER(NoEmptyRead_A, err_now[tsp_isa_pkg::ErrEmptyReadBit])
+  `ASSERT_NEVER(NoBadField_A, err_now[tsp_isa_pkg::ErrBadFieldBit])
+  // Control signals are never X (four-state simulators; Verilator is two-state).
+  `ASSERT_KNOWN(RunKnown_A, run_q)
+  `ASSERT_KNOWN(ErrKnown_A, err_now)
+  `ASSERT_KNOWN(BusyKnown_A, busy_o)
 endmodule

@@ -47,6 +47,8 @@ class Harness {
   }
 
   V &dut() { return *top_; }
+  // Assertions on/off (VerilatedContext::assertOn), e.g. around a deliberately broken schedule.
+  void SetAssertions(bool on) { ctx_->assertOn(on); }
   V *operator->() { return top_.get(); }
   uint64_t cycle() const { return cycle_; }
   const std::string &trace_path() const { return trace_path_; }

@@ -188,6 +188,8 @@ void RtlDevice::Tick(uint64_t n) {
 }
 uint64_t RtlDevice::clocks() const { return impl_->clocks; }
 bool RtlDevice::assertion_failed() const { return impl_->ctx->gotError(); }
+void RtlDevice::clear_assertion_failure() { impl_->ctx->gotError(false); }
+void RtlDevice::set_assertions(bool on) { impl_->ctx->assertOn(on); }
 void RtlDevice::FlushTrace() {
   if (impl_->trace) impl_->trace->flush();
 }
@@ -430,6 +432,7 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
   std::deque<DispatchRec> history;
 
   auto fail = [&](const std::string &msg) {
+    dev.set_assertions(true);
     res.ok = false;
     res.message = msg;
     if (!history.empty()) {
@@ -462,6 +465,18 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
   };
 
   try {
+    // Does the model expect schedule errors from this program? Then the RTL's schedule SVAs are off.
+    auto raises_errors = [&](const Program &prog) {
+      Model pre(g);
+      std::string e;
+      if (!pre.LoadProgram(prog, &e)) return true;  // unknown to the model (e.g. illegal opcodes)
+      pre.Start();
+      pre.Run(opt.max_cycles);
+      return pre.error_bits() != 0;
+    };
+    dev.clear_assertion_failure();
+    dev.set_assertions(!(raises_errors(p) || (opt.rtl_program && raises_errors(*opt.rtl_program))));
+
     auto t0 = Clock::now();
     const uint64_t c0 = dev.clocks();
     std::string err;
@@ -566,6 +581,7 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
       }
     }
     if (dev.assertion_failed()) return fail("RTL assertion failed (see [ASSERT FAILED] above)");
+    dev.set_assertions(true);
     res.ok = true;
     res.message = fmt::format("{} cycles{}, ERROR 0x{:x}", res.rtl_cycles,
                               model ? ", identical to the model in every cycle" : "", res.rtl_error);

@@ -62,6 +62,8 @@ class RtlDevice {
   void Tick(uint64_t n = 1);
   uint64_t clocks() const;        // clock cycles since construction
   bool assertion_failed() const;  // an SVA ($error) fired
+  void clear_assertion_failure();  // forget an earlier SVA failure (next program)
+  void set_assertions(bool on);    // VerilatedContext::assertOn
   void FlushTrace();
   // Writes Verilator coverage (line/toggle) collected so far; false when not built with coverage.
   bool WriteCoverage(const std::string &path);
@@ -79,6 +81,9 @@ class RtlDevice {
   std::unique_ptr<Impl> impl_;
 };
 
+// Schedule-error assertions (tsp_core: NoStreamCollision_A, ...) are on while a program runs
+// unless the reference model says that the program (or rtl_program) raises schedule errors; then
+// they are off for that run and only the error pulses / ERROR CSR are compared.
 struct LockstepOptions {
   bool compare = true;                         // false: RTL only (no model, no comparison)
   uint64_t max_cycles = 2'000'000;             // run-cycle limit

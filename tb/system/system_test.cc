@@ -295,6 +295,29 @@ TEST(ScheduleErrors, IllegalOpcodeOnRtl) {
   EXPECT_EQ(r.rtl_error, isa::kErrIllegalOpcode);
 }
 
+// The schedule-error SVAs of tsp_core fire when assertions are on (RunLockstep switches them off
+// only for programs the model says are broken): an empty read and a bank conflict, run directly.
+TEST(Assertions, ScheduleErrorSvasFire) {
+  TestDevice dev;
+  const Geometry &g = dev->geometry();
+  Builder b(g);
+  b.At("mem.w0", 2, test::Write(0, E(0)));  // EmptyRead: nothing was ever written onto E0
+  std::string err;
+  dev->set_assertions(true);
+  dev->clear_assertion_failure();
+  ASSERT_TRUE(dev->LoadProgram(b.program(), &err)) << err;
+  ASSERT_TRUE(dev->Start(&err)) << err;
+  for (int i = 0; i < 50 && dev->running(); ++i) dev->Tick();
+  EXPECT_TRUE(dev->assertion_failed()) << "NoEmptyRead_A did not fire";
+  EXPECT_EQ(dev->Read(isa::kCsrError), uint32_t{isa::kErrEmptyRead});
+  // The same program through RunLockstep: the model predicts the error, assertions stay quiet.
+  dev->clear_assertion_failure();
+  const auto r = Lockstep(*dev, b.program(), "sva_quiet");
+  ASSERT_TRUE(r.ok) << r.message;
+  EXPECT_FALSE(dev->assertion_failed());
+  EXPECT_EQ(r.rtl_error, uint32_t{isa::kErrEmptyRead});
+}
+
 // CTRL.CLEAR stops a long run; the next program runs normally.
 TEST(RunControl, ClearStopsARun) {
   TestDevice dev;
