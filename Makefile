@@ -69,7 +69,7 @@ bench: build
 	BUILD=$(BUILD) scripts/rtl_bench.sh
 
 $(FUZZ_BUILD)/build.ninja: CMakeLists.txt
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DTSP_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DTSP_FUZZ=ON -DTSP_RTL=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 fuzz-build: setup $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_tspb

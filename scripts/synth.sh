@@ -6,7 +6,8 @@
 # once however often it is instantiated (22 ICUs, 16 MEM slices, ...), which keeps the run time
 # of the WebAssembly Yosys bearable; the counts are totals over the hierarchy (stat -top).
 # Fails on any inferred latch (after `proc` and in the mapped netlist) and on `check -assert`
-# problems (multiple drivers, combinational loops, undriven wires). Writes
+# problems (multiple drivers, combinational loops, undriven wires) both right after `proc` (a
+# front-end misreading shows up as undriven wires within a minute, docs/rtl.md) and at the end. Writes
 # build/synth/report.json (LUT, FF, BRAM, DSP, LUTRAM and run time per configuration) and prints
 # it as a table. The whole-core runs take several minutes each under WebAssembly.
 #
@@ -48,6 +49,7 @@ for cfg in "${configs[@]}"; do
   script="read_verilog -defer -sv -DYOSYS $defs -Irtl/common -Irtl/pkg ${srcs[*]};
 hierarchy -check -top $top;
 proc;
+tee -o check_front_$key.txt check -assert;
 tee -o latches_$key.txt select -list t:\$dlatch t:\$adlatch t:\$dlatchsr;
 select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr;
 $synth_cmd;

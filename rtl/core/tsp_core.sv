@@ -24,7 +24,7 @@
 //
 //   run_q                 1 during run cycles (cleared the cycle DONE is reached or on CLEAR)
 //   cycle_q [63:0]        the run cycle number t during run cycle t
-//   stream_q              tsp_pkg::streams_t [1:0][NumPositions-1:0], packed:
+//   stream_q              tsp_pkg::sreg_t [1:0][NumPositions-1:0][StreamsPerDir-1:0][S-1:0]:
 //                         stream_q[dir][pos][stream][superlane] = {valid, data[127:0]};
 //                         dir 0 = east-going, 1 = west-going; data byte l (bits 8l+7:8l) is lane
 //                         16*superlane + l. During run cycle t it holds the model's Stream(dir,
@@ -80,6 +80,8 @@ module tsp_core #(
 );
   localparam int unsigned P        = tsp_pkg::NumPositions;
   localparam int unsigned S        = tsp_pkg::NumSuperlanes;
+  localparam int unsigned NS       = tsp_pkg::StreamsPerDir;
+  localparam int unsigned ValidBit = tsp_pkg::SlotBits - 1;  // of a stream register {valid, data}
   localparam int unsigned M        = tsp_pkg::MemSlicesPerHemi;
   localparam int unsigned NumMem   = tsp_pkg::NumMemSlices;
   localparam int unsigned A        = tsp_pkg::VxmAlus;
@@ -202,25 +204,23 @@ module tsp_core #(
   // ---------------------------------------------------------------------------------------------
   // Stream fabric.
   // ---------------------------------------------------------------------------------------------
-  tsp_pkg::streams_t [1:0][P-1:0] stream_q /* verilator public_flat_rd */;
-  tsp_pkg::writes_t  [P-1:0]      east_wr, west_wr;     // writes per position
-  tsp_pkg::streams_t [P-1:0]      east_in, west_in;     // what the slice at p reads
+  tsp_pkg::sreg_t [1:0][P-1:0][NS-1:0][S-1:0] stream_q /* verilator public_flat_rd */;
+  tsp_pkg::sreg_t [P-1:0][NS-1:0][S-1:0] east_wr, west_wr;      // writes per position
+  tsp_pkg::sreg_t [P-1:0][NS-1:0][S-1:0] east_in, west_in;      // what the slice at p reads
   tsp_pkg::err_t     [P-1:0]      slice_err;
   logic              [P-1:0]      slice_idle;
 
-  tsp_pkg::streams_t [P-1:0]      east_next, west_next;  // fabric registers' next values
+  tsp_pkg::sreg_t [P-1:0][NS-1:0][S-1:0] east_next, west_next;  // next register values
 
+  // A write request wins over the value moving on (bit SlotBits-1 of a slot is its valid bit).
   always_comb begin
-    tsp_pkg::slot_t we, ww;
     for (int unsigned p = 0; p < P; p++) begin
       east_in[p] = p == 0 ? '0 : stream_q[0][p == 0 ? 0 : p-1];
       west_in[p] = p == P-1 ? '0 : stream_q[1][p == P-1 ? P-1 : p+1];
       for (int unsigned s = 0; s < tsp_pkg::StreamsPerDir; s++) begin
         for (int unsigned k = 0; k < S; k++) begin
-          we = east_wr[p][s][k];
-          ww = west_wr[p][s][k];
-          east_next[p][s][k] = we.valid ? we : east_in[p][s][k];
-          west_next[p][s][k] = ww.valid ? ww : west_in[p][s][k];
+          east_next[p][s][k] = east_wr[p][s][k][ValidBit] ? east_wr[p][s][k] : east_in[p][s][k];
+          west_next[p][s][k] = west_wr[p][s][k][ValidBit] ? west_wr[p][s][k] : west_in[p][s][k];
         end
       end
     end

@@ -43,14 +43,14 @@ package tsp_pkg;
     word_t data;
   } slot_t;
 
-  localparam int unsigned SlotBits = WordBits + 1;  // slot_t as a plain vector: {valid, data}
+  localparam int unsigned SlotBits = WordBits + 1;
 
-  // All streams of one direction arriving at (or written by) one position; each element has the
-  // layout of slot_t (cast it to slot_t to reach .valid / .data).
-  typedef logic [StreamsPerDir-1:0][NumSuperlanes-1:0][SlotBits-1:0] streams_t;
-
-  // A write request into this position's registers: valid = write enable.
-  typedef logic [StreamsPerDir-1:0][NumSuperlanes-1:0][SlotBits-1:0] writes_t;
+  // One stream register as a plain vector, {valid, data} (the layout of slot_t). All streams of
+  // one direction at one position are `tsp_pkg::sreg_t [StreamsPerDir-1:0][NumSuperlanes-1:0]`
+  // ([stream][superlane]); assign an element to a slot_t variable to use .valid / .data.
+  // (No typedef of the whole multi-dimensional array: Yosys 0.55 mis-indexes variables whose type
+  // is a typedef of a multi-dimensional packed array, see docs/rtl.md.)
+  typedef logic [SlotBits-1:0] sreg_t;
 
   // Dispatched instruction travelling up a slice (one per superlane stage).
   typedef struct packed {

@@ -31,10 +31,10 @@ module tsp_mem_slice #(
   input  logic                                  clk_i,
   input  logic                                  rst_ni,
   input  tsp_pkg::disp_t                        disp_i,
-  input  tsp_pkg::streams_t                     east_i,
-  input  tsp_pkg::streams_t                     west_i,
-  output tsp_pkg::writes_t                      east_wr_o,
-  output tsp_pkg::writes_t                      west_wr_o,
+  input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_i,
+  input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_i,
+  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_wr_o,
+  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_wr_o,
   output tsp_pkg::err_t                         err_o,
   output logic                                  idle_o,
   // Host port.
@@ -61,8 +61,10 @@ module tsp_mem_slice #(
   typedef logic [4:0] sfield_t;  // stream operand: bit 4 = direction (1 = west), 3:0 = index
 
   // Slot of stream field f for superlane k (empty if the index is out of range).
-  function automatic tsp_pkg::slot_t pick(tsp_pkg::streams_t e, tsp_pkg::streams_t w, sfield_t f,
-                                          int unsigned k);
+  function automatic tsp_pkg::slot_t pick(
+      tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] e,
+      tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] w, sfield_t f,
+      int unsigned k);
     tsp_pkg::slot_t s;
     s = '0;
     for (int unsigned j = 0; j < Streams; j++) begin
@@ -105,7 +107,7 @@ module tsp_mem_slice #(
   tsp_pkg::err_t [S-1:0]               tile_err;
   logic [S-1:0]                        tile_busy;
   logic [S-1:0][Banks-1:0][WBits-1:0]  bank_rdata;
-  logic [S-1:0][Streams-1:0][tsp_pkg::SlotBits-1:0] ewr, wwr;  // elements laid out as slot_t
+  tsp_pkg::sreg_t [S-1:0][Streams-1:0] ewr, wwr;  // [superlane][stream]
 
   for (genvar k = 0; k < S; k++) begin : g_tile
     // ---- operand-read stage (cycle r) ----
@@ -259,7 +261,6 @@ module tsp_mem_slice #(
     // (Slots are built in plain variables: Yosys cannot assign a member of an array element.)
     logic collision;
     always_comb begin
-      tsp_pkg::slot_t se, sw;
       logic rm_e, gm_e, rm_w, gm_w;
       collision = rw_valid && gw_valid && rw_s == gw_s;
       for (int unsigned j = 0; j < Streams; j++) begin
@@ -267,12 +268,8 @@ module tsp_mem_slice #(
         gm_e     = gw_valid && gw_s == {1'b0, 4'(j)};
         rm_w     = rw_valid && rw_s == {1'b1, 4'(j)};
         gm_w     = gw_valid && gw_s == {1'b1, 4'(j)};
-        se.valid = rm_e || gm_e;
-        se.data  = gm_e ? gw_data : rw_data;
-        sw.valid = rm_w || gm_w;
-        sw.data  = gm_w ? gw_data : rw_data;
-        ewr[k][j] = se;
-        wwr[k][j] = sw;
+        ewr[k][j] = {rm_e || gm_e, gm_e ? gw_data : rw_data};  // slot_t layout {valid, data}
+        wwr[k][j] = {rm_w || gm_w, gm_w ? gw_data : rw_data};
       end
     end
 

@@ -20,10 +20,10 @@ module tsp_mxm (
   input  logic              clk_i,
   input  logic              rst_ni,
   input  tsp_pkg::disp_t    disp_i,
-  input  tsp_pkg::streams_t east_i,
-  input  tsp_pkg::streams_t west_i,
-  output tsp_pkg::writes_t  east_wr_o,
-  output tsp_pkg::writes_t  west_wr_o,
+  input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_i,
+  input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_i,
+  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_wr_o,
+  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_wr_o,
   output tsp_pkg::err_t     err_o,
   output logic              idle_o
 );

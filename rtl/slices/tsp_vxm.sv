@@ -15,10 +15,10 @@ module tsp_vxm (
   input  logic                                    clk_i,
   input  logic                                    rst_ni,
   input  logic [tsp_pkg::VxmAlus-1:0][64:0]       disp_i,   // [a] = tsp_pkg::disp_t of ALU a
-  input  tsp_pkg::streams_t                       east_i,
-  input  tsp_pkg::streams_t                       west_i,
-  output tsp_pkg::writes_t                        east_wr_o,
-  output tsp_pkg::writes_t                        west_wr_o,
+  input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_i,
+  input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_i,
+  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_wr_o,
+  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_wr_o,
   output tsp_pkg::err_t                           err_o,
   output logic                                    idle_o
 );
