@@ -425,6 +425,15 @@ std::string CompareDispatch(const Geometry &g, const RtlDevice &dev, const Model
 
 }  // namespace
 
+bool ModelExpectsErrors(const Geometry &g, const Program &p, uint64_t max_cycles) {
+  Model m(g);
+  std::string err;
+  if (!m.LoadProgram(p, &err)) return true;  // unknown to the model (e.g. illegal opcodes)
+  m.Start();
+  m.Run(max_cycles);
+  return m.error_bits() != 0;
+}
+
 LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptions &opt) {
   LockstepResult res;
   const Geometry &g = dev.geometry();
@@ -465,17 +474,9 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
   };
 
   try {
-    // Does the model expect schedule errors from this program? Then the RTL's schedule SVAs are off.
-    auto raises_errors = [&](const Program &prog) {
-      Model pre(g);
-      std::string e;
-      if (!pre.LoadProgram(prog, &e)) return true;  // unknown to the model (e.g. illegal opcodes)
-      pre.Start();
-      pre.Run(opt.max_cycles);
-      return pre.error_bits() != 0;
-    };
     dev.clear_assertion_failure();
-    dev.set_assertions(!(raises_errors(p) || (opt.rtl_program && raises_errors(*opt.rtl_program))));
+    dev.set_assertions(!(ModelExpectsErrors(g, p, opt.max_cycles) ||
+                         (opt.rtl_program && ModelExpectsErrors(g, *opt.rtl_program, opt.max_cycles))));
 
     auto t0 = Clock::now();
     const uint64_t c0 = dev.clocks();

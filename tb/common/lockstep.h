@@ -94,6 +94,10 @@ struct LockstepOptions {
   const Program *rtl_program = nullptr;
 };
 
+// True when the reference model says the program raises schedule errors (or cannot load it):
+// the RTL's schedule-error SVAs are then switched off for that run.
+bool ModelExpectsErrors(const Geometry &g, const Program &p, uint64_t max_cycles);
+
 struct LockstepResult {
   bool ok = false;
   std::string message;  // first mismatch (multi-line), or a one-line summary

@@ -21,6 +21,7 @@
 #include "Vtsp_top.h"
 #include "Vtsp_top___024root.h"
 #include "harness.h"
+#include "lockstep.h"
 #include "ref/builder.h"
 #include "tsp/assembler.h"
 #include "tsp/isa_gen.h"
@@ -148,17 +149,7 @@ RunOut RunBoth(const Program &p, Top &top, bool compare_streams = true, uint64_t
   std::string err;
   EXPECT_TRUE(m.LoadProgram(p, &err)) << err;
   // The schedule-error SVAs of tsp_core stay on unless the model expects schedule errors.
-  {
-    Model pre(kGeom);
-    std::string e;
-    bool expect_errors = false;
-    if (pre.LoadProgram(p, &e)) {
-      pre.Start();
-      pre.Run(max_cycles);
-      expect_errors = pre.error_bits() != 0;
-    }
-    top.h().SetAssertions(!expect_errors);
-  }
+  top.h().SetAssertions(!ModelExpectsErrors(kGeom, p, max_cycles));
   m.Start();
 
   top.ZeroMem();  // the model's MEM starts as zeros; block RAM starts with anything
