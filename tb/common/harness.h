@@ -43,7 +43,9 @@ class Harness {
   }
   ~Harness() {
     if (trace_) trace_->close();
+    Verilated::threadContextp(ctx_.get());
     top_->final();
+    Verilated::threadContextp(nullptr);  // never leave the thread pointing at a freed context
   }
 
   V &dut() { return *top_; }
@@ -86,7 +88,11 @@ class Harness {
     return false;
   }
 
+  // Verilator's $error / $fatal flag the thread's current context, not the model's: make this
+  // model's context current so that, with several harnesses alive in one process, a failed SVA is
+  // reported by the harness whose design raised it.
   void Eval() {
+    Verilated::threadContextp(ctx_.get());
     top_->eval();
     if (trace_) trace_->dump(ctx_->time());
   }

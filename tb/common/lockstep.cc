@@ -91,9 +91,17 @@ struct RtlDevice::Impl {
   uint64_t clocks = 0;
   uint32_t addr_bits = 0;
 
+  // $error flags the thread's current VerilatedContext: make this device's current (several
+  // devices may live in one process, e.g. gtest running many tests).
   void Eval() {
+    Verilated::threadContextp(ctx.get());
     top->eval();
     if (trace) trace->dump(static_cast<uint64_t>(ctx->time()));
+  }
+  // Combinational settle between edges (no trace sample: the next edge dumps it).
+  void Settle() {
+    Verilated::threadContextp(ctx.get());
+    top->eval();
   }
   void Tick() {
     top->clk_i = 1;
@@ -109,7 +117,7 @@ struct RtlDevice::Impl {
     top->host_req_we_i = we ? 1 : 0;
     top->host_req_addr_i = addr;
     top->host_req_wdata_i = data;
-    top->eval();
+    Settle();
     for (int guard = 0; !top->host_req_ready_o; ++guard) {
       if (guard > 1000)
         throw std::runtime_error(fmt::format("host bus: request 0x{:08x} never accepted", addr));
@@ -117,7 +125,7 @@ struct RtlDevice::Impl {
     }
     Tick();  // the request is taken at this edge
     top->host_req_valid_i = 0;
-    top->eval();
+    Settle();
     for (int guard = 0; !top->host_rsp_valid_o; ++guard) {
       if (guard > 1000) throw std::runtime_error(fmt::format("host bus: no response to 0x{:08x}", addr));
       Tick();
@@ -147,11 +155,11 @@ RtlDevice::RtlDevice(const DeviceOptions &opt) : impl_(std::make_unique<Impl>())
   I.top->host_req_we_i = 0;
   I.top->host_req_addr_i = 0;
   I.top->host_req_wdata_i = 0;
-  I.top->eval();  // input changes between edges are dumped with the next edge
+  I.Settle();  // input changes between edges are dumped with the next edge
   I.Tick();
   I.Tick();
   I.top->rst_ni = 1;
-  I.top->eval();
+  I.Settle();
   I.Tick();
   const uint64_t fp =
       uint64_t{I.Transact(false, isa::kCsrGeom, 0)} | (uint64_t{I.Transact(false, isa::kCsrGeomHi, 0)} << 32);
@@ -170,7 +178,9 @@ RtlDevice::RtlDevice(const DeviceOptions &opt) : impl_(std::make_unique<Impl>())
 
 RtlDevice::~RtlDevice() {
   if (impl_->trace) impl_->trace->close();
+  Verilated::threadContextp(impl_->ctx.get());
   impl_->top->final();
+  Verilated::threadContextp(nullptr);  // never leave the thread pointing at a freed context
 #if VM_COVERAGE
   // Coverage builds: every device leaves its counts in $TSP_COVERAGE_DIR (scripts/coverage.sh).
   if (const char *dir = std::getenv("TSP_COVERAGE_DIR")) {
