@@ -206,7 +206,7 @@ package tsp_isa_pkg;
   localparam logic [11:0] CsrVersion = 12'h004;  // ISA version
   localparam logic [11:0] CsrGeom = 12'h008;  // geometry fingerprint, low word
   localparam logic [11:0] CsrGeomHi = 12'h00C;  // geometry fingerprint, high word
-  localparam logic [11:0] CsrCtrl = 12'h010;  // bit0 START (clears cycle counter, status and errors, starts every queue at cycle 0); bit1 CLEAR (stop, clear status)
+  localparam logic [11:0] CsrCtrl = 12'h010;  // bit0 START (clears cycle counter, status and errors, starts every queue at cycle 0); bit1 CLEAR (stop; discards work in flight in the slices; clears status)
   localparam logic [11:0] CsrStatus = 12'h014;  // bit0 BUSY, bit1 DONE, bit2 ERROR
   localparam logic [11:0] CsrError = 12'h018;  // sticky error cause bits (see error_bits)
   localparam logic [11:0] CsrCycleLo = 12'h020;  // cycles since START, low word

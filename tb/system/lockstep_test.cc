@@ -113,6 +113,21 @@ TEST(Checker, CatchesMemWrite) {
   EXPECT_THAT(r.message, HasSubstr("write 7, E1"));
 }
 
+// A failed comparison abandons the RTL run (CTRL.STOP at the first mismatch). The next program on
+// the same device must run clean: the stopped slices' pipelines drain while idle, and neither
+// that nor anything left in them may fail the next run's checks or SVAs.
+TEST(Checker, NextProgramCleanAfterAbandonedRun) {
+  TestDevice dev;
+  CopyProgram good(dev->geometry()), bad(dev->geometry(), 4, 6, 0x40);
+  for (int round = 0; round < 3; ++round) {
+    const auto broken = RunMutant(*dev, good.program, bad.program);
+    ASSERT_FALSE(broken.ok);
+    const auto r = RunMutant(*dev, good.program, good.program);
+    ASSERT_TRUE(r.ok) << "round " << round << ": " << r.message;
+    EXPECT_EQ(r.rtl_error, 0u);
+  }
+}
+
 TEST(Checker, CatchesTiming) {
   TestDevice dev;
   CopyProgram good(dev->geometry()), bad(dev->geometry(), 5);
