@@ -2,21 +2,32 @@
 # Synthesis of tsp_top with the pinned Yosys 0.55 (WebAssembly: node tools/yosys/yosys.mjs):
 #   default geometry -> synth_xilinx (7-series)
 #   small geometry   -> synth_ice40 -dsp -noflatten (-DTSP_CONFIG_SMALL)
-# The hierarchy is kept (synth_xilinx does not flatten by default): every module is synthesized
-# once however often it is instantiated (22 ICUs, 16 MEM slices, ...), which keeps the run time
-# of the WebAssembly Yosys bearable; the counts are totals over the hierarchy (stat -top).
-# Fails on any inferred latch (after `proc` and in the mapped netlist) and on `check -assert`
-# problems (multiple drivers, combinational loops, undriven wires) both right after `proc` (a
-# front-end misreading shows up as undriven wires within a minute, docs/rtl.md) and at the end. Writes
-# build/synth/report.json (LUT, FF, BRAM, DSP, LUTRAM and run time per configuration) and prints
-# it as a table. The whole-core runs take several minutes each under WebAssembly.
+#
+# Bottom-up, one Yosys process per partition. The WebAssembly Yosys has a 32-bit heap: the whole
+# core in one process passes 2 GB and dies ("Start offset ... is outside the bounds of the
+# buffer", measured: small core after 30 min). So the large slice units are synthesized each in its
+# own process, and a last process synthesizes tsp_top with those units read as blackboxes
+# (read_verilog -lib): the core glue, stream fabric, ICUs, CSRs and the VXM's ALU glue.
+#   partitions: tsp_vxm_tile tsp_mxm tsp_sxm tsp_mem_slice, then tsp_top
+# Every partition is a non-parameterized module, so one netlist serves all its instances. The
+# instance count of each blackbox comes from Yosys itself (stat -top tsp_top of the last run), and
+# the totals are: tsp_top's own cells + sum over partitions of (instances x cells). The script
+# fails if the top run leaves a cell type that is neither a mapped primitive nor a partition.
+#
+# Checks (any failure exits 1): no latch (after `proc` and in the mapped netlist), `check -assert`
+# (multiple drivers, combinational loops, undriven wires) right after `proc` (a front-end
+# misreading shows up as undriven wires within a minute, docs/rtl.md) and at the end of every
+# partition, no unmapped internal cell, and the MEM slice in block RAM: at least one BRAM and
+# fewer flip-flops than its storage bits (a memory in flip-flops needs one per bit).
+# Writes build/synth/report.json (LUT, FF, BRAM, DSP, ... per configuration, with the partition
+# breakdown and run time) and prints it as a table.
 #
 # Usage: scripts/synth.sh [default|small ...]     (no argument: both)
-#        SYNTH_TOP=<module> scripts/synth.sh ...   (a unit instead of tsp_top; report key cfg-module)
+#        SYNTH_TOP=<module> scripts/synth.sh ...   (one module with its whole subtree, report key
+#                                                   cfg-module; no partitioning)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/synth
-top=${SYNTH_TOP:-tsp_top}
 mkdir -p "$out"
 
 yosys_js=tools/yosys/yosys.mjs
@@ -24,32 +35,48 @@ yosys_js=tools/yosys/yosys.mjs
 [ -d tools/yosys/node_modules/@yowasp/yosys ] || {
   echo "synth: error: Yosys 0.55 (npm @yowasp/yosys) not installed: run scripts/setup.sh" >&2; exit 2; }
 
-# Sources from rtl/tsp.f (paths relative to rtl/), plus the include file (Yosys runs on a virtual
-# file system that holds exactly the input files).
-mapfile -t rtl_srcs < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | sed 's:^:rtl/:')
-
-# The sources are written for Yosys 0.55's front end (docs/rtl.md, "Yosys constraints"): no
-# `return` in functions, no package item that refers to another package, no packed arrays of
-# packed structs. Yosys runs on a virtual file system holding exactly the input files, so the
-# include files are passed too.
-srcs=("${rtl_srcs[@]}")
+# Sources from rtl/tsp.f (paths relative to rtl/). Yosys runs on a virtual file system holding
+# exactly the input files, so the include files are passed too.
+mapfile -t srcs < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | sed 's:^:rtl/:')
 inputs=("${srcs[@]}" rtl/common/tsp_assert.svh rtl/pkg/tsp_geom.svh)
 
-configs=("$@")
-[ ${#configs[@]} -eq 0 ] && configs=(default small)
+partitions=(tsp_vxm_tile tsp_mxm tsp_sxm tsp_mem_slice)
 
-for cfg in "${configs[@]}"; do
-  key=$cfg
-  [ "$top" != tsp_top ] && key=$cfg-$top
+src_of() {  # the file defining module $1 (one module per file)
+  local f
+  for f in "${srcs[@]}"; do
+    [ "$(basename "$f" .sv)" = "$1" ] && { echo "$f"; return; }
+  done
+  echo "synth: error: no source file for module $1 in rtl/tsp.f" >&2
+  exit 2
+}
+
+# run_yosys CFG TOP KEY BLACKBOX...: synthesize TOP (blackbox modules read with -lib).
+run_yosys() {
+  local cfg=$1 top=$2 key=$3
+  shift 3
+  local defs synth_cmd
   case "$cfg" in
     default) defs="" ; synth_cmd="synth_xilinx -top $top" ;;
     small)   defs="-DTSP_CONFIG_SMALL" ; synth_cmd="synth_ice40 -top $top -dsp -noflatten" ;;
     *) echo "synth: error: unknown configuration '$cfg' (default, small)" >&2; exit 2 ;;
   esac
-  script="read_verilog -defer -sv -DYOSYS $defs -Irtl/common -Irtl/pkg ${srcs[*]};
+  local bb_files=() real_files=() f m skip
+  for m in "$@"; do bb_files+=("$(src_of "$m")"); done
+  for f in "${srcs[@]}"; do
+    skip=0
+    for m in "${bb_files[@]}"; do [ "$f" = "$m" ] && skip=1; done
+    [ $skip -eq 0 ] && real_files+=("$f")
+  done
+  local read="read_verilog -defer -sv -DYOSYS $defs -Irtl/common -Irtl/pkg ${real_files[*]};"
+  if [ ${#bb_files[@]} -gt 0 ]; then
+    read+=" read_verilog -defer -lib -sv -DYOSYS $defs -Irtl/common -Irtl/pkg ${bb_files[*]};"
+  fi
+  local script="$read
 hierarchy -check -top $top;
 proc;
 tee -o check_front_$key.txt check -assert;
+tee -q -o front_stat_$key.json stat -json -top $top;
 tee -o latches_$key.txt select -list t:\$dlatch t:\$adlatch t:\$dlatchsr;
 select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr;
 $synth_cmd;
@@ -57,7 +84,8 @@ select -assert-none t:LD* t:\$_DLATCH* t:\$_DLATCHSR*;
 tee -o check_$key.txt check -assert;
 tee -o stat_$key.txt stat -top $top;
 tee -q -o stat_$key.json stat -json -top $top"
-  echo "synth: $key: $synth_cmd ${defs} (log: $out/yosys_$key.log)"
+  echo "synth: $key: $synth_cmd $defs${*:+ (blackboxes: $*)} (log: $out/yosys_$key.log)"
+  local start
   start=$(date +%s)
   if ! node "$yosys_js" "$out" -- -q -l "yosys_$key.log" -p "$script" -- "${inputs[@]}" \
        >"$out/console_$key.log" 2>&1; then
@@ -73,57 +101,19 @@ tee -q -o stat_$key.json stat -json -top $top"
     grep 'Latch inferred' "$out/yosys_$key.log" >&2
     exit 1
   fi
+  echo "synth: $key: done in $(cat "$out/seconds_$key.txt") s"
+}
+
+configs=("$@")
+[ ${#configs[@]} -eq 0 ] && configs=(default small)
+
+for cfg in "${configs[@]}"; do
+  if [ -n "${SYNTH_TOP:-}" ]; then
+    run_yosys "$cfg" "$SYNTH_TOP" "$cfg-$SYNTH_TOP"
+  else
+    for p in "${partitions[@]}"; do run_yosys "$cfg" "$p" "$cfg-$p"; done
+    run_yosys "$cfg" tsp_top "$cfg-top" "${partitions[@]}"
+  fi
 done
 
-python3 - "$out" "$top" "${configs[@]}" <<'EOF'
-import json, os, sys
-out, top, cfgs = sys.argv[1], sys.argv[2], sys.argv[3:]
-report_path = os.path.join(out, "report.json")
-report = {}
-if os.path.exists(report_path):
-    try:
-        report = json.load(open(report_path))
-    except ValueError:
-        report = {}
-for cfg in cfgs:
-    key = cfg if top == "tsp_top" else f"{cfg}-{top}"
-    stat = json.load(open(os.path.join(out, f"stat_{key}.json")))
-    design = stat["design"]
-    cells = design.get("num_cells_by_type", {})
-    def total(pred):
-        return sum(n for t, n in cells.items() if pred(t))
-    if cfg.startswith("default"):
-        r = {
-            "target": "xilinx (synth_xilinx)",
-            "lut": total(lambda t: t.startswith("LUT")),
-            "ff": total(lambda t: t.startswith("FD")),
-            "bram36": total(lambda t: t.startswith("RAMB36")),
-            "bram18": total(lambda t: t.startswith("RAMB18")),
-            "dsp": total(lambda t: t.startswith("DSP48")),
-            "lutram": total(lambda t: t.startswith("RAM") and not t.startswith("RAMB")),
-            "srl": total(lambda t: t.startswith("SRL")),
-            "carry": total(lambda t: t.startswith("CARRY")),
-        }
-        r["bram"] = r["bram36"] + r["bram18"] / 2
-    else:
-        r = {
-            "target": "ice40 (synth_ice40)",
-            "lut": total(lambda t: t == "SB_LUT4"),
-            "ff": total(lambda t: t.startswith("SB_DFF")),
-            "bram": total(lambda t: t.startswith("SB_RAM40")),
-            "dsp": total(lambda t: t == "SB_MAC16"),
-            "carry": total(lambda t: t == "SB_CARRY"),
-        }
-    r["cells"] = design.get("num_cells", sum(cells.values()))
-    r["seconds"] = int(open(os.path.join(out, f"seconds_{key}.txt")).read())
-    r["top"] = top
-    report[key] = r
-json.dump(report, open(report_path, "w"), indent=2, sort_keys=True)
-print()
-print(f"{'config':<22} {'target':<26} {'LUT':>9} {'FF':>9} {'BRAM':>7} {'DSP':>6} {'time':>7}")
-for cfg, r in sorted(report.items()):
-    bram = r["bram"]
-    bram_s = f"{bram:g}" + (" (36K)" if cfg.startswith("default") else "")
-    print(f"{cfg:<22} {r['target']:<26} {r['lut']:>9} {r['ff']:>9} {bram_s:>7} {r['dsp']:>6} {r['seconds']:>6}s")
-print(f"\nreport: {report_path}")
-EOF
+exec python3 scripts/synth_report.py "$out" "${SYNTH_TOP:-}" "${partitions[*]}" "${configs[@]}"
