@@ -19,6 +19,7 @@ slices/tsp_vxm.sv
 slices/tsp_sxm_red.sv
 slices/tsp_sxm_trans.sv
 slices/tsp_sxm.sv
+slices/tsp_mxm_dot.sv
 slices/tsp_mxm.sv
 slices/tsp_mem_slice.sv
 core/tsp_icu.sv

@@ -12,7 +12,7 @@ rm -rf "$W" && mkdir -p "$W" && cp -r rtl "$W/rtl"
 if [ "$UNIT" = sxm ]; then
   FILES="rtl/common/tsp_ram_sdp.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_sxm_trans.sv rtl/slices/tsp_sxm_red.sv rtl/slices/tsp_sxm.sv"
 else
-  FILES="rtl/slices/tsp_mxm.sv"
+  FILES="rtl/slices/tsp_mxm_dot.sv rtl/slices/tsp_mxm.sv"
 fi
 TOP=tsp_$UNIT
 (cd "$W" &&

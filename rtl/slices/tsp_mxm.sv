@@ -174,27 +174,23 @@ module tsp_mxm (
     end
   end
 
+  // The tile's 16 dot products (tsp_mxm_dot) on the active weights of its 16 columns.
+  logic [S-1:0][Rows-1:0][Lanes*8-1:0] w_tile;  // w_tile[k][r] = act_q[r][k]
   for (genvar k = 0; k < S; k++) begin : g_tile
+    for (genvar r = 0; r < Rows; r++) begin : g_w
+      assign w_tile[k][r] = act_q[r][k];
+    end
+
+    tsp_mxm_dot u_dot (
+      .w_i       (w_tile[k]),
+      .x_i       (x1_q[k]),
+      .w_signed_i(wsg1_q[k]),
+      .x_signed_i(asg1_q[k]),
+      .dot_o     (dot[k])
+    );
+
+    // Partial sums flow from tile k-1, registered one cycle earlier.
     for (genvar r = 0; r < Rows; r++) begin : g_row
-      // 16 products of 9-bit signed operands (unsigned bytes are zero-extended): 18 bits each,
-      // their sum fits 22 bits.
-      logic signed [8:0]  wv, xv;
-      logic signed [17:0] pr;
-      logic signed [21:0] sum;
-      always_comb begin
-        sum = '0;
-        wv  = '0;
-        xv  = '0;
-        pr  = '0;
-        for (int unsigned j = 0; j < Lanes; j++) begin
-          wv  = {wsg1_q[k] & act_q[r][k][8*j+7], act_q[r][k][8*j +: 8]};
-          xv  = {asg1_q[k] & x1_q[k][8*j+7], x1_q[k][8*j +: 8]};
-          pr  = wv * xv;
-          sum = sum + {{4{pr[17]}}, pr};
-        end
-      end
-      assign dot[k][r] = {{10{sum[21]}}, sum};
-      // Partial sums flow from tile k-1, registered one cycle earlier.
       if (k == 0) begin : g_first
         assign psum[k][r] = d2_q[k][r];
       end else begin : g_next
