@@ -6,13 +6,14 @@
 # Bottom-up, one Yosys process per partition. The WebAssembly Yosys has a 32-bit heap: the whole
 # core in one process passes 2 GB and dies ("Start offset ... is outside the bounds of the
 # buffer", measured: small core after 30 min). So the large slice units are synthesized each in its
-# own process, and a last process synthesizes tsp_top with those units read as blackboxes
-# (read_verilog -lib): the core glue, stream fabric, ICUs, CSRs and the VXM's ALU glue.
-#   partitions: tsp_vxm_tile tsp_mxm tsp_sxm tsp_mem_slice, then tsp_top
+# own process (with the other partitions it contains read as blackboxes, read_verilog -lib), and a
+# last process synthesizes tsp_top with all partitions as blackboxes: the core glue, stream
+# fabric, ICUs, CSRs and the VXM's ALU glue.
+#   partitions (bottom-up): tsp_vxm_tile tsp_mxm_dot tsp_mxm tsp_sxm tsp_mem_slice, then tsp_top
 # Every partition is a non-parameterized module, so one netlist serves all its instances. The
-# instance count of each blackbox comes from Yosys itself (stat -top tsp_top of the last run), and
-# the totals are: tsp_top's own cells + sum over partitions of (instances x cells). The script
-# fails if the top run leaves a cell type that is neither a mapped primitive nor a partition.
+# instance counts come from Yosys itself (stat of each run counts the blackbox cells), and the
+# totals expand them: cells(X) = X's own cells + sum over blackboxes B in X of count x cells(B).
+# The report fails if a run leaves a cell type that is neither a mapped primitive nor a partition.
 #
 # Checks (any failure exits 1): no latch (after `proc` and in the mapped netlist), `check -assert`
 # (multiple drivers, combinational loops, undriven wires) right after `proc` (a front-end
@@ -25,6 +26,7 @@
 # Usage: scripts/synth.sh [default|small ...]     (no argument: both)
 #        SYNTH_TOP=<module> scripts/synth.sh ...   (one module with its whole subtree, report key
 #                                                   cfg-module; no partitioning)
+#        SYNTH_ONLY="<partition|top> ..." scripts/synth.sh ...  (re-run only these partitions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/synth
@@ -40,7 +42,7 @@ yosys_js=tools/yosys/yosys.mjs
 mapfile -t srcs < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | sed 's:^:rtl/:')
 inputs=("${srcs[@]}" rtl/common/tsp_assert.svh rtl/pkg/tsp_geom.svh)
 
-partitions=(tsp_vxm_tile tsp_mxm tsp_sxm tsp_mem_slice)
+partitions=(tsp_vxm_tile tsp_mxm_dot tsp_mxm tsp_sxm tsp_mem_slice)
 
 src_of() {  # the file defining module $1 (one module per file)
   local f
@@ -111,8 +113,17 @@ for cfg in "${configs[@]}"; do
   if [ -n "${SYNTH_TOP:-}" ]; then
     run_yosys "$cfg" "$SYNTH_TOP" "$cfg-$SYNTH_TOP"
   else
-    for p in "${partitions[@]}"; do run_yosys "$cfg" "$p" "$cfg-$p"; done
-    run_yosys "$cfg" tsp_top "$cfg-top" "${partitions[@]}"
+    for p in "${partitions[@]}" top; do
+      # SYNTH_ONLY="tsp_mxm top": re-run only these partitions, reuse the other runs' results.
+      [ -n "${SYNTH_ONLY:-}" ] && [[ " $SYNTH_ONLY " != *" $p "* ]] && continue
+      if [ "$p" = top ]; then
+        run_yosys "$cfg" tsp_top "$cfg-top" "${partitions[@]}"
+      else
+        others=()
+        for q in "${partitions[@]}"; do [ "$q" != "$p" ] && others+=("$q"); done
+        run_yosys "$cfg" "$p" "$cfg-$p" "${others[@]}"
+      fi
+    done
   fi
 done
 

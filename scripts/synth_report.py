@@ -4,10 +4,10 @@ whole-core totals, checks the netlists, writes build/synth/report.json and print
 
 usage: synth_report.py OUTDIR SYNTH_TOP PARTITIONS CONFIG...
   SYNTH_TOP   '' for the partitioned core run, else the single module synthesized (key cfg-module)
-  PARTITIONS  space-separated module names read as blackboxes in the cfg-top run
+  PARTITIONS  space-separated module names synthesized on their own (blackboxes elsewhere)
 
-Whole core (cfg): total = cells of the cfg-top run (tsp_top without the partitions) + for every
-partition, (instances of it in tsp_top, counted by Yosys in the cfg-top run) x (its cells).
+Whole core (cfg): cells(X) = X's own mapped cells + for every partition B that X instantiates (a
+blackbox in X's run, counted by Yosys's stat) count x cells(B); the total is cells(tsp_top).
 """
 import json
 import os
@@ -73,29 +73,57 @@ def summarize(cfg, cells):
 
 
 def core_report(out, cfg, partitions):
-    top_key = f"{cfg}-top"
-    top_cells = cells_of(out, top_key)
-    unknown = [t for t in top_cells if not is_primitive(cfg, t) and t not in partitions]
-    if unknown:
-        raise ReportError(f"{cfg}: the tsp_top run left cells that are neither mapped primitives nor "
-                          f"partitions: {', '.join(sorted(unknown))} ({out}/stat_{top_key}.txt)")
-    total = {t: n for t, n in top_cells.items() if t not in partitions}
-    parts = {"tsp_top (core glue, fabric, ICUs, CSR, VXM ALU glue)": dict(summarize(cfg, total), count=1,
-                                                                          seconds=seconds_of(out, top_key))}
-    seconds = seconds_of(out, top_key)
-    for p in partitions:
-        count = top_cells.get(p, 0)
-        if count == 0:
-            raise ReportError(f"{cfg}: partition {p} has no instance in the tsp_top run ({out}/stat_{top_key}.txt)")
-        pc = cells_of(out, f"{cfg}-{p}")
-        bad = [t for t in pc if not is_primitive(cfg, t)]
-        if bad:
-            raise ReportError(f"{cfg}: {p} has unmapped cells: {', '.join(sorted(bad))}")
-        for t, n in pc.items():
-            total[t] = total.get(t, 0) + count * n
-        s = seconds_of(out, f"{cfg}-{p}")
+    """Whole-core totals: every run's own cells plus count x (expanded cells) of its blackboxes."""
+    runs = {"tsp_top": f"{cfg}-top"}
+    runs.update({p: f"{cfg}-{p}" for p in partitions})
+    raw = {}
+    for name, key in runs.items():
+        cells = cells_of(out, key)
+        unknown = [t for t in cells if not is_primitive(cfg, t) and t not in partitions]
+        if unknown:
+            raise ReportError(f"{cfg}: the {name} run left cells that are neither mapped primitives nor "
+                              f"partitions: {', '.join(sorted(unknown))} ({out}/stat_{key}.txt)")
+        raw[name] = cells
+
+    expanded = {}
+
+    def expand(name, stack=()):
+        if name in stack:
+            raise ReportError(f"{cfg}: partition cycle {' -> '.join(stack + (name,))}")
+        if name not in expanded:
+            total = {t: n for t, n in raw[name].items() if t not in partitions}
+            for b in partitions:
+                k = raw[name].get(b, 0)
+                if k:
+                    for t, n in expand(b, stack + (name,)).items():
+                        total[t] = total.get(t, 0) + k * n
+            expanded[name] = total
+        return expanded[name]
+
+    # Instances of each partition in the whole core (top-down through the blackbox counts).
+    inst = {"tsp_top": 1}
+
+    def count(name, mult):
+        for b in partitions:
+            n = raw[name].get(b, 0)
+            if n:
+                inst[b] = inst.get(b, 0) + mult * n
+                count(b, mult * n)
+    count("tsp_top", 1)
+    missing = [p for p in partitions if inst.get(p, 0) == 0]
+    if missing:
+        raise ReportError(f"{cfg}: partitions without an instance in tsp_top: {', '.join(missing)} "
+                          f"({out}/stat_{cfg}-top.txt)")
+
+    parts = {}
+    seconds = 0
+    for name in ["tsp_top"] + list(partitions):
+        own = {t: n for t, n in raw[name].items() if t not in partitions}
+        s = seconds_of(out, runs[name])
         seconds += s
-        parts[p] = dict(summarize(cfg, pc), count=count, seconds=s)
+        label = "tsp_top (glue, fabric, ICUs, CSR, VXM ALUs)" if name == "tsp_top" else name
+        parts[label] = dict(summarize(cfg, own), count=inst[name], seconds=s,
+                            contains={b: raw[name][b] for b in partitions if raw[name].get(b)})
     # MEM in block RAM: a memory left in flip-flops needs one flip-flop per storage bit.
     mem = parts.get("tsp_mem_slice")
     if mem is not None:
@@ -104,12 +132,12 @@ def core_report(out, cfg, partitions):
             raise ReportError(f"{cfg}: the MEM slice is not in block RAM: {mem['bram']} BRAM, {mem['ff']} FF for "
                               f"{bits} storage bits")
         mem["storage_bits"] = bits
-    r = summarize(cfg, total)
+    r = summarize(cfg, expand("tsp_top"))
     r["seconds"] = seconds
     r["top"] = "tsp_top"
     r["partitions"] = parts
-    r["method"] = ("bottom-up: one Yosys process per partition, tsp_top with the partitions as blackboxes; "
-                   "totals = top + sum(instances x partition)")
+    r["method"] = ("bottom-up: one Yosys process per partition with the partitions below it as blackboxes; "
+                   "totals = own cells + sum(instances x partition), instance counts from Yosys stat")
     return r
 
 
@@ -150,7 +178,7 @@ def main():
             print(f"{key}: {r['target']} (BRAM: {'RAMB36 equivalents' if key == 'default' else 'SB_RAM40 4K'})")
             for name, p in r["partitions"].items():
                 row("  " + name, p, str(p["count"]))
-            row("  total", r)
+            row("  total (own cells x instances, summed)", r)
         else:
             row(f"{key} ({r['target'].split()[0]})", r)
     print(f"\nreport: {report_path}")
