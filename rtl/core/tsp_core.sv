@@ -81,7 +81,6 @@ module tsp_core #(
   localparam int unsigned P        = tsp_pkg::NumPositions;
   localparam int unsigned S        = tsp_pkg::NumSuperlanes;
   localparam int unsigned NS       = tsp_pkg::StreamsPerDir;
-  localparam int unsigned ValidBit = tsp_pkg::SlotBits - 1;  // of a stream register {valid, data}
   localparam int unsigned M        = tsp_pkg::MemSlicesPerHemi;
   localparam int unsigned NumMem   = tsp_pkg::NumMemSlices;
   localparam int unsigned A        = tsp_pkg::VxmAlus;
@@ -212,49 +211,35 @@ module tsp_core #(
   tsp_pkg::err_t     [P-1:0]      slice_err;
   logic              [P-1:0]      slice_idle;
 
-  tsp_pkg::sreg_t [P-1:0][NS-1:0][S-1:0] east_next, west_next;  // next register values
-
-  // A write request wins over the value moving on (bit SlotBits-1 of a slot is its valid bit).
+  // What the slice at p reads: the registers of its neighbours (nothing enters at the chip edges).
   always_comb begin
     for (int unsigned p = 0; p < P; p++) begin
       east_in[p] = p == 0 ? '0 : stream_q[0][p == 0 ? 0 : p-1];
       west_in[p] = p == P-1 ? '0 : stream_q[1][p == P-1 ? P-1 : p+1];
-      for (int unsigned s = 0; s < tsp_pkg::StreamsPerDir; s++) begin
-        for (int unsigned k = 0; k < S; k++) begin
-          east_next[p][s][k] = east_wr[p][s][k][ValidBit] ? east_wr[p][s][k] : east_in[p][s][k];
-          west_next[p][s][k] = west_wr[p][s][k][ValidBit] ? west_wr[p][s][k] : west_in[p][s][k];
-        end
-      end
     end
   end
 
-  // Every slot (valid and data) is cleared by reset and by START, like Model::Start(); values
-  // that nobody writes at the chip edge become empty slots with zero data, like the model's.
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      for (int unsigned p = 0; p < P; p++) begin
-        for (int unsigned s = 0; s < tsp_pkg::StreamsPerDir; s++) begin
-          for (int unsigned k = 0; k < S; k++) begin
-            stream_q[0][p][s][k] <= '0;
-            stream_q[1][p][s][k] <= '0;
-          end
-        end
-      end
-    end else begin
-      for (int unsigned p = 0; p < P; p++) begin
-        for (int unsigned s = 0; s < tsp_pkg::StreamsPerDir; s++) begin
-          for (int unsigned k = 0; k < S; k++) begin
-            if (phase_q == PhStart || phase_q == PhPrime) begin
-              stream_q[0][p][s][k] <= '0;  // V(0): every register empty
-              stream_q[1][p][s][k] <= '0;
-            end else if (phase_q == PhRun) begin
-              stream_q[0][p][s][k] <= east_next[p][s][k];
-              stream_q[1][p][s][k] <= west_next[p][s][k];
-            end
-          end
-        end
-      end
-    end
+  // One tsp_stream_regs per position. Every slot (valid and data) is cleared by reset and by
+  // START (PhStart, PhPrime), like Model::Start(); values that nobody writes at the chip edge
+  // become empty slots with zero data, like the model's. A write request wins over the value
+  // moving on.
+  logic fabric_clear, fabric_en;
+  assign fabric_clear = phase_q == PhStart || phase_q == PhPrime;
+  assign fabric_en    = phase_q == PhRun;
+
+  for (genvar p = 0; p < P; p++) begin : g_pos
+    tsp_stream_regs u_regs (
+      .clk_i,
+      .rst_ni,
+      .clear_i  (fabric_clear),
+      .en_i     (fabric_en),
+      .east_in_i(east_in[p]),
+      .west_in_i(west_in[p]),
+      .east_wr_i(east_wr[p]),
+      .west_wr_i(west_wr[p]),
+      .east_q_o (stream_q[0][p]),
+      .west_q_o (stream_q[1][p])
+    );
   end
 
   // ---------------------------------------------------------------------------------------------
