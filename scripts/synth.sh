@@ -7,10 +7,10 @@
 # core in one process passes 2 GB and dies ("Start offset ... is outside the bounds of the
 # buffer", measured: small core after 30 min). So the large slice units are synthesized each in its
 # own process (with the other partitions it contains read as blackboxes, read_verilog -lib), and a
-# last process synthesizes tsp_top with all partitions as blackboxes: the core glue, stream
-# fabric, ICUs, CSRs and the VXM's ALU glue.
-#   partitions (bottom-up): tsp_vxm_tile tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans tsp_sxm
-#   tsp_mem_slice, then tsp_top
+# last process synthesizes tsp_top with all partitions as blackboxes: run control, ICUs, CSRs,
+# host bus, the VXM's write merge.
+#   partitions (bottom-up): tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans
+#   tsp_sxm tsp_mem_slice tsp_stream_regs, then tsp_top
 # Every partition is a non-parameterized module, so one netlist serves all its instances. The
 # instance counts come from Yosys itself (stat of each run counts the blackbox cells), and the
 # totals expand them: cells(X) = X's own cells + sum over blackboxes B in X of count x cells(B).
@@ -43,7 +43,8 @@ yosys_js=tools/yosys/yosys.mjs
 mapfile -t srcs < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | sed 's:^:rtl/:')
 inputs=("${srcs[@]}" rtl/common/tsp_assert.svh rtl/pkg/tsp_geom.svh)
 
-partitions=(tsp_vxm_tile tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans tsp_sxm tsp_mem_slice)
+partitions=(tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans tsp_sxm tsp_mem_slice
+            tsp_stream_regs)
 
 src_of() {  # the file defining module $1 (one module per file)
   local f

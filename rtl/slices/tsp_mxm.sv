@@ -91,9 +91,9 @@ module tsp_mxm (
     b_slot = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned s = 0; s < NS; s++) begin
-        if ({1'b0, sf_a[k][3:0]} == 5'(s)) a_slot[k] = tin[k][sf_a[k][4]][s];
+        if ({1'b0, sf_a[k][3:0]} == 5'(s)) a_slot[k] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
         for (int unsigned b = 0; b < 4; b++) begin
-          if ({1'b0, sf_b[k][3:0]} + 5'(b) == 5'(s)) b_slot[k][b] = tin[k][sf_b[k][4]][s];
+          if ({1'b0, sf_b[k][3:0]} + 5'(b) == 5'(s)) b_slot[k][b] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
         end
       end
     end
