@@ -104,6 +104,17 @@ module tsp_vxm_alu (
     source_width = w;
   endfunction
 
+  function automatic logic [7:0] byte_of(logic [31:0] w, logic [1:0] b);
+    logic [7:0] r;
+    unique case (b)
+      2'd0:    r = w[7:0];
+      2'd1:    r = w[15:8];
+      2'd2:    r = w[23:16];
+      default: r = w[31:24];
+    endcase
+    byte_of = r;
+  endfunction
+
   function automatic logic uses_b(logic [7:0] op);
     logic u;
     unique case (op)
@@ -237,8 +248,10 @@ module tsp_vxm_alu (
         // Stream s is byte (s & wmask) of the aligned group dst .. dst + ww - 1. The data is only
         // meaningful where valid is set (the fabric and the merge ignore it otherwise).
         for (int s = 0; s < int'(Streams); s++) begin
+          // Byte (s & wmask) of each lane's 32-bit result, as a 4:1 select (a variable
+          // part-select becomes a barrel shifter in Yosys, docs/rtl.md).
           for (int l = 0; l < int'(Lanes); l++) begin
-            wr_e[tr][k][s][8*l +: 8] = res[tr][k][l][8*(s & int'(wmask)) +: 8];
+            wr_e[tr][k][s][8*l +: 8] = byte_of(res[tr][k][l], 2'(s) & wmask[1:0]);
           end
           wr_w[tr][k][s] = wr_e[tr][k][s];
           wr_e[tr][k][s][VBit] = wv && !dst[4] && ((4'(s) & ~wmask) == dst[3:0]);
