@@ -121,7 +121,7 @@ def core_report(out, cfg, partitions):
         own = {t: n for t, n in raw[name].items() if t not in partitions}
         s = seconds_of(out, runs[name])
         seconds += s
-        label = "tsp_top (glue, fabric, ICUs, CSR, VXM ALUs)" if name == "tsp_top" else name
+        label = "tsp_top (run control, ICUs, CSR, host bus, VXM merge)" if name == "tsp_top" else name
         parts[label] = dict(summarize(cfg, own), count=inst[name], seconds=s,
                             contains={b: raw[name][b] for b in partitions if raw[name].get(b)})
     # MEM in block RAM: a memory left in flip-flops needs one flip-flop per storage bit.
