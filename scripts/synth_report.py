@@ -169,10 +169,10 @@ def main():
 
     def row(name, r, count=""):
         bram = f"{r['bram']:g}"
-        print(f"{name:<34} {count:>5} {r['lut']:>9} {r['ff']:>9} {bram:>7} {r['dsp']:>6} {r['seconds']:>6}s")
+        print(f"{name:<56} {count:>5} {r['lut']:>9} {r['ff']:>9} {bram:>7} {r['dsp']:>6} {r['seconds']:>6}s")
 
     print()
-    print(f"{'configuration / partition':<34} {'inst':>5} {'LUT':>9} {'FF':>9} {'BRAM':>7} {'DSP':>6} {'time':>7}")
+    print(f"{"configuration / partition":<56} {'inst':>5} {'LUT':>9} {'FF':>9} {'BRAM':>7} {'DSP':>6} {'time':>7}")
     for key, r in sorted(report.items()):
         if "partitions" in r:
             print(f"{key}: {r['target']} (BRAM: {'RAMB36 equivalents' if key == 'default' else 'SB_RAM40 4K'})")
