@@ -172,7 +172,7 @@ def main():
         print(f"{name:<56} {count:>5} {r['lut']:>9} {r['ff']:>9} {bram:>7} {r['dsp']:>6} {r['seconds']:>6}s")
 
     print()
-    print(f"{"configuration / partition":<56} {'inst':>5} {'LUT':>9} {'FF':>9} {'BRAM':>7} {'DSP':>6} {'time':>7}")
+    print(f"{'configuration / partition':<56} {'inst':>5} {'LUT':>9} {'FF':>9} {'BRAM':>7} {'DSP':>6} {'time':>7}")
     for key, r in sorted(report.items()):
         if "partitions" in r:
             print(f"{key}: {r['target']} (BRAM: {'RAMB36 equivalents' if key == 'default' else 'SB_RAM40 4K'})")
