@@ -93,15 +93,14 @@ struct RtlDevice::Impl {
 
   // $error flags the thread's current VerilatedContext: make this device's current (several
   // devices may live in one process, e.g. gtest running many tests).
-  void Eval() {
-    Verilated::threadContextp(ctx.get());
-    top->eval();
-    if (trace) trace->dump(static_cast<uint64_t>(ctx->time()));
-  }
   // Combinational settle between edges (no trace sample: the next edge dumps it).
   void Settle() {
     Verilated::threadContextp(ctx.get());
     top->eval();
+  }
+  void Eval() {
+    Settle();
+    if (trace) trace->dump(static_cast<uint64_t>(ctx->time()));
   }
   void Tick() {
     top->clk_i = 1;
