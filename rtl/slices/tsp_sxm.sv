@@ -60,6 +60,33 @@ module tsp_sxm (
     endcase
   endfunction
 
+  // Variable selects written as explicit binary mux trees (docs/rtl.md Conventions item 5: an
+  // index into a wide vector, `v[sel]`, becomes a $shiftx that Yosys expands into a shifter over
+  // the whole vector, VL times over for the crossbar). Stage d halves the candidates, picking
+  // element 2i+sel[d] of each pair; the in-place update never overwrites an element still to be
+  // read (element i is written after elements 2i', 2i'+1 for all i' <= i have been read).
+  function automatic logic [31:0] mux_vl(logic [VL*32-1:0] v, logic [IdxW-1:0] sel);
+    logic [(1 << IdxW)*32-1:0] t;  // VL rounded up to a power of two
+    t = ((1 << IdxW)*32)'(v);
+    for (int unsigned d = 0; d < IdxW; d++) begin
+      for (int unsigned i = 0; i < ((1 << IdxW) >> (d + 1)); i++) begin
+        t[i*32 +: 32] = sel[d] ? t[(2*i+1)*32 +: 32] : t[2*i*32 +: 32];
+      end
+    end
+    mux_vl = t[31:0];
+  endfunction
+
+  function automatic logic [31:0] mux_lanes(logic [Lanes*32-1:0] v, logic [3:0] sel);
+    logic [Lanes*32-1:0] t;
+    t = v;
+    for (int unsigned d = 0; d < 4; d++) begin
+      for (int unsigned i = 0; i < (Lanes >> (d + 1)); i++) begin
+        t[i*32 +: 32] = sel[d] ? t[(2*i+1)*32 +: 32] : t[2*i*32 +: 32];
+      end
+    end
+    mux_lanes = t[31:0];
+  endfunction
+
   // ---------------- Dispatch delay chain: superlane k sees the instruction at t + k ----------------
   logic [S-1:0]       dvld;
   logic [S-1:0][63:0] dins;
@@ -182,7 +209,7 @@ module tsp_sxm (
   always_comb begin
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned l = 0; l < Lanes; l++) begin
-        dist_r[k][l] = rd_b[k][l][7] ? 32'h0 : rd_a[k][rd_b[k][l][3:0]];
+        dist_r[k][l] = rd_b[k][l][7] ? 32'h0 : mux_lanes(rd_a[k], rd_b[k][l][3:0]);
       end
     end
   end
@@ -273,7 +300,7 @@ module tsp_sxm (
         end
       endcase
     end
-    assign xout[l] = zero ? 32'h0 : vin[src];
+    assign xout[l] = zero ? 32'h0 : mux_vl(vin, src);
   end
   assign xout_flat = xout;
 
@@ -429,5 +456,6 @@ module tsp_sxm (
   assign idle_o = !(red_busy || (|tr_busy) || (|dvld) || (|dist_v_q) || (|xl_busy));
 
   `ASSERT_INIT(SxmParams_A, LatXl == tsp_isa_pkg::LatShdn && LatXl == tsp_isa_pkg::LatPerm &&
-                            LatXl >= S && LatDist >= 1 && S >= 2 && S <= tsp_isa_pkg::MaxSuperlanes)
+                            LatXl >= S && LatDist >= 1 && Lanes == 16 && S >= 2 &&
+                            S <= tsp_isa_pkg::MaxSuperlanes)
 endmodule
