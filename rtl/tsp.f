@@ -18,6 +18,7 @@ slices/tsp_vxm_alu.sv
 slices/tsp_vxm.sv
 slices/tsp_sxm_red.sv
 slices/tsp_sxm_trans.sv
+slices/tsp_sxm_sel.sv
 slices/tsp_sxm.sv
 slices/tsp_mxm_dot.sv
 slices/tsp_mxm.sv

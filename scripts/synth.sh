@@ -10,7 +10,7 @@
 # last process synthesizes tsp_top with all partitions as blackboxes: run control, ICUs, CSRs,
 # host bus, the VXM's write merge.
 #   partitions (bottom-up): tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans
-#   tsp_sxm tsp_mem_slice tsp_stream_regs, then tsp_top
+#   tsp_sxm_sel tsp_sxm tsp_mem_slice tsp_stream_regs, then tsp_top
 # Every partition is a non-parameterized module, so one netlist serves all its instances. The
 # instance counts come from Yosys itself (stat of each run counts the blackbox cells), and the
 # totals expand them: cells(X) = X's own cells + sum over blackboxes B in X of count x cells(B).
@@ -43,7 +43,7 @@ yosys_js=tools/yosys/yosys.mjs
 mapfile -t srcs < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | sed 's:^:rtl/:')
 inputs=("${srcs[@]}" rtl/common/tsp_assert.svh rtl/pkg/tsp_geom.svh)
 
-partitions=(tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans tsp_sxm tsp_mem_slice
+partitions=(tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans tsp_sxm_sel tsp_sxm tsp_mem_slice
             tsp_stream_regs)
 
 src_of() {  # the file defining module $1 (one module per file)
@@ -61,7 +61,10 @@ run_yosys() {
   shift 3
   local defs synth_cmd
   case "$cfg" in
-    default) defs="" ; synth_cmd="synth_xilinx -top $top" ;;
+    # A partition's ports are wires inside the core, not pins: no IO buffers (iopadmap on the
+    # 33k port bits of tsp_vxm_alu alone took 322 s).
+    default) defs="" ; synth_cmd="synth_xilinx -top $top"
+             if [ "$top" != tsp_top ]; then synth_cmd+=" -noiopad"; fi ;;
     small)   defs="-DTSP_CONFIG_SMALL" ; synth_cmd="synth_ice40 -top $top -dsp -noflatten" ;;
     *) echo "synth: error: unknown configuration '$cfg' (default, small)" >&2; exit 2 ;;
   esac

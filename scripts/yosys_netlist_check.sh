@@ -10,7 +10,7 @@ UNIT=$1; B=$(realpath "$2"); R=$(pwd)
 W=/tmp/tsp_netlist_$UNIT
 rm -rf "$W" && mkdir -p "$W" && cp -r rtl "$W/rtl"
 if [ "$UNIT" = sxm ]; then
-  FILES="rtl/common/tsp_ram_sdp.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_sxm_trans.sv rtl/slices/tsp_sxm_red.sv rtl/slices/tsp_sxm.sv"
+  FILES="rtl/common/tsp_ram_sdp.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_sxm_trans.sv rtl/slices/tsp_sxm_red.sv rtl/slices/tsp_sxm_sel.sv rtl/slices/tsp_sxm.sv"
 else
   FILES="rtl/slices/tsp_mxm_dot.sv rtl/slices/tsp_mxm.sv"
 fi

@@ -60,22 +60,10 @@ module tsp_sxm (
     endcase
   endfunction
 
-  // Variable selects written as explicit binary mux trees (docs/rtl.md Conventions item 5: an
-  // index into a wide vector, `v[sel]`, becomes a $shiftx that Yosys expands into a shifter over
-  // the whole vector, VL times over for the crossbar). Stage d halves the candidates, picking
-  // element 2i+sel[d] of each pair; the in-place update never overwrites an element still to be
-  // read (element i is written after elements 2i', 2i'+1 for all i' <= i have been read).
-  function automatic logic [31:0] mux_vl(logic [VL*32-1:0] v, logic [IdxW-1:0] sel);
-    logic [(1 << IdxW)*32-1:0] t;  // VL rounded up to a power of two
-    t = ((1 << IdxW)*32)'(v);
-    for (int unsigned d = 0; d < IdxW; d++) begin
-      for (int unsigned i = 0; i < ((1 << IdxW) >> (d + 1)); i++) begin
-        t[i*32 +: 32] = sel[d] ? t[(2*i+1)*32 +: 32] : t[2*i*32 +: 32];
-      end
-    end
-    mux_vl = t[31:0];
-  endfunction
-
+  // DIST's 16:1 select per lane as an explicit binary mux tree (docs/rtl.md Conventions item 5:
+  // `v[sel]` becomes a shifter over the whole vector in Yosys). Stage d halves the candidates,
+  // picking element 2i + sel[d] of each pair; the in-place update never overwrites an element
+  // still to be read. The crossbar's VL:1 select is the same tree in tsp_sxm_sel.
   function automatic logic [31:0] mux_lanes(logic [Lanes*32-1:0] v, logic [3:0] sel);
     logic [Lanes*32-1:0] t;
     t = v;
@@ -300,7 +288,12 @@ module tsp_sxm (
         end
       endcase
     end
-    assign xout[l] = zero ? 32'h0 : mux_vl(vin, src);
+    tsp_sxm_sel u_sel (
+      .vec_i (vin),
+      .sel_i (src),
+      .zero_i(zero),
+      .out_o (xout[l])
+    );
   end
   assign xout_flat = xout;
 
