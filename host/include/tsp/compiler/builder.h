@@ -1,0 +1,113 @@
+// Builds a compiler::Graph in program order: MEM buffers, vector values and unit instructions.
+//
+// A Vec is either a wire (the streams written by a node, used directly by the consumers: they are
+// then placed rigidly together) or a MEM reference (each consumer gets its own MEM READs, timed
+// for it). Buffer reads and writes are recorded in program order and become dependency edges.
+// A wire that cannot reach its consumer directly (a VXM result used by a VXM op while VXM chaining
+// is off, or any producer and consumer at the same floorplan position) is spilled through a
+// scratch buffer automatically.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tsp/compiler/graph.h"
+
+namespace tsp::compiler {
+
+struct Vec {
+  std::vector<Part> parts;  // wire: one part per stream
+  uint32_t buf = kNone;     // MEM reference: buffer ...
+  uint32_t word = 0;        // ... word within it ...
+  uint8_t plane0 = 0;       // ... first plane ...
+  uint8_t nplanes = 0;      // ... and number of planes (0 = all)
+
+  bool is_mem() const { return buf != kNone; }
+  bool empty() const { return buf == kNone && parts.empty(); }
+  // Byte planes [first, first + n) of this value (a narrower view).
+  Vec Planes(uint32_t first, uint32_t n) const;
+};
+
+struct BuilderOptions {
+  bool vxm_chain = false;  // VXM ops may read the VXM's own output of the previous cycle
+};
+
+class Builder {
+ public:
+  Builder(Graph *g, const BuilderOptions &opt) : g_(*g), opt_(opt) {}
+
+  Graph &graph() { return g_; }
+  const Geometry &geom() const { return g_.geom; }
+
+  uint32_t NewBuffer(const std::string &name, uint32_t planes, const std::array<uint32_t, 4> &slices, uint32_t addr,
+                     uint32_t words);
+  uint32_t NewState(const std::string &name);
+  // Scratch buffers (4 planes, 1 word) for automatic spills; used round-robin.
+  void AddScratch(uint32_t buf, Hemi side);
+  void SetTag(const std::string &tag);
+
+  Vec Mem(uint32_t buf, uint32_t word = 0) const;
+  Vec Read(uint32_t buf, uint32_t word = 0);  // explicit READs: one wire several consumers can share
+  void Write(const Vec &v, uint32_t buf, uint32_t word = 0);
+
+  // ---- VXM ----
+  Vec Vop(isa::Opcode op, isa::DType dt, const Vec &a, const Vec &b, bool sat = false);
+  Vec VopImm(isa::Opcode op, isa::DType dt, const Vec &a, uint32_t imm, bool sat = false);
+  Vec Vop1(isa::Opcode op, isa::DType dt, const Vec &a);
+  Vec Cvt(isa::DType to, isa::DType from, const Vec &a, float scale = 1.0f);
+  Vec Fadd(const Vec &a, const Vec &b) { return Vop(isa::Opcode::kFadd, isa::DType::kF32, a, b); }
+  Vec Fsub(const Vec &a, const Vec &b) { return Vop(isa::Opcode::kFsub, isa::DType::kF32, a, b); }
+  Vec Fmul(const Vec &a, const Vec &b) { return Vop(isa::Opcode::kFmul, isa::DType::kF32, a, b); }
+  Vec Fmax(const Vec &a, const Vec &b) { return Vop(isa::Opcode::kFmax, isa::DType::kF32, a, b); }
+  Vec FaddI(const Vec &a, float b);
+  Vec FmulI(const Vec &a, float b);
+  Vec FmaxI(const Vec &a, float b);
+  Vec Fexp(const Vec &a) { return Vop1(isa::Opcode::kFexp, isa::DType::kF32, a); }
+  Vec Frecip(const Vec &a) { return Vop1(isa::Opcode::kFrecip, isa::DType::kF32, a); }
+  Vec Frsqrt(const Vec &a) { return Vop1(isa::Opcode::kFrsqrt, isa::DType::kF32, a); }
+  Vec Frelu(const Vec &a) { return Vop1(isa::Opcode::kVrelu, isa::DType::kF32, a); }
+
+  // ---- SXM (side: sxm.w or sxm.e) ----
+  Vec Sxm(Hemi side, isa::Opcode op, isa::DType dt, const Vec &a, uint32_t imm = 0);
+  Vec SxmMap(Hemi side, isa::Opcode op, isa::DType dt, const Vec &a, const Vec &map);  // PERM, DIST
+  std::array<Vec, 16> Trans(Hemi side, isa::DType dt, const std::array<Vec, 16> &rows);
+
+  // ---- MEM indirect: the 16-bit word address is lane 0 of every tile of `addr` (i16) ----
+  Vec Gather(uint32_t region, uint32_t plane, const Vec &addr);
+  Vec GatherAll(uint32_t region, const Vec &addr);
+  void Scatter(const Vec &data, uint32_t region, const Vec &addr);
+
+  // ---- MXM (side: mxm.w or mxm.e) ----
+  void Lw(Hemi side, const Vec &row, uint32_t index);
+  void Iw(Hemi side);
+  Vec Abc(Hemi side, const Vec &a, bool asigned, bool wsigned, const Vec *acc = nullptr);
+
+  uint32_t spills() const { return spills_; }
+
+ private:
+  uint32_t AddNode(const Instr &in, uint32_t queue);
+  uint32_t AddValue(uint32_t node, uint8_t out, uint8_t width);
+  Vec Outputs(uint32_t node, uint8_t out, uint8_t width);
+  void AddOperand(uint32_t node, const Vec &v, uint32_t width);
+  Vec Materialize(const Vec &v, uint32_t consumer_position, bool consumer_vxm);
+  Vec Spill(const Vec &v, uint32_t producer_position);
+  void Touch(uint32_t node, uint32_t buf, bool write, int32_t offset);
+  uint32_t Queue(const std::string &name) const;
+
+  Graph &g_;
+  BuilderOptions opt_;
+  struct Version {
+    std::vector<std::pair<uint32_t, int32_t>> writers, readers;  // (node, offset)
+  };
+  std::vector<Version> versions_;  // per buffer
+  std::array<std::vector<uint32_t>, 2> scratch_;
+  std::array<uint32_t, 2> next_scratch_{};
+  std::array<uint32_t, 2> mxm_buf_{kNone, kNone}, mxm_arr_{kNone, kNone};
+  uint16_t tag_ = 0;
+  uint32_t spills_ = 0;
+};
+
+}  // namespace tsp::compiler

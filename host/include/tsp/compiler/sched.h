@@ -1,0 +1,52 @@
+// Static scheduler: gives every node of a compiler::Graph its dispatch cycle (and VXM ALU) and every
+// value its streams, then emits the instruction queues (NOP gaps, REPEAT runs) as a tsp::Program.
+//
+// Clusters (nodes joined by values) are placed as rigid units by list scheduling in order of
+// their longest path to the end of the program, each at the earliest cycle at which every
+// resource it needs is free in a reservation table:
+//   * queue dispatch slots and unit occupancy (isa::OpInfo::occupancy),
+//   * stream registers: a value owns its diagonal of registers (direction, stream, cycle - position)
+//     from its producer to its farthest consumer, so nothing overwrites a value in flight and no
+//     two writes meet in one register,
+//   * MEM banks (one access per bank, tile and cycle; both banks for a data-addressed
+//     GATHER/SCATTER whose region spans two banks),
+// and no earlier than its dependencies (MEM buffers, MXM weight buffer and array) allow.
+// Everything is in superlane-0 time: superlane k of every instruction follows k cycles later, so
+// checking superlane 0 checks them all.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tsp/compiler/graph.h"
+#include "tsp/program.h"
+
+namespace tsp::compiler {
+
+struct ScheduleOptions {
+  uint64_t max_search = 200'000;  // cycles tried past a cluster's earliest start before giving up
+};
+
+struct QueueStats {
+  uint32_t instructions = 0;  // words emitted (NOP and REPEAT included)
+  uint32_t unit_ops = 0;      // unit instructions dispatched (REPEAT re-issues included)
+  uint64_t busy_cycles = 0;   // cycles the unit is occupied
+};
+
+struct ScheduleResult {
+  Program program;
+  uint64_t predicted_cycles = 0;
+  uint32_t clusters = 0;
+  std::vector<QueueStats> queues;
+};
+
+// Schedules and emits. False with a message naming the node / cluster when the graph cannot be
+// placed (inconsistent rigid timing, a dependency cycle, an operand on both sides of its
+// producer) or a queue exceeds IqDepth.
+bool Schedule(Graph &g, const ScheduleOptions &opt, ScheduleResult *out, std::string *error);
+
+// Text of one node for messages ("mem.w3 read 17 -> v12 @ 405").
+std::string DescribeNode(const Graph &g, uint32_t node);
+
+}  // namespace tsp::compiler

@@ -1,0 +1,828 @@
+#include "tsp/compiler/sched.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <queue>
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace tsp::compiler {
+
+using isa::Opcode;
+
+namespace {
+
+constexpr int64_t kUnset = INT64_MIN;
+
+// Union-find over values with stream offsets: stream(v) = stream(root) + off(v).
+struct StreamUf {
+  std::vector<uint32_t> parent;
+  std::vector<int32_t> off;
+  explicit StreamUf(size_t n) : parent(n), off(n, 0) { std::iota(parent.begin(), parent.end(), 0u); }
+  std::pair<uint32_t, int32_t> Find(uint32_t v) {
+    if (parent[v] == v) return {v, 0};
+    auto [r, o] = Find(parent[v]);
+    parent[v] = r;
+    off[v] += o;
+    return {r, off[v]};
+  }
+  // Requires stream(b) = stream(a) + d. False if that contradicts earlier links.
+  bool Link(uint32_t a, uint32_t b, int32_t d) {
+    auto [ra, oa] = Find(a);
+    auto [rb, ob] = Find(b);
+    if (ra == rb) return ob == oa + d;
+    // stream(rb) = stream(b) - ob = stream(a) + d - ob = stream(ra) + oa + d - ob
+    parent[rb] = ra;
+    off[rb] = oa + d - ob;
+    return true;
+  }
+};
+
+struct ValueGeom {
+  int dir = -1;        // required direction: -1 either (no remote consumer), 0 east, 1 west
+  uint32_t lo = 0, hi = 0;  // positions spanned if east / west (computed per direction at placement)
+  uint32_t pos = 0;    // producer position
+  uint32_t cmax = 0, cmin = 0;
+  bool remote = false;
+  int64_t wrel = 0;    // write time relative to the cluster start
+};
+
+struct StreamClass {
+  std::vector<std::pair<uint32_t, int32_t>> members;  // (value, offset from base)
+  std::vector<std::pair<int32_t, uint32_t>> align;    // (offset, width): (base + offset) % width == 0
+  int32_t min_off = 0, max_end = 0;
+  int dir = -1;
+};
+
+struct Cluster {
+  std::vector<uint32_t> nodes;  // sorted by relative time
+  std::vector<uint32_t> classes;
+  std::vector<std::pair<uint32_t, int64_t>> preds, succs;  // (cluster, w): T(succ) >= T(pred) + w
+  int64_t duration = 0;
+  int64_t bl = 0;
+  int64_t T = kUnset;
+  uint32_t npreds_left = 0;
+};
+
+int64_t LastEvent(const Graph &g, const Node &n) {
+  const int64_t S = g.geom.superlanes();
+  int64_t last = S - 1 + (n.in.op == Opcode::kTrans ? 15 : 0);
+  for (uint32_t j = 0; j < n.outs.size(); ++j) last = std::max<int64_t>(last, S - 1 + Graph::WriteOffset(n, j));
+  const int32_t bo = n.in.info().bank_offset;
+  if (bo >= 0) last = std::max<int64_t>(last, S - 1 + bo);
+  return last;
+}
+
+std::string QueueName(const Graph &g, uint32_t q) { return q == kNone ? "vxm.?" : g.geom.queue(q).name; }
+
+class Scheduler {
+ public:
+  Scheduler(Graph &g, const ScheduleOptions &opt) : g_(g), opt_(opt), uf_(g.values.size()) {}
+
+  bool Run(ScheduleResult *out, std::string *error) {
+    try {
+      if (!BuildClusters(error)) return false;
+      if (!CheckSelfConflicts(error)) return false;
+      if (!BuildStreamClasses(error)) return false;
+      if (!BuildDeps(error)) return false;
+      if (!Place(error)) return false;
+      return Emit(out, error);
+    } catch (const std::exception &e) {
+      *error = e.what();
+      return false;
+    }
+  }
+
+ private:
+  // ---------------------------------------------------------------------------------------------
+  // 1. Clusters and relative times.
+  // ---------------------------------------------------------------------------------------------
+  int32_t Hops(const Node &p, const Node &c, bool local) const {
+    if (local) return 1;
+    return static_cast<int32_t>(std::abs(static_cast<int64_t>(g_.Position(c)) - static_cast<int64_t>(g_.Position(p))));
+  }
+
+  bool BuildClusters(std::string *error) {
+    const size_t N = g_.nodes.size();
+    rel_.assign(N, kUnset);
+    node_cluster_.assign(N, kNone);
+    // Adjacency: for every use of a value, an edge producer <-> consumer with the time difference.
+    struct Edge {
+      uint32_t to;
+      int64_t d;  // t(to) - t(from)
+    };
+    std::vector<std::vector<Edge>> adj(N);
+    for (uint32_t vi = 0; vi < g_.values.size(); ++vi) {
+      const Value &v = g_.values[vi];
+      const Node &p = g_.nodes[v.node];
+      for (const auto &[cn, oi] : v.uses) {
+        const Node &c = g_.nodes[cn];
+        const Operand &op = c.ops[oi];
+        const int64_t d = Graph::WriteOffset(p, v.out) + Hops(p, c, op.local) - Graph::ReadOffset(c, oi);
+        adj[v.node].push_back({cn, d});
+        adj[cn].push_back({v.node, -d});
+      }
+    }
+    for (uint32_t s = 0; s < N; ++s) {
+      if (rel_[s] != kUnset) continue;
+      Cluster c;
+      const auto id = static_cast<uint32_t>(clusters_.size());
+      std::vector<uint32_t> stack{s};
+      rel_[s] = 0;
+      while (!stack.empty()) {
+        const uint32_t n = stack.back();
+        stack.pop_back();
+        node_cluster_[n] = id;
+        c.nodes.push_back(n);
+        for (const auto &e : adj[n]) {
+          if (rel_[e.to] == kUnset) {
+            rel_[e.to] = rel_[n] + e.d;
+            stack.push_back(e.to);
+          } else if (rel_[e.to] != rel_[n] + e.d) {
+            *error = fmt::format(
+                "inconsistent rigid timing: {} must be {} cycles after {} through one value and {} through another",
+                DescribeNode(g_, e.to), e.d, DescribeNode(g_, n), rel_[e.to] - rel_[n]);
+            return false;
+          }
+        }
+      }
+      int64_t mn = INT64_MAX;
+      for (uint32_t n : c.nodes) mn = std::min(mn, rel_[n]);
+      for (uint32_t n : c.nodes) {
+        rel_[n] -= mn;
+        c.duration = std::max(c.duration, rel_[n] + LastEvent(g_, g_.nodes[n]) + 1);
+      }
+      std::sort(c.nodes.begin(), c.nodes.end(), [&](uint32_t a, uint32_t b) {
+        return rel_[a] != rel_[b] ? rel_[a] < rel_[b] : a < b;
+      });
+      clusters_.push_back(std::move(c));
+    }
+    for (uint32_t n = 0; n < N; ++n) g_.nodes[n].cluster = node_cluster_[n];
+    return true;
+  }
+
+  // A rigid cluster that needs one queue or bank twice in one cycle can never be placed.
+  bool CheckSelfConflicts(std::string *error) {
+    const uint32_t alus = g_.geom.vxm_alus();
+    std::vector<uint32_t> banks;
+    for (const Cluster &c : clusters_) {
+      std::map<uint32_t, std::vector<std::pair<int64_t, uint32_t>>> byq;
+      std::map<int64_t, uint32_t> vxm_load;
+      std::map<uint64_t, uint32_t> bank_use;
+      for (uint32_t ni : c.nodes) {
+        const Node &n = g_.nodes[ni];
+        const int64_t occ = std::max<int64_t>(1, n.in.info().occupancy);
+        if (n.queue == kNone) {
+          for (int64_t t = rel_[ni]; t < rel_[ni] + occ; ++t) {
+            if (++vxm_load[t] > alus) {
+              *error = fmt::format("{} needs a VXM ALU in a cycle in which all {} are taken by the same rigid "
+                                   "group of instructions",
+                                   DescribeNode(g_, ni), alus);
+              return false;
+            }
+          }
+          continue;
+        }
+        auto &v = byq[n.queue];
+        for (const auto &[t, other] : v) {
+          const int64_t oocc = std::max<int64_t>(1, g_.nodes[other].in.info().occupancy);
+          if (rel_[ni] < t + oocc && t < rel_[ni] + occ) {
+            *error = fmt::format("{} and {} are rigidly coupled to dispatch from queue {} in overlapping cycles "
+                                 "(share one value, e.g. one READ, instead of reading it twice)",
+                                 DescribeNode(g_, other), DescribeNode(g_, ni), g_.geom.queue(n.queue).name);
+            return false;
+          }
+        }
+        v.push_back({rel_[ni], ni});
+        const int32_t bo = n.in.info().bank_offset;
+        if (bo >= 0) {
+          NodeBanks(n, &banks);
+          for (uint32_t b : banks) {
+            const uint64_t k = BankKey(n.queue, b, rel_[ni] + bo);
+            auto it = bank_use.find(k);
+            if (it != bank_use.end()) {
+              *error = fmt::format("{} and {} access one MEM bank in the same cycle within a rigid group",
+                                   DescribeNode(g_, it->second), DescribeNode(g_, ni));
+              return false;
+            }
+            bank_use[k] = ni;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 2. Stream classes: values that must sit at fixed stream offsets of each other.
+  // ---------------------------------------------------------------------------------------------
+  bool BuildStreamClasses(std::string *error) {
+    vgeom_.resize(g_.values.size());
+    std::vector<std::pair<uint32_t, std::pair<int32_t, uint32_t>>> aligns;  // (value, (offset, width))
+    for (uint32_t vi = 0; vi < g_.values.size(); ++vi) {
+      const Value &v = g_.values[vi];
+      aligns.push_back({vi, {0, v.width}});
+    }
+    for (uint32_t ni = 0; ni < g_.nodes.size(); ++ni) {
+      const Node &n = g_.nodes[ni];
+      for (uint32_t oi = 0; oi < n.ops.size(); ++oi) {
+        const Operand &op = n.ops[oi];
+        const Part &p0 = op.parts[0];
+        for (uint32_t i = 1; i < op.width; ++i) {
+          const Part &pi = op.parts[i];
+          // stream(pi) + byte(pi) = stream(p0) + byte(p0) + i
+          if (!uf_.Link(p0.value, pi.value, static_cast<int32_t>(p0.byte) - static_cast<int32_t>(pi.byte) +
+                                               static_cast<int32_t>(i))) {
+            *error = fmt::format("{}: operand {} needs streams that contradict another use", DescribeNode(g_, ni), oi);
+            return false;
+          }
+        }
+        aligns.push_back({p0.value, {-static_cast<int32_t>(p0.byte), op.width}});
+        if (n.in.op == Opcode::kTrans && oi > 0) {
+          const Part &r0 = n.ops[0].parts[0];
+          if (!uf_.Link(r0.value, p0.value, static_cast<int32_t>(r0.byte) - static_cast<int32_t>(p0.byte))) {
+            *error = fmt::format("{}: transpose rows cannot share one stream group", DescribeNode(g_, ni));
+            return false;
+          }
+        }
+      }
+      if (n.in.op == Opcode::kTrans) {
+        for (uint32_t j = 1; j < n.outs.size(); ++j) {
+          if (!uf_.Link(n.outs[0], n.outs[j], 0)) {
+            *error = fmt::format("{}: transpose columns cannot share one stream group", DescribeNode(g_, ni));
+            return false;
+          }
+        }
+      }
+    }
+    // Per-value geometry.
+    for (uint32_t vi = 0; vi < g_.values.size(); ++vi) {
+      const Value &v = g_.values[vi];
+      const Node &p = g_.nodes[v.node];
+      ValueGeom &vg = vgeom_[vi];
+      vg.pos = g_.Position(p);
+      vg.cmax = vg.cmin = vg.pos;
+      vg.wrel = rel_[v.node] + Graph::WriteOffset(p, v.out);
+      for (const auto &[cn, oi] : v.uses) {
+        const Node &c = g_.nodes[cn];
+        const uint32_t cp = g_.Position(c);
+        if (c.ops[oi].local) continue;
+        if (cp == vg.pos) {
+          *error = fmt::format("{} reads {} at its own position without chaining", DescribeNode(g_, cn),
+                               DescribeNode(g_, v.node));
+          return false;
+        }
+        const int d = cp > vg.pos ? 0 : 1;
+        if (vg.dir >= 0 && vg.dir != d) {
+          *error = fmt::format("value of {} is used on both sides of its producer (e.g. by {})",
+                               DescribeNode(g_, v.node), DescribeNode(g_, cn));
+          return false;
+        }
+        vg.dir = d;
+        vg.remote = true;
+        vg.cmax = std::max(vg.cmax, cp);
+        vg.cmin = std::min(vg.cmin, cp);
+      }
+    }
+    // Classes.
+    std::unordered_map<uint32_t, uint32_t> root_class;
+    for (uint32_t vi = 0; vi < g_.values.size(); ++vi) {
+      auto [r, o] = uf_.Find(vi);
+      auto it = root_class.find(r);
+      uint32_t ci;
+      if (it == root_class.end()) {
+        ci = static_cast<uint32_t>(classes_.size());
+        root_class[r] = ci;
+        classes_.emplace_back();
+        classes_[ci].min_off = o;
+        classes_[ci].max_end = o + g_.values[vi].width;
+      } else {
+        ci = it->second;
+      }
+      StreamClass &sc = classes_[ci];
+      sc.members.push_back({vi, o});
+      sc.min_off = std::min(sc.min_off, o);
+      sc.max_end = std::max(sc.max_end, o + static_cast<int32_t>(g_.values[vi].width));
+      const int d = vgeom_[vi].dir;
+      if (d >= 0) {
+        if (sc.dir >= 0 && sc.dir != d) {
+          *error = fmt::format("values sharing a stream group travel in both directions (value of {})",
+                               DescribeNode(g_, g_.values[vi].node));
+          return false;
+        }
+        sc.dir = d;
+      }
+      value_class_.push_back(ci);
+    }
+    for (const auto &[vi, a] : aligns) {
+      auto [r, o] = uf_.Find(vi);
+      classes_[root_class[r]].align.push_back({o + a.first, a.second});
+    }
+    for (uint32_t ci = 0; ci < classes_.size(); ++ci) {
+      const StreamClass &sc = classes_[ci];
+      if (sc.max_end - sc.min_off > static_cast<int32_t>(g_.geom.streams())) {
+        *error = fmt::format("a stream group of {} streams does not fit {} streams per direction",
+                             sc.max_end - sc.min_off, g_.geom.streams());
+        return false;
+      }
+      const uint32_t cl = node_cluster_[g_.values[sc.members[0].first].node];
+      clusters_[cl].classes.push_back(ci);
+    }
+    // Wide classes first (hardest to place).
+    for (auto &c : clusters_) {
+      std::sort(c.classes.begin(), c.classes.end(), [&](uint32_t a, uint32_t b) {
+        const int32_t wa = classes_[a].max_end - classes_[a].min_off, wb = classes_[b].max_end - classes_[b].min_off;
+        return wa != wb ? wa > wb : a < b;
+      });
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 3. Dependencies between clusters.
+  // ---------------------------------------------------------------------------------------------
+  bool BuildDeps(std::string *error) {
+    std::map<std::pair<uint32_t, uint32_t>, int64_t> w;
+    for (const Dep &d : g_.deps) {
+      const uint32_t cf = node_cluster_[d.from], ct = node_cluster_[d.to];
+      if (cf == ct) {
+        if (rel_[d.to] - rel_[d.from] < d.delta) {
+          *error = fmt::format("{} must come at least {} cycles after {} (a buffer or MXM state dependency) but "
+                               "both are rigidly placed {} cycles apart",
+                               DescribeNode(g_, d.to), d.delta, DescribeNode(g_, d.from), rel_[d.to] - rel_[d.from]);
+          return false;
+        }
+        continue;
+      }
+      const int64_t wt = rel_[d.from] + d.delta - rel_[d.to];
+      auto key = std::make_pair(cf, ct);
+      auto it = w.find(key);
+      if (it == w.end())
+        w[key] = wt;
+      else
+        it->second = std::max(it->second, wt);
+    }
+    for (const auto &[k, wt] : w) {
+      clusters_[k.first].succs.push_back({k.second, wt});
+      clusters_[k.second].preds.push_back({k.first, wt});
+    }
+    // Topological order (Kahn) and bottom levels.
+    std::vector<uint32_t> indeg(clusters_.size(), 0), order;
+    for (auto &c : clusters_) {
+      for (auto &s : c.succs) indeg[s.first]++;
+    }
+    std::vector<uint32_t> st;
+    for (uint32_t i = 0; i < clusters_.size(); ++i) {
+      if (!indeg[i]) st.push_back(i);
+    }
+    while (!st.empty()) {
+      const uint32_t c = st.back();
+      st.pop_back();
+      order.push_back(c);
+      for (auto &s : clusters_[c].succs) {
+        if (--indeg[s.first] == 0) st.push_back(s.first);
+      }
+    }
+    if (order.size() != clusters_.size()) {
+      for (uint32_t i = 0; i < clusters_.size(); ++i) {
+        if (indeg[i]) {
+          *error = fmt::format("dependency cycle between clusters, e.g. one containing {}",
+                               DescribeNode(g_, clusters_[i].nodes[0]));
+          return false;
+        }
+      }
+    }
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      Cluster &c = clusters_[*it];
+      c.bl = c.duration;
+      for (auto &s : c.succs) c.bl = std::max(c.bl, s.second + clusters_[s.first].bl);
+    }
+    for (auto &c : clusters_) c.npreds_left = static_cast<uint32_t>(c.preds.size());
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 4. Reservation tables and placement.
+  // ---------------------------------------------------------------------------------------------
+  struct Undo {
+    std::vector<std::pair<uint32_t, int64_t>> queue;  // (queue, start)
+    std::vector<uint64_t> bank;
+    std::vector<std::pair<uint64_t, size_t>> stream;  // (key, index pushed)
+  };
+
+  static uint64_t BankKey(uint32_t slice, uint32_t bank, int64_t t) {
+    return (static_cast<uint64_t>(t) << 12) | (uint64_t{slice} << 1) | bank;
+  }
+  static uint64_t StreamKey(int dir, uint32_t stream, int64_t u) {
+    return (static_cast<uint64_t>(u + (int64_t{1} << 40)) << 6) | (static_cast<uint64_t>(dir) << 5) | stream;
+  }
+
+  // End of the busy interval covering [t, t+len), or -1 if free.
+  int64_t QueueBusyUntil(uint32_t q, int64_t t, int64_t len) const {
+    const auto &m = qbusy_[q];
+    auto it = m.upper_bound(t);  // first interval starting after t
+    if (it != m.end() && it->first < t + len) return it->second;
+    if (it != m.begin()) {
+      --it;
+      if (it->second > t) return it->second;
+    }
+    return -1;
+  }
+
+  bool StreamFree(uint64_t key, uint32_t lo, uint32_t hi) const {
+    auto it = sres_.find(key);
+    if (it == sres_.end()) return true;
+    for (const auto &iv : it->second) {
+      if (!(hi < iv.first || lo > iv.second)) return false;
+    }
+    return true;
+  }
+
+  void Rollback(Undo &u) {
+    for (auto &[q, s] : u.queue) qbusy_[q].erase(s);
+    for (auto k : u.bank) banks_.erase(k);
+    for (auto it = u.stream.rbegin(); it != u.stream.rend(); ++it) {
+      auto &vec = sres_[it->first];
+      vec.pop_back();
+      if (vec.empty()) sres_.erase(it->first);
+    }
+    u = Undo{};
+  }
+
+  std::vector<uint32_t> Alus() const {
+    std::vector<uint32_t> r;
+    for (uint32_t q = 0; q < g_.geom.num_queues(); ++q) {
+      if (g_.geom.queue(q).kind == SliceKind::kVxm) r.push_back(q);
+    }
+    return r;
+  }
+
+  // Banks a MEM node touches.
+  void NodeBanks(const Node &n, std::vector<uint32_t> *banks) const {
+    banks->clear();
+    const uint32_t W = g_.geom.words_per_bank();
+    if (n.in.op == Opcode::kRead || n.in.op == Opcode::kWrite) {
+      banks->push_back(n.in.addr / W);
+    } else if (n.in.op == Opcode::kGather || n.in.op == Opcode::kScatter) {
+      const Buffer &b = g_.buffers[n.region];
+      for (uint32_t k = b.addr / W; k <= (b.addr + b.words - 1) / W; ++k) banks->push_back(k);
+    }
+  }
+
+  // Tries to place cluster c at T. On failure rolls back and returns the smallest T worth trying next.
+  int64_t TryPlace(Cluster &c, int64_t T, Undo &u, std::vector<uint32_t> *chosen) {
+    std::vector<uint32_t> banks;
+    chosen->assign(c.nodes.size(), kNone);
+    for (size_t i = 0; i < c.nodes.size(); ++i) {
+      const uint32_t ni = c.nodes[i];
+      const Node &n = g_.nodes[ni];
+      const int64_t t = T + rel_[ni];
+      const int64_t occ = std::max<int64_t>(1, n.in.info().occupancy);
+      uint32_t q = n.queue;
+      if (q == kNone) {
+        int64_t soonest = INT64_MAX;
+        for (uint32_t a : alus_) {
+          const int64_t b = QueueBusyUntil(a, t, occ);
+          if (b < 0) {
+            q = a;
+            break;
+          }
+          soonest = std::min(soonest, b);
+        }
+        if (q == kNone) {
+          Rollback(u);
+          return T + std::max<int64_t>(1, soonest - t);
+        }
+      } else {
+        const int64_t b = QueueBusyUntil(q, t, occ);
+        if (b >= 0) {
+          Rollback(u);
+          return T + std::max<int64_t>(1, b - t);
+        }
+      }
+      qbusy_[q][t] = t + occ;
+      u.queue.push_back({q, t});
+      (*chosen)[i] = q;
+      const int32_t bo = n.in.info().bank_offset;
+      if (bo >= 0) {
+        NodeBanks(n, &banks);
+        const uint32_t slice = n.queue;  // MEM queue id == global slice id
+        for (uint32_t b : banks) {
+          const uint64_t k = BankKey(slice, b, t + bo);
+          if (banks_.count(k)) {
+            Rollback(u);
+            return T + 1;
+          }
+          banks_.insert(k);
+          u.bank.push_back(k);
+        }
+      }
+    }
+    // Streams.
+    const int streams = static_cast<int>(g_.geom.streams());
+    for (uint32_t ci : c.classes) {
+      const StreamClass &sc = classes_[ci];
+      bool placed = false;
+      for (int dopt = 0; dopt < 2 && !placed; ++dopt) {
+        const int dir = sc.dir >= 0 ? sc.dir : (dopt + static_cast<int>(ci)) % 2;
+        if (sc.dir >= 0 && dopt > 0) break;
+        for (int base = -sc.min_off; base + sc.max_end <= streams && !placed; ++base) {
+          bool ok = true;
+          for (const auto &[o, w] : sc.align) {
+            if ((base + o) % static_cast<int>(w) != 0) {
+              ok = false;
+              break;
+            }
+          }
+          if (!ok) continue;
+          const size_t mark = u.stream.size();
+          for (const auto &[vi, o] : sc.members) {
+            const ValueGeom &vg = vgeom_[vi];
+            const int64_t w = T + vg.wrel;
+            uint32_t lo, hi;
+            int64_t uu;
+            if (dir == 0) {
+              lo = vg.pos;
+              hi = vg.remote ? vg.cmax - 1 : vg.pos;
+              uu = w - vg.pos;
+            } else {
+              hi = vg.pos;
+              lo = vg.remote ? vg.cmin + 1 : vg.pos;
+              uu = w + vg.pos;
+            }
+            for (uint32_t s = 0; s < g_.values[vi].width && ok; ++s) {
+              const uint64_t key = StreamKey(dir, static_cast<uint32_t>(base + o) + s, uu);
+              if (!StreamFree(key, lo, hi)) {
+                ok = false;
+                break;
+              }
+              auto &vec = sres_[key];
+              vec.push_back({lo, hi});
+              u.stream.push_back({key, vec.size() - 1});
+            }
+            if (!ok) break;
+          }
+          if (ok) {
+            placed = true;
+            class_base_[ci] = base;
+            class_dir_[ci] = dir;
+          } else {
+            // undo this attempt's stream reservations only
+            while (u.stream.size() > mark) {
+              auto &vec = sres_[u.stream.back().first];
+              vec.pop_back();
+              if (vec.empty()) sres_.erase(u.stream.back().first);
+              u.stream.pop_back();
+            }
+          }
+        }
+      }
+      if (!placed) {
+        Rollback(u);
+        return T + 1;
+      }
+    }
+    return -1;  // placed
+  }
+
+  bool Place(std::string *error) {
+    alus_ = Alus();
+    qbusy_.resize(g_.geom.num_queues());
+    class_base_.assign(classes_.size(), 0);
+    class_dir_.assign(classes_.size(), 0);
+    auto cmp = [&](uint32_t a, uint32_t b) {
+      if (clusters_[a].bl != clusters_[b].bl) return clusters_[a].bl < clusters_[b].bl;
+      return a > b;
+    };
+    std::priority_queue<uint32_t, std::vector<uint32_t>, decltype(cmp)> ready(cmp);
+    for (uint32_t i = 0; i < clusters_.size(); ++i) {
+      if (clusters_[i].npreds_left == 0) ready.push(i);
+    }
+    size_t placed = 0;
+    std::vector<uint32_t> chosen;
+    while (!ready.empty()) {
+      const uint32_t ci = ready.top();
+      ready.pop();
+      Cluster &c = clusters_[ci];
+      int64_t earliest = 0;
+      for (const auto &[p, w] : c.preds) earliest = std::max(earliest, clusters_[p].T + w);
+      Undo u;
+      int64_t T = earliest;
+      while (true) {
+        if (T - earliest > static_cast<int64_t>(opt_.max_search)) {
+          *error = fmt::format("could not place the cluster of {} within {} cycles of its earliest start {}",
+                               DescribeNode(g_, c.nodes[0]), opt_.max_search, earliest);
+          return false;
+        }
+        const int64_t next = TryPlace(c, T, u, &chosen);
+        if (next < 0) break;
+        T = next;
+      }
+      c.T = T;
+      for (size_t i = 0; i < c.nodes.size(); ++i) {
+        Node &n = g_.nodes[c.nodes[i]];
+        n.time = T + rel_[c.nodes[i]];
+        if (n.queue == kNone) vxm_queue_[c.nodes[i]] = chosen[i];
+      }
+      ++placed;
+      for (const auto &[s, w] : c.succs) {
+        if (--clusters_[s].npreds_left == 0) ready.push(s);
+      }
+    }
+    if (placed != clusters_.size()) {
+      *error = "internal: not every cluster was placed";
+      return false;
+    }
+    for (uint32_t vi = 0; vi < g_.values.size(); ++vi) {
+      const uint32_t ci = value_class_[vi];
+      auto [r, o] = uf_.Find(vi);
+      (void)r;
+      g_.values[vi].dir = class_dir_[ci] ? Dir::kWest : Dir::kEast;
+      g_.values[vi].stream = static_cast<uint8_t>(class_base_[ci] + o);
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 5. Emission.
+  // ---------------------------------------------------------------------------------------------
+  uint32_t OperandStreamField(const Node &n, uint32_t oi) const {
+    const Operand &op = n.ops[oi];
+    const Value &v = g_.values[op.parts[0].value];
+    const uint32_t s = v.stream + op.parts[0].byte;
+    return StreamField(v.dir, s);
+  }
+
+  static uint32_t IndexOf(const Instr &in) {
+    if (in.op == Opcode::kRead || in.op == Opcode::kWrite) return in.addr;
+    if (in.op == Opcode::kLw) return in.imm;
+    return 0;
+  }
+  static void SetIndex(Instr *in, uint32_t v) {
+    if (in->op == Opcode::kRead || in->op == Opcode::kWrite) in->addr = v;
+    if (in->op == Opcode::kLw) in->imm = v;
+  }
+
+  bool Emit(ScheduleResult *out, std::string *error) {
+    const Geometry &geo = g_.geom;
+    struct Item {
+      int64_t t;
+      Instr in;
+      uint32_t node;
+    };
+    std::vector<std::vector<Item>> qi(geo.num_queues());
+    int64_t last = 0;
+    out->queues.assign(geo.num_queues(), QueueStats{});
+    for (uint32_t ni = 0; ni < g_.nodes.size(); ++ni) {
+      const Node &n = g_.nodes[ni];
+      Instr in = n.in;
+      for (uint32_t oi = 0; oi < n.ops.size(); ++oi) {
+        if (n.ops[oi].local) {
+          *error = fmt::format("{}: chained (local) operands are not supported by this ISA", DescribeNode(g_, ni));
+          return false;
+        }
+        const uint32_t f = OperandStreamField(n, oi);
+        switch (OperandField(n, oi)) {
+          case Field::kA:
+            in.a = f;
+            break;
+          case Field::kB:
+            in.b = f;
+            break;
+          case Field::kM:
+            in.m = f;
+            break;
+          case Field::kS:
+            in.s = f;
+            break;
+          case Field::kDst:
+            break;
+        }
+      }
+      if (!n.outs.empty()) {
+        const Value &v = g_.values[n.outs[0]];
+        const uint32_t f = StreamField(v.dir, v.stream);
+        if (OutputField(n) == Field::kS)
+          in.s = f;
+        else
+          in.dst = f;
+      }
+      std::string err;
+      if (!Validate(in, geo, &err)) {
+        *error = fmt::format("{}: emitted instruction is invalid: {}", DescribeNode(g_, ni), err);
+        return false;
+      }
+      const uint32_t q = n.queue == kNone ? vxm_queue_.at(ni) : n.queue;
+      qi[q].push_back({n.time, in, ni});
+      last = std::max(last, n.time + LastEvent(g_, n));
+      out->queues[q].unit_ops++;
+      out->queues[q].busy_cycles += std::max<uint32_t>(1, in.info().occupancy);
+    }
+    out->program.geometry = geo.params();
+    out->program.queues.assign(geo.num_queues(), {});
+    for (uint32_t q = 0; q < geo.num_queues(); ++q) {
+      auto &items = qi[q];
+      std::sort(items.begin(), items.end(), [](const Item &a, const Item &b) { return a.t < b.t; });
+      auto &words = out->program.queues[q];
+      int64_t next = 0;  // earliest cycle of the next dispatch
+      for (size_t i = 0; i < items.size();) {
+        if (i + 1 < items.size() && items[i].t == items[i + 1].t) {
+          *error = fmt::format("internal: two instructions in queue {} at cycle {}", geo.queue(q).name, items[i].t);
+          return false;
+        }
+        // Longest regular run from i.
+        size_t j = i;
+        int64_t d = 0, stride = 0;
+        if (i + 1 < items.size()) {
+          Instr a = items[i].in, b = items[i + 1].in;
+          const int64_t s = static_cast<int64_t>(IndexOf(b)) - static_cast<int64_t>(IndexOf(a));
+          SetIndex(&b, IndexOf(a));
+          if (a == b && s >= -32768 && s <= 32767 && items[i + 1].t - items[i].t <= 65535) {
+            d = items[i + 1].t - items[i].t;
+            stride = s;
+            j = i + 1;
+            while (j + 1 < items.size() && j - i < 65535) {
+              Instr x = items[j].in, y = items[j + 1].in;
+              const int64_t s2 = static_cast<int64_t>(IndexOf(y)) - static_cast<int64_t>(IndexOf(x));
+              SetIndex(&y, IndexOf(x));
+              if (!(x == y) || s2 != stride || items[j + 1].t - items[j].t != d) break;
+              ++j;
+            }
+          }
+        }
+        const int64_t t0 = items[i].t;
+        if (t0 < next) {
+          *error = fmt::format("internal: queue {} dispatch at {} before {}", geo.queue(q).name, t0, next);
+          return false;
+        }
+        if (t0 > next) {
+          Instr nop;
+          nop.op = Opcode::kNop;
+          nop.n = static_cast<uint32_t>(t0 - next);
+          words.push_back(Encode(nop));
+        }
+        words.push_back(Encode(items[i].in));
+        if (j > i) {
+          Instr rep;
+          rep.op = Opcode::kRepeat;
+          rep.n = static_cast<uint32_t>(j - i);
+          rep.d = static_cast<uint32_t>(d);
+          rep.stride = static_cast<int32_t>(stride);
+          words.push_back(Encode(rep));
+        }
+        next = items[j].t + 1;
+        i = j + 1;
+      }
+      out->queues[q].instructions = static_cast<uint32_t>(words.size());
+      if (words.size() > geo.iq_depth()) {
+        *error = fmt::format("queue {} needs {} instructions but IqDepth is {}", geo.queue(q).name, words.size(),
+                             geo.iq_depth());
+        return false;
+      }
+    }
+    out->predicted_cycles = static_cast<uint64_t>(last + 1);
+    out->clusters = static_cast<uint32_t>(clusters_.size());
+    return true;
+  }
+
+  Graph &g_;
+  ScheduleOptions opt_;
+  StreamUf uf_;
+  std::vector<int64_t> rel_;
+  std::vector<uint32_t> node_cluster_;
+  std::vector<Cluster> clusters_;
+  std::vector<ValueGeom> vgeom_;
+  std::vector<StreamClass> classes_;
+  std::vector<uint32_t> value_class_;
+  std::vector<int> class_base_, class_dir_;
+  std::vector<uint32_t> alus_;
+  std::vector<std::map<int64_t, int64_t>> qbusy_;
+  std::unordered_set<uint64_t> banks_;
+  std::unordered_map<uint64_t, std::vector<std::pair<uint32_t, uint32_t>>> sres_;
+  std::unordered_map<uint32_t, uint32_t> vxm_queue_;
+};
+
+}  // namespace
+
+std::string DescribeNode(const Graph &g, uint32_t node) {
+  const Node &n = g.nodes[node];
+  std::string s = fmt::format("#{} {} {}", node, QueueName(g, n.queue), n.in.info().mnemonic);
+  if (n.in.op == Opcode::kRead || n.in.op == Opcode::kWrite) s += fmt::format(" {}", n.in.addr);
+  for (const Access &a : n.access) {
+    if (!g.buffers[a.buf].state) s += fmt::format(" [{}]", g.buffers[a.buf].name);
+  }
+  if (n.tag) s += fmt::format(" ({})", g.tags[n.tag]);
+  if (n.time >= 0) s += fmt::format(" @{}", n.time);
+  return s;
+}
+
+bool Schedule(Graph &g, const ScheduleOptions &opt, ScheduleResult *out, std::string *error) {
+  Scheduler s(g, opt);
+  return s.Run(out, error);
+}
+
+}  // namespace tsp::compiler
