@@ -72,13 +72,18 @@ $(FUZZ_BUILD)/build.ninja: CMakeLists.txt
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DTSP_FUZZ=ON -DTSP_RTL=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 fuzz-build: setup $(FUZZ_BUILD)/build.ninja
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_tspb
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_tspb fuzz_checkpoint fuzz_tokenizer
 
 # Short fuzz run (part of `make test`): seeds from host/fuzz/corpus, bounded time.
 fuzz-short: fuzz-build
 	@mkdir -p $(FUZZ_BUILD)/corpus
 	$(FUZZ_BUILD)/fuzz_tspb -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 	    $(FUZZ_BUILD)/corpus host/fuzz/corpus 2>&1 | tail -n 12
+	@mkdir -p $(FUZZ_BUILD)/corpus_ckpt $(FUZZ_BUILD)/corpus_tok
+	set -o pipefail; $(FUZZ_BUILD)/fuzz_checkpoint -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -print_final_stats=1 $(FUZZ_BUILD)/corpus_ckpt host/fuzz/corpus_ckpt 2>&1 | tail -n 12
+	set -o pipefail; $(FUZZ_BUILD)/fuzz_tokenizer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -print_final_stats=1 $(FUZZ_BUILD)/corpus_tok host/fuzz/corpus_tok 2>&1 | tail -n 12
 
 fuzz: FUZZ_SECONDS = 600
 fuzz: fuzz-short
