@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -101,6 +102,7 @@ uint32_t Builder::NewBuffer(const std::string &name, uint32_t planes, const std:
   b.words = words;
   g_.buffers.push_back(b);
   versions_.emplace_back();
+  writes_.push_back(0);
   return static_cast<uint32_t>(g_.buffers.size() - 1);
 }
 
@@ -111,6 +113,7 @@ uint32_t Builder::NewState(const std::string &name) {
   b.state = true;
   g_.buffers.push_back(b);
   versions_.emplace_back();
+  writes_.push_back(0);
   return static_cast<uint32_t>(g_.buffers.size() - 1);
 }
 
@@ -137,6 +140,7 @@ uint32_t Builder::Queue(const std::string &name) const {
 }
 
 uint32_t Builder::AddNode(const Instr &in, uint32_t queue) {
+  if (in.op != Opcode::kRead) busy_slices_.clear();
   Node n;
   n.in = in;
   n.queue = queue;
@@ -174,14 +178,15 @@ void Builder::Touch(uint32_t node, uint32_t buf, bool write, int32_t offset) {
     return;
   }
   if (!ver.readers.empty()) {
-    for (const auto &[r, off] : ver.readers) {
-      if (r != node) g_.deps.push_back({r, node, off - offset + 1});
-    }
-    for (const auto &[w, off] : ver.writers) {
-      if (w != node) g_.deps.push_back({w, node, off - offset + 1});
-    }
+    // A new version: every one of its writers follows every access of the previous one.
+    ver.before.clear();
+    ver.before.insert(ver.before.end(), ver.readers.begin(), ver.readers.end());
+    ver.before.insert(ver.before.end(), ver.writers.begin(), ver.writers.end());
     ver.writers.clear();
     ver.readers.clear();
+  }
+  for (const auto &[x, off] : ver.before) {
+    if (x != node) g_.deps.push_back({x, node, off - offset + 1});
   }
   ver.writers.emplace_back(node, offset);
 }
@@ -196,6 +201,7 @@ Vec Builder::Mem(uint32_t buf, uint32_t word) const {
   v.word = word;
   v.plane0 = 0;
   v.nplanes = static_cast<uint8_t>(g_.buffers[buf].planes);
+  v.stamp = writes_[buf];
   return v;
 }
 
@@ -224,6 +230,19 @@ void Builder::Write(const Vec &v0, uint32_t buf, uint32_t word) {
   if (v.parts.size() != b.planes)
     throw std::logic_error(fmt::format("Write: {} streams into buffer {} of {} planes", v.parts.size(), b.name,
                                        b.planes));
+  // A plane produced in the very slice that is to store it (e.g. a READ or GATHER there) cannot
+  // reach it: copy the whole value through a scratch word elsewhere first.
+  bool clash = false;
+  for (uint32_t p = 0; p < b.planes; ++p) {
+    const Node &prod = g_.nodes[g_.values[v.parts[p].value].node];
+    for (uint32_t q = 0; q < b.planes; ++q) clash |= g_.Position(prod) == g_.geom.queue(b.slices[q]).position;
+  }
+  if (clash) {
+    busy_slices_.assign(b.slices.begin(), b.slices.begin() + b.planes);
+    const Node &prod = g_.nodes[g_.values[v.parts[0].value].node];
+    v = Materialize(Spill(v, g_.Position(prod), g_.geom.queue(b.slices[0]).position), kNone, false);
+  }
+  ++writes_[buf];
   for (uint32_t p = 0; p < b.planes; ++p) {
     Instr in;
     in.op = Opcode::kWrite;
@@ -236,14 +255,62 @@ void Builder::Write(const Vec &v0, uint32_t buf, uint32_t word) {
   }
 }
 
-Vec Builder::Spill(const Vec &v, uint32_t producer_position) {
+// Two MEM operands of one instruction are read in the same cycle: if they share a slice, copy the
+// second through a scratch word on the other side.
+void Builder::SeparateSlices(const Vec &a, Vec *b) {
+  if (!a.is_mem() || !b->is_mem()) return;
+  const Buffer &ba = g_.buffers[a.buf], &bb = g_.buffers[b->buf];
+  const uint32_t na = a.nplanes ? a.nplanes : ba.planes, nb = b->nplanes ? b->nplanes : bb.planes;
+  bool overlap = false;
+  for (uint32_t i = a.plane0; i < a.plane0 + na; ++i) {
+    for (uint32_t j = b->plane0; j < b->plane0 + nb; ++j) overlap |= ba.slices[i] == bb.slices[j];
+  }
+  if (!overlap) return;
+  const uint32_t pos = g_.geom.queue(ba.slices[a.plane0]).position;
+  // Read b (towards the far side) and park it in scratch on the side away from a's slices.
+  const Vec wire = Materialize(*b, kNone, false);
+  *b = Spill(wire, kNone, pos);
+}
+
+Vec Builder::Spill(const Vec &v, uint32_t producer_position, uint32_t consumer_position) {
   const uint32_t vxm = g_.geom.vxm_position();
-  int side = producer_position < vxm ? 0 : producer_position > vxm ? 1 : static_cast<int>(spills_ % 2);
+  int side = producer_position == kNone ? 0
+             : producer_position < vxm ? 0
+             : producer_position > vxm ? 1
+                                       : static_cast<int>(spills_ % 2);
+  // Not on the consumer's own side if the consumer is a MEM slice that could hold the scratch.
+  if (consumer_position != vxm && consumer_position != kNone) {
+    const int cside = consumer_position < vxm ? 0 : 1;
+    if (cside == side) side = 1 - side;
+  }
   if (scratch_[side].empty()) side = 1 - side;
   if (scratch_[side].empty()) throw std::logic_error("spill needed but no scratch buffers were added");
   if (v.parts.size() > 4) throw std::logic_error("Spill: wider than 4 streams");
-  const uint32_t buf = scratch_[side][next_scratch_[side]++ % scratch_[side].size()];
+  // The next scratch word (round-robin) whose slices no other operand of the node reads from.
+  auto clashes = [&](uint32_t buf) {
+    const Buffer &sb = g_.buffers[buf];
+    for (uint32_t p = 0; p < v.parts.size(); ++p) {
+      for (uint32_t s : busy_slices_) {
+        if (sb.slices[p] == s) return true;
+      }
+    }
+    return false;
+  };
+  uint32_t buf = kNone;
+  for (int attempt = 0; attempt < 2 && buf == kNone; ++attempt) {
+    const int sd = attempt == 0 ? side : 1 - side;
+    for (size_t i = 0; i < scratch_[sd].size(); ++i) {
+      const uint32_t cand = scratch_[sd][next_scratch_[sd]++ % scratch_[sd].size()];
+      if (!clashes(cand)) {
+        buf = cand;
+        break;
+      }
+    }
+  }
+  if (buf == kNone) throw std::logic_error(fmt::format("spill: every scratch word clashes with another operand's slices ({} busy, last node {} {})", busy_slices_.size(), g_.nodes.size(), g_.nodes.back().in.info().mnemonic));
   ++spills_;
+  ++writes_[buf];
+  const std::vector<uint32_t> saved = busy_slices_;
   // Write the parts into the first planes of the scratch buffer.
   const Buffer &b = g_.buffers[buf];
   for (uint32_t p = 0; p < v.parts.size(); ++p) {
@@ -256,28 +323,34 @@ Vec Builder::Spill(const Vec &v, uint32_t producer_position) {
     AddOperand(n, part, 1);
     Touch(n, buf, true, 1);
   }
+  busy_slices_ = saved;
   Vec r = Mem(buf, 0);
   r.nplanes = static_cast<uint8_t>(v.parts.size());
   return r;
 }
 
-Vec Builder::Materialize(const Vec &v, uint32_t consumer_position, bool consumer_vxm) {
-  if (v.is_mem()) {
-    const Buffer &b = g_.buffers[v.buf];
-    const uint32_t np = v.nplanes ? v.nplanes : b.planes;
-    Vec r;
-    for (uint32_t p = v.plane0; p < v.plane0 + np; ++p) {
+Vec Builder::Materialize(const Vec &v0, uint32_t consumer_position, bool consumer_vxm) {
+  Vec v = v0;
+  if (v0.is_mem()) {
+    const Buffer &b = g_.buffers[v0.buf];
+    if (v0.stamp != kNone && v0.stamp != writes_[v0.buf])
+      throw std::logic_error(fmt::format("buffer {} was written again before a read of its earlier contents "
+                                         "(a temporary reused too early)",
+                                         b.name));
+    const uint32_t np = v0.nplanes ? v0.nplanes : b.planes;
+    v = Vec{};
+    for (uint32_t p = v0.plane0; p < v0.plane0 + np; ++p) {
       Instr in;
       in.op = Opcode::kRead;
-      in.addr = b.addr + v.word;
+      in.addr = b.addr + v0.word;
       const uint32_t n = AddNode(in, b.slices[p]);
-      Touch(n, v.buf, false, 0);
+      Touch(n, v0.buf, false, 0);
       const uint32_t val = AddValue(n, 0, 1);
-      r.parts.push_back({val, 0});
+      v.parts.push_back({val, 0});
+      busy_slices_.push_back(b.slices[p]);
     }
-    return r;
   }
-  // A wire: producers at the consumer's own position need chaining (VXM) or a spill.
+  // Producers at the consumer's own position need chaining (VXM) or a trip through a scratch word.
   bool same = false;
   for (const auto &p : v.parts) {
     const Node &prod = g_.nodes[g_.values[p.value].node];
@@ -285,8 +358,14 @@ Vec Builder::Materialize(const Vec &v, uint32_t consumer_position, bool consumer
   }
   if (!same) return v;
   const Node &prod = g_.nodes[g_.values[v.parts[0].value].node];
-  if (consumer_vxm && g_.IsVxm(prod) && opt_.vxm_chain) return v;
-  return Materialize(Spill(v, g_.Position(prod)), consumer_position, consumer_vxm);
+  if (consumer_vxm && g_.IsVxm(prod) && opt_.vxm_chain) {
+    for (const auto &p : v.parts) {
+      if (!g_.IsVxm(g_.nodes[g_.values[p.value].node]))
+        throw std::logic_error("operand mixes chained VXM results and other streams");
+    }
+    return v;
+  }
+  return Materialize(Spill(v, g_.Position(prod), consumer_position), consumer_position, consumer_vxm);
 }
 
 void Builder::AddOperand(uint32_t node, const Vec &v0, uint32_t width) {
@@ -317,12 +396,22 @@ void Builder::AddOperand(uint32_t node, const Vec &v0, uint32_t width) {
 }
 
 // ---- VXM ----
-Vec Builder::Vop(Opcode op, isa::DType dt, const Vec &a, const Vec &b, bool sat) {
+Vec Builder::Vop(Opcode op, isa::DType dt, const Vec &a0, const Vec &b0, bool sat) {
+  // The same MEM words as both operands: one READ per plane feeds both.
+  Vec a = a0, b = b0;
+  if (a.is_mem() && b.is_mem() && a.buf == b.buf && a.word == b.word && a.plane0 == b.plane0 &&
+      a.nplanes == b.nplanes) {
+    a = Read(a.buf, a.word).Planes(a.plane0, a.nplanes ? a.nplanes : g_.buffers[a.buf].planes);
+    b = a;
+  }
+  SeparateSlices(a, &b);
   Instr in;
   in.op = op;
   in.dtype = static_cast<uint32_t>(dt);
   in.sat = sat ? 1 : 0;
   const uint32_t n = AddNode(in, kNone);
+  // MEM operands first, so that spills of wire operands avoid their slices.
+  if (b.is_mem() && !a.is_mem()) b = Materialize(b, g_.Position(g_.nodes[n]), true);
   AddOperand(n, a, SourceWidth(in));
   AddOperand(n, b, DestWidth(in));
   return Outputs(n, 0, DestWidth(in));
@@ -377,11 +466,14 @@ Vec Builder::Sxm(Hemi side, Opcode op, isa::DType dt, const Vec &a, uint32_t imm
   return Outputs(n, 0, static_cast<uint8_t>(GroupWidth(in.dtype)));
 }
 
-Vec Builder::SxmMap(Hemi side, Opcode op, isa::DType dt, const Vec &a, const Vec &map) {
+Vec Builder::SxmMap(Hemi side, Opcode op, isa::DType dt, const Vec &a, const Vec &map0) {
+  Vec map = map0;
+  SeparateSlices(a, &map);
   Instr in;
   in.op = op;
   in.dtype = static_cast<uint32_t>(dt);
   const uint32_t n = AddNode(in, Queue(side == Hemi::kWest ? "sxm.w" : "sxm.e"));
+  if (map.is_mem() && !a.is_mem()) map = Materialize(map, g_.Position(g_.nodes[n]), false);
   AddOperand(n, a, GroupWidth(in.dtype));
   AddOperand(n, map, 1);
   return Outputs(n, 0, static_cast<uint8_t>(GroupWidth(in.dtype)));
@@ -411,17 +503,61 @@ Vec Builder::Gather(uint32_t region, uint32_t plane, const Vec &addr) {
   return Outputs(n, 0, 1);
 }
 
-Vec Builder::GatherAll(uint32_t region, const Vec &addr) {
+// Positions of the slices a MEM reference reads.
+static void SlicePositions(const Graph &g, const Vec &v, uint32_t *lo, uint32_t *hi) {
+  const Buffer &b = g.buffers[v.buf];
+  const uint32_t np = v.nplanes ? v.nplanes : b.planes;
+  *lo = UINT32_MAX;
+  *hi = 0;
+  for (uint32_t p = v.plane0; p < v.plane0 + np; ++p) {
+    const uint32_t pos = g.geom.queue(b.slices[p]).position;
+    *lo = std::min(*lo, pos);
+    *hi = std::max(*hi, pos);
+  }
+}
+
+Vec Builder::GatherAll(uint32_t region, const Vec &addr0) {
+  // The planes' GATHERs sit in different slices and their words must reach the consumer (taken to
+  // be the VXM) together. One READ of the address, passing every GATHER on its way, times them
+  // right when it comes from beyond the GATHER slices; otherwise each GATHER reads it on its own.
+  Vec addr = addr0;
+  if (addr.is_mem()) {
+    const Buffer &b = g_.buffers[region];
+    uint32_t plo = UINT32_MAX, phi = 0, alo, ahi;
+    for (uint32_t p = 0; p < b.planes; ++p) {
+      plo = std::min(plo, g_.geom.queue(b.slices[p]).position);
+      phi = std::max(phi, g_.geom.queue(b.slices[p]).position);
+    }
+    SlicePositions(g_, addr, &alo, &ahi);
+    const uint32_t vxm = g_.geom.vxm_position();
+    const bool beyond = phi < vxm ? ahi < plo : alo > phi;
+    if (beyond) addr = Read(addr.buf, addr.word).Planes(addr.plane0, addr.nplanes ? addr.nplanes : g_.buffers[addr.buf].planes);
+  }
   Vec r;
   for (uint32_t p = 0; p < g_.buffers[region].planes; ++p) r.parts.push_back(Gather(region, p, addr).parts[0]);
   return r;
 }
 
-void Builder::Scatter(const Vec &data0, uint32_t region, const Vec &addr) {
+void Builder::Scatter(const Vec &data0, uint32_t region, const Vec &addr0) {
   const Buffer &b = g_.buffers[region];
   Vec data = data0;
   if (data.is_mem()) data = Read(data.buf, data.word);
   if (data.parts.size() != b.planes) throw std::logic_error("Scatter: plane count mismatch");
+  // Address and data must meet at every SCATTER: one shared READ of the address when it comes from
+  // the same side as the data (both then pass the slices one cycle apart), else one READ each.
+  Vec addr = addr0;
+  if (addr.is_mem()) {
+    uint32_t plo = UINT32_MAX, phi = 0, alo, ahi;
+    for (uint32_t p = 0; p < b.planes; ++p) {
+      plo = std::min(plo, g_.geom.queue(b.slices[p]).position);
+      phi = std::max(phi, g_.geom.queue(b.slices[p]).position);
+    }
+    SlicePositions(g_, addr, &alo, &ahi);
+    const uint32_t x = g_.Position(g_.nodes[g_.values[data.parts[0].value].node]);
+    const bool same_side = (x < plo && ahi < plo) || (x > phi && alo > phi);
+    if (same_side) addr = Read(addr.buf, addr.word);
+  }
+  ++writes_[region];
   for (uint32_t p = 0; p < b.planes; ++p) {
     Instr in;
     in.op = Opcode::kScatter;

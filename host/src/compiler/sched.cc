@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <numeric>
 #include <queue>
@@ -194,6 +195,9 @@ class Scheduler {
             *error = fmt::format("{} and {} are rigidly coupled to dispatch from queue {} in overlapping cycles "
                                  "(share one value, e.g. one READ, instead of reading it twice)",
                                  DescribeNode(g_, other), DescribeNode(g_, ni), g_.geom.queue(n.queue).name);
+            if (std::getenv("TSP_SCHED_DEBUG")) {
+              for (uint32_t x : c.nodes) *error += fmt::format("\n  +{} {}", rel_[x], DescribeNode(g_, x));
+            }
             return false;
           }
         }
@@ -778,11 +782,19 @@ class Scheduler {
         i = j + 1;
       }
       out->queues[q].instructions = static_cast<uint32_t>(words.size());
-      if (words.size() > geo.iq_depth()) {
-        *error = fmt::format("queue {} needs {} instructions but IqDepth is {}", geo.queue(q).name, words.size(),
-                             geo.iq_depth());
-        return false;
-      }
+    }
+    std::string over;
+    for (uint32_t q = 0; q < geo.num_queues(); ++q) {
+      if (out->queues[q].instructions > geo.iq_depth())
+        over += fmt::format("{}{} needs {}", over.empty() ? "" : ", ", geo.queue(q).name, out->queues[q].instructions);
+    }
+    if (!over.empty() && opt_.check_iq_depth) {
+      std::string all;
+      for (uint32_t q = 0; q < geo.num_queues(); ++q)
+        all += fmt::format(" {}:{}", geo.queue(q).name, out->queues[q].instructions);
+      *error = fmt::format("the program does not fit the instruction queues (IqDepth {}): {} (all queues:{})",
+                           geo.iq_depth(), over, all);
+      return false;
     }
     out->predicted_cycles = static_cast<uint64_t>(last + 1);
     out->clusters = static_cast<uint32_t>(clusters_.size());

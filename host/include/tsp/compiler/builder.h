@@ -24,6 +24,7 @@ struct Vec {
   uint32_t word = 0;        // ... word within it ...
   uint8_t plane0 = 0;       // ... first plane ...
   uint8_t nplanes = 0;      // ... and number of planes (0 = all)
+  uint32_t stamp = kNone;   // MEM reference: writes to the buffer when the reference was taken
 
   bool is_mem() const { return buf != kNone; }
   bool empty() const { return buf == kNone && parts.empty(); }
@@ -86,6 +87,9 @@ class Builder {
   Vec Abc(Hemi side, const Vec &a, bool asigned, bool wsigned, const Vec *acc = nullptr);
 
   uint32_t spills() const { return spills_; }
+  // Number of Write/Scatter calls into a buffer so far. A MEM reference taken after write n must be
+  // used before write n+1 (else a buffer was reused too early: the builder throws).
+  uint32_t writes(uint32_t buf) const { return writes_[buf]; }
 
  private:
   uint32_t AddNode(const Instr &in, uint32_t queue);
@@ -93,16 +97,20 @@ class Builder {
   Vec Outputs(uint32_t node, uint8_t out, uint8_t width);
   void AddOperand(uint32_t node, const Vec &v, uint32_t width);
   Vec Materialize(const Vec &v, uint32_t consumer_position, bool consumer_vxm);
-  Vec Spill(const Vec &v, uint32_t producer_position);
+  Vec Spill(const Vec &v, uint32_t producer_position, uint32_t consumer_position);
+  void SeparateSlices(const Vec &a, Vec *b);
   void Touch(uint32_t node, uint32_t buf, bool write, int32_t offset);
   uint32_t Queue(const std::string &name) const;
 
   Graph &g_;
   BuilderOptions opt_;
   struct Version {
-    std::vector<std::pair<uint32_t, int32_t>> writers, readers;  // (node, offset)
+    std::vector<std::pair<uint32_t, int32_t>> writers, readers;  // (node, offset) of this version
+    std::vector<std::pair<uint32_t, int32_t>> before;            // accesses of the previous version
   };
   std::vector<Version> versions_;  // per buffer
+  std::vector<uint32_t> writes_;   // per buffer
+  std::vector<uint32_t> busy_slices_;  // slices the operands of the node being built read from
   std::array<std::vector<uint32_t>, 2> scratch_;
   std::array<uint32_t, 2> next_scratch_{};
   std::array<uint32_t, 2> mxm_buf_{kNone, kNone}, mxm_arr_{kNone, kNone};

@@ -26,6 +26,7 @@ namespace tsp::compiler {
 
 struct ScheduleOptions {
   uint64_t max_search = 200'000;  // cycles tried past a cluster's earliest start before giving up
+  bool check_iq_depth = true;      // fail when a queue needs more than IqDepth instructions
 };
 
 struct QueueStats {

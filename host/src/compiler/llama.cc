@@ -1,0 +1,1108 @@
+// Lowering of a llama2.c forward step to a compiler::Graph (see tsp/compiler/llama.h and
+// docs/compiler.md for the data layouts).
+#include "tsp/compiler/llama.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#include "tsp/compiler/builder.h"
+
+namespace tsp::compiler {
+
+using isa::DType;
+using isa::Opcode;
+
+namespace {
+
+constexpr uint32_t kLanes = isa::kLanesPerSuperlane;
+constexpr float kBig = 1e30f;
+
+uint32_t Bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+
+uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+// ------------------------------------------------------------------------------------------------
+// MEM planner: word addresses per slice, bump allocation, bytes by category.
+// ------------------------------------------------------------------------------------------------
+class Planner {
+ public:
+  explicit Planner(const Geometry &g) : g_(g), top_(g.num_mem_slices(), 0) {}
+
+  // `words` at one address common to `slices`; inside one bank if `one_bank`.
+  uint32_t Alloc(const std::string &category, const std::vector<uint32_t> &slices, uint32_t words, bool one_bank) {
+    uint32_t addr = 0;
+    for (uint32_t s : slices) addr = std::max(addr, top_[s]);
+    const uint32_t W = g_.words_per_bank();
+    if (one_bank && words <= W && addr / W != (addr + words - 1) / W) addr = (addr / W + 1) * W;
+    const uint64_t bytes = uint64_t{words} * slices.size() * g_.vl();
+    use_[category] += bytes;
+    if (addr + words > g_.mem_words()) {
+      if (!failed_) {
+        first_failure_ = fmt::format("{} ({} words at word {} of slices", category, words, addr);
+        for (uint32_t s : slices) first_failure_ += fmt::format(" {}", s);
+        first_failure_ += "; words used per slice:";
+        for (uint32_t s = 0; s < top_.size(); ++s) first_failure_ += fmt::format(" {}", top_[s]);
+        first_failure_ += ")";
+      }
+      failed_ = true;
+      return 0;
+    }
+    for (uint32_t s : slices) top_[s] = addr + words;
+    return addr;
+  }
+  // The slice (of `candidates`) with the most free words.
+  uint32_t Emptiest(const std::vector<uint32_t> &candidates) const {
+    uint32_t best = candidates[0];
+    for (uint32_t s : candidates) {
+      if (top_[s] < top_[best]) best = s;
+    }
+    return best;
+  }
+  bool failed() const { return failed_; }
+  const std::string &first_failure() const { return first_failure_; }
+  uint64_t used() const {
+    uint64_t t = 0;
+    for (const auto &[k, v] : use_) t += v;
+    return t;
+  }
+  const std::map<std::string, uint64_t> &use() const { return use_; }
+
+ private:
+  const Geometry &g_;
+  std::vector<uint32_t> top_;
+  std::map<std::string, uint64_t> use_;
+  bool failed_ = false;
+  std::string first_failure_;
+};
+
+// A weight tensor in MEM: per 16-row block and 64-column chunk, 16 words per plane.
+struct WTensor {
+  uint32_t rows = 0, cols = 0, nb = 0, nc = 0;
+  uint32_t planes = 2;  // 2: hi (west, signed) + lo (east, unsigned); 1: int8 (fast mode)
+  std::vector<uint32_t> hi, lo;       // buffer per (b * nc + c)
+  std::vector<uint32_t> hi_w, lo_w;   // first word of the block's rows in that buffer
+  uint32_t rowscale = kNone;          // fp32 buffer, ceil(rows / VL) words
+  std::vector<Hemi> side;             // fast mode: the MXM of each block
+};
+
+class Lowering {
+ public:
+  Lowering(const llm::Checkpoint &ck, const Geometry &g, const LlamaOptions &opt, Graph *graph)
+      : ck_(ck), cfg_(ck.config), g_(g), opt_(opt), b_(graph, BuilderOptions{opt.vxm_chain}), plan_(g) {
+    VL_ = g.vl();
+    S_ = g.superlanes();
+    M_ = g.mem_slices_per_hemi();
+  }
+
+  bool Run(CompiledModel *out, std::string *error);
+
+ private:
+  // ---- shapes ----
+  bool CheckShape(std::string *error);
+
+  // ---- MEM images ----
+  void SetWord(uint32_t slice, uint32_t addr, const std::vector<uint8_t> &bytes) { image_[{slice, addr}] = bytes; }
+  void SetF32(uint32_t buf, uint32_t word, const std::vector<float> &v);  // v.size() <= VL (rest 0)
+  void SetI16(uint32_t buf, uint32_t word, const std::vector<int32_t> &v);
+  void SetBytes(uint32_t buf, uint32_t word, const std::vector<uint8_t> &v);
+  void Zero(uint32_t buf);
+
+  // ---- allocation ----
+  std::vector<uint32_t> Group(int g) const;  // fp32 slice groups: 0 = W0..3, 1 = W4..7, 2 = E0..3, 3 = E4..7
+  uint32_t F32Buf(const std::string &cat, const std::string &name, int group, uint32_t words);
+  uint32_t I16Buf(const std::string &cat, const std::string &name, bool west, uint32_t words, bool one_bank = false);
+  uint32_t ByteBuf(const std::string &cat, const std::string &name, uint32_t slice, uint32_t words,
+                   bool one_bank = false);
+  // Stores a value in the next temporary whose slices do not produce any of its planes.
+  Vec Keep(const Vec &v) { return KeepIn(v, tmp_f32_, &next_tmp_f32_); }
+  Vec KeepI16(const Vec &v) { return KeepIn(v, tmp_i16_, &next_tmp_i16_); }
+  // An address vector for GATHER/SCATTER on `target`: in the other hemisphere (the VXM's side of
+  // the target slices), where one READ can serve a SCATTER's planes and separate READs of a
+  // GATHER's planes fall in different cycles.
+  bool IsWest(uint32_t buf) { return b_.graph().buffers[buf].slices[0] < M_; }
+  Vec KeepAddr(const Vec &v, uint32_t target) {
+    return IsWest(target) ? KeepIn(v, tmp_i16_e_, &next_tmp_i16_e_) : KeepIn(v, tmp_i16_w_, &next_tmp_i16_w_);
+  }
+  Vec KeepFixedAddr(const Vec &v, uint32_t target, const std::string &name) {
+    const uint32_t t = I16Buf("activations", name, !IsWest(target), 1);
+    b_.Write(v, t);
+    return b_.Mem(t);
+  }
+  Vec KeepIn(const Vec &v, const std::vector<uint32_t> &ring, uint32_t *next) {
+    const Graph &gr = b_.graph();
+    std::vector<uint32_t> avoid;
+    if (v.is_mem()) {
+      for (uint32_t p = 0; p < gr.buffers[v.buf].planes; ++p) avoid.push_back(gr.geom.queue(gr.buffers[v.buf].slices[p]).position);
+    } else {
+      for (const auto &p : v.parts) avoid.push_back(gr.Position(gr.nodes[gr.values[p.value].node]));
+    }
+    for (size_t tries = 0; tries < ring.size(); ++tries) {
+      const uint32_t t = ring[(*next)++ % ring.size()];
+      bool bad = false;
+      for (uint32_t p = 0; p < gr.buffers[t].planes; ++p) {
+        for (uint32_t a : avoid) bad |= gr.geom.queue(gr.buffers[t].slices[p]).position == a;
+      }
+      if (bad) continue;
+      b_.Write(v, t);
+      return b_.Mem(t);
+    }
+    throw std::logic_error("no temporary avoids the value's slices");
+  }
+  Vec KeepFixed(const Vec &v, const std::string &name) {  // a long-lived value in a buffer of its own
+    const uint32_t t = F32Buf("activations", name, static_cast<int>(fixed_rr_++ % 4), 1);
+    b_.Write(v, t);
+    return b_.Mem(t);
+  }
+  Vec KeepFixedI16(const Vec &v, const std::string &name) {
+    const uint32_t t = I16Buf("activations", name, fixed_rr_++ % 2 == 0, 1);
+    b_.Write(v, t);
+    return b_.Mem(t);
+  }
+  uint32_t MapBuf(const std::string &name, const std::vector<uint8_t> &map);  // a byte map for PERM/DIST
+  // i16 address vectors (lane 0 of every tile) for data-dependent accesses, cached by base address.
+  const std::vector<Vec> &KvAddr(uint32_t target);
+  const Vec &ChunkAddr(uint32_t target);
+  uint32_t fixed_rr_ = 0;
+  std::map<uint32_t, std::vector<Vec>> kv_addr_cache_;
+  std::map<uint32_t, Vec> chunk_addr_cache_;
+  Vec kv_e_, kv_pq_, pos_chunk_;
+
+  // ---- weights ----
+  WTensor Weights(const std::string &name, const float *w, uint32_t rows, uint32_t cols, float extra_scale,
+                  const std::vector<int> *col_perm = nullptr);
+  WTensor EmbeddingTensor();
+
+  // ---- kernels ----
+  struct Quant {
+    uint32_t a16;  // i16 buffer, one word per 64-column chunk
+    Vec af;        // broadcast dequantisation factor (fp32)
+  };
+  Quant Quantize(const std::vector<Vec> &x, const Vec *gain, bool rms);
+  std::vector<Vec> MatVec(const WTensor &w, const Quant &q);
+  Vec Rope(const Vec &x, const Vec &c, const Vec &s);
+  Vec Abs(const Vec &x) { return b_.Fmax(x, b_.FmulI(x, -1.0f)); }
+  Vec Reduce(Hemi side, Opcode op, const Vec &x) { return b_.Sxm(side, op, DType::kF32, x); }
+  Vec TreeF(Opcode op, std::vector<Vec> v);  // pairwise fadd / fmax over vectors (stored between levels)
+
+  void PerToken();
+  void Layer(uint32_t l);
+  void Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, std::vector<Vec> *att_out);
+  void Head(std::vector<Vec> *logits);
+  void Argmax(const std::vector<Vec> &logits);
+
+  uint32_t HeadOf(uint32_t kvh, uint32_t j) const {  // query head of slot j of kv head kvh, or kNone
+    return kvh < static_cast<uint32_t>(cfg_.n_kv_heads) ? kvh * kv_mul_ + j : kNone;
+  }
+  Hemi Side(uint32_t i) const { return (i % 2) ? Hemi::kEast : Hemi::kWest; }
+
+  const llm::Checkpoint &ck_;
+  const llm::Config &cfg_;
+  const Geometry &g_;
+  LlamaOptions opt_;
+  Builder b_;
+  Planner plan_;
+  uint32_t VL_ = 0, S_ = 0, M_ = 0;
+  uint32_t N_ = 0;       // positions compiled
+  uint32_t NQ_ = 0;      // K/V rows per row type (N / S)
+  uint32_t chunks_ = 0;  // score chunks (N / (16 S))
+  uint32_t R_ = 0;       // K/V row types (two kv heads each)
+  uint32_t kv_mul_ = 1;
+  std::map<std::pair<uint32_t, uint32_t>, std::vector<uint8_t>> image_;
+  std::vector<uint32_t> tmp_f32_, tmp_i16_, tmp_i16_w_, tmp_i16_e_;
+  uint32_t next_tmp_f32_ = 0, next_tmp_i16_ = 0, next_tmp_i16_w_ = 0, next_tmp_i16_e_ = 0;
+  uint32_t i16_rr_ = 0, map_rr_ = 0, rope_rr_ = 0, col_rr_ = 0;
+  std::vector<uint32_t> colbufs_;                   // TRANS column buffers (16 words), reused in turn
+  uint32_t score_buf_ = kNone, prob_buf_ = kNone;  // [head slot][chunk] fp32, reused by every layer
+
+  // Per-program buffers.
+  uint32_t in_ = 0, out_ = 0, logits_ = 0, zero_plane_ = 0;
+  uint32_t x_ = 0;  // residual
+  std::array<uint32_t, 4> place_map_{};
+  uint32_t swap_map_ = 0, bcast0_ = 0, bcast1_ = 0;
+  std::vector<uint32_t> qmap_, rowrep_;  // per (r, j) / per r
+  std::vector<uint32_t> fold_map_;
+  WTensor emb_, cls_;
+  uint32_t emb_scale_ = 0;
+  std::vector<WTensor> wq_, wk_, wv_, wo_, w1_, w2_, w3_;
+  std::vector<uint32_t> rms_att_, rms_ffn_;
+  uint32_t rms_final_ = 0;
+  uint32_t rope_a_ = 0, rope_b_ = 0;  // fp32 tables: word 2*i = cos, 2*i+1 = signed sin
+  uint32_t tile_idx_ = 0, pl_ = 0, plc_ = 0, tile_mask_ = 0, rev_idx_ = 0, vocab_pad_ = 0;
+  std::vector<uint32_t> kcache_, vcache_, kscale_, vscale_;  // per layer
+  // Per-token values.
+  Vec tokv_, posv_, posf_, C_, Sg_, onehot_;
+  std::vector<Vec> mask_;     // per chunk
+};
+
+// ------------------------------------------------------------------------------------------------
+bool Lowering::CheckShape(std::string *error) {
+  const int hs = cfg_.head_size();
+  auto fail = [&](const std::string &m) {
+    *error = fmt::format("model {} is not supported on geometry {}: {}", llm::ToString(cfg_), g_.Describe(), m);
+    return false;
+  };
+  if (hs != 8) return fail(fmt::format("head_size is {}; the attention layout needs head_size 8", hs));
+  if (cfg_.dim > static_cast<int>(VL_))
+    return fail(fmt::format("dim {} is larger than one vector (VL = {})", cfg_.dim, VL_));
+  if (S_ < 2 || M_ < 8)
+    return fail("the lowering needs at least 2 superlanes and 8 MEM slices per hemisphere (fp32 vectors in 4-slice "
+                "groups, weight planes on both sides)");
+  kv_mul_ = static_cast<uint32_t>(cfg_.n_heads / cfg_.n_kv_heads);
+  R_ = CeilDiv(static_cast<uint32_t>(cfg_.n_kv_heads), 2);
+  if (R_ * kv_mul_ > S_)
+    return fail(fmt::format("{} heads need {} attention tiles but a vector has {} superlanes", cfg_.n_heads,
+                            R_ * kv_mul_, S_));
+  const uint32_t chunk = 16 * S_;
+  N_ = opt_.positions ? opt_.positions : static_cast<uint32_t>(cfg_.seq_len);
+  N_ = CeilDiv(N_, chunk) * chunk;
+  if (N_ > 32u * CeilDiv(static_cast<uint32_t>(cfg_.seq_len), 32) && opt_.positions == 0)
+    return fail("seq_len rounding");
+  NQ_ = N_ / S_;
+  chunks_ = N_ / chunk;
+  return true;
+}
+
+std::vector<uint32_t> Lowering::Group(int grp) const {
+  const uint32_t base = (grp >= 2 ? M_ : 0) + (grp % 2 ? 4 : 0);
+  return {base, base + 1, base + 2, base + 3};
+}
+
+uint32_t Lowering::F32Buf(const std::string &cat, const std::string &name, int grp, uint32_t words) {
+  const auto sl = Group(grp);
+  const uint32_t addr = plan_.Alloc(cat, sl, words, false);
+  return b_.NewBuffer(name, 4, {sl[0], sl[1], sl[2], sl[3]}, addr, words);
+}
+
+uint32_t Lowering::I16Buf(const std::string &cat, const std::string &name, bool west, uint32_t words, bool one_bank) {
+  // Slice pairs round-robin for balance.
+  const uint32_t base = west ? 0 : M_;
+  const uint32_t pair = (i16_rr_++ % (M_ / 2)) * 2;
+  const std::vector<uint32_t> sl = {base + pair, base + pair + 1};
+  const uint32_t addr = plan_.Alloc(cat, sl, words, one_bank);
+  return b_.NewBuffer(name, 2, {sl[0], sl[1], 0, 0}, addr, words);
+}
+
+uint32_t Lowering::ByteBuf(const std::string &cat, const std::string &name, uint32_t slice, uint32_t words,
+                           bool one_bank) {
+  const uint32_t addr = plan_.Alloc(cat, {slice}, words, one_bank);
+  return b_.NewBuffer(name, 1, {slice, 0, 0, 0}, addr, words);
+}
+
+
+void Lowering::SetBytes(uint32_t buf, uint32_t word, const std::vector<uint8_t> &v) {
+  const Buffer &bf = b_.graph().buffers[buf];
+  std::vector<uint8_t> w(VL_, 0);
+  std::copy(v.begin(), v.begin() + std::min<size_t>(v.size(), VL_), w.begin());
+  SetWord(bf.slices[0], bf.addr + word, w);
+}
+
+void Lowering::SetF32(uint32_t buf, uint32_t word, const std::vector<float> &v) {
+  const Buffer &bf = b_.graph().buffers[buf];
+  for (uint32_t p = 0; p < 4; ++p) {
+    std::vector<uint8_t> w(VL_, 0);
+    for (uint32_t l = 0; l < VL_ && l < v.size(); ++l) w[l] = static_cast<uint8_t>(Bits(v[l]) >> (8 * p));
+    SetWord(bf.slices[p], bf.addr + word, w);
+  }
+}
+
+void Lowering::SetI16(uint32_t buf, uint32_t word, const std::vector<int32_t> &v) {
+  const Buffer &bf = b_.graph().buffers[buf];
+  for (uint32_t p = 0; p < 2; ++p) {
+    std::vector<uint8_t> w(VL_, 0);
+    for (uint32_t l = 0; l < VL_ && l < v.size(); ++l) w[l] = static_cast<uint8_t>(static_cast<uint32_t>(v[l]) >> (8 * p));
+    SetWord(bf.slices[p], bf.addr + word, w);
+  }
+}
+
+void Lowering::Zero(uint32_t buf) {
+  const Buffer &bf = b_.graph().buffers[buf];
+  for (uint32_t p = 0; p < bf.planes; ++p) {
+    for (uint32_t w = 0; w < bf.words; ++w) SetWord(bf.slices[p], bf.addr + w, std::vector<uint8_t>(VL_, 0));
+  }
+}
+
+uint32_t Lowering::MapBuf(const std::string &name, const std::vector<uint8_t> &map) {
+  // Maps are read by the SXMs at the chip edges: keep them in the outer slices of both sides
+  // alternately.
+  const uint32_t rr = map_rr_++;
+  const uint32_t slice = (rr % 2) ? M_ - 1 - (rr / 2) % 2 : 2 * M_ - 1 - (rr / 2) % 2;
+  const uint32_t buf = ByteBuf("tables", name, slice, 1);
+  SetBytes(buf, 0, map);
+  return buf;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Weights.
+// ------------------------------------------------------------------------------------------------
+WTensor Lowering::Weights(const std::string &name, const float *w, uint32_t rows, uint32_t cols, float extra_scale,
+                          const std::vector<int> *col_perm) {
+  WTensor t;
+  t.rows = rows;
+  t.cols = col_perm ? static_cast<uint32_t>(col_perm->size()) : cols;
+  t.nb = CeilDiv(rows, 16);
+  t.nc = CeilDiv(t.cols, VL_);
+  const bool exact = opt_.precision == Precision::kExact;
+  t.planes = exact ? 2 : 1;
+  const float qmax = exact ? 32767.0f : 127.0f;
+  // Per-row scale and integer weights.
+  std::vector<float> scale(rows, 0.0f);
+  std::vector<int32_t> q(size_t{rows} * t.cols, 0);
+  for (uint32_t r = 0; r < rows; ++r) {
+    float amax = 0.0f;
+    for (uint32_t c = 0; c < t.cols; ++c) {
+      const int src = col_perm ? (*col_perm)[c] : static_cast<int>(c);
+      if (src >= 0) amax = std::max(amax, std::fabs(w[size_t{r} * cols + static_cast<uint32_t>(src)]));
+    }
+    const float s = amax / qmax;
+    scale[r] = s * extra_scale;
+    for (uint32_t c = 0; c < t.cols; ++c) {
+      const int src = col_perm ? (*col_perm)[c] : static_cast<int>(c);
+      if (src < 0 || s == 0.0f) continue;
+      const float v = w[size_t{r} * cols + static_cast<uint32_t>(src)] / s;
+      q[size_t{r} * t.cols + c] = static_cast<int32_t>(std::max(-qmax, std::min(qmax, std::nearbyint(v))));
+    }
+  }
+  for (uint32_t bi = 0; bi < t.nb; ++bi) {
+    for (uint32_t c = 0; c < t.nc; ++c) {
+      for (uint32_t plane = 0; plane < t.planes; ++plane) {
+        // exact: plane 0 = hi (west, MXM W), plane 1 = lo (east, MXM E). fast: blocks alternate sides.
+        const bool west = exact ? plane == 0 : (bi % 2 == 0);
+        std::vector<uint32_t> cand;
+        for (uint32_t m = 0; m < M_; ++m) cand.push_back(west ? m : M_ + m);
+        const uint32_t slice = plan_.Emptiest(cand);
+        const uint32_t buf = ByteBuf("weights", fmt::format("{}.b{}c{}{}", name, bi, c, plane ? "lo" : "hi"), slice, 16);
+        for (uint32_t r = 0; r < 16; ++r) {
+          std::vector<uint8_t> bytes(VL_, 0);
+          const uint32_t row = 16 * bi + r;
+          for (uint32_t l = 0; l < VL_; ++l) {
+            const uint32_t col = c * VL_ + l;
+            if (row >= rows || col >= t.cols) continue;
+            const int32_t v = q[size_t{row} * t.cols + col];
+            bytes[l] = exact ? static_cast<uint8_t>(plane == 0 ? (v >> 8) : (v & 0xFF)) : static_cast<uint8_t>(v);
+          }
+          SetBytes(buf, r, bytes);
+        }
+        (plane == 0 ? t.hi : t.lo).push_back(buf);
+        (plane == 0 ? t.hi_w : t.lo_w).push_back(0);
+      }
+    }
+    t.side.push_back(exact || bi % 2 == 0 ? Hemi::kWest : Hemi::kEast);
+  }
+  const uint32_t nv = CeilDiv(rows, VL_);
+  t.rowscale = F32Buf("scales", name + ".scale", static_cast<int>(t.nb % 4), nv);
+  for (uint32_t o = 0; o < nv; ++o) {
+    std::vector<float> v(VL_, 0.0f);
+    for (uint32_t l = 0; l < VL_ && o * VL_ + l < rows; ++l) v[l] = scale[o * VL_ + l];
+    SetF32(t.rowscale, o, v);
+  }
+  return t;
+}
+
+WTensor Lowering::EmbeddingTensor() {
+  // Rows = tokens, one word per plane and row, hi plane in the west, lo plane in the east (the
+  // classifier runs on the same words); per-row scales as fp32 vectors, lane = token % VL.
+  const uint32_t vocab = static_cast<uint32_t>(cfg_.vocab_size), dim = static_cast<uint32_t>(cfg_.dim);
+  const bool exact = opt_.precision == Precision::kExact;
+  WTensor t;
+  t.rows = vocab;
+  t.cols = dim;
+  t.nb = CeilDiv(vocab, 16);
+  t.nc = 1;
+  t.planes = exact ? 2 : 1;
+  const float qmax = exact ? 32767.0f : 127.0f;
+  const uint32_t words = t.nb * 16;
+  std::vector<uint32_t> bufs;
+  for (uint32_t plane = 0; plane < t.planes; ++plane) {
+    std::vector<uint32_t> cand;
+    for (uint32_t m = 0; m < M_; ++m) cand.push_back(plane == 0 ? m : M_ + m);
+    const uint32_t slice = plan_.Emptiest(cand);
+    bufs.push_back(ByteBuf("weights", plane ? "embedding.lo" : "embedding.hi", slice, words, false));
+  }
+  std::vector<float> scale(vocab, 0.0f);
+  for (uint32_t r = 0; r < vocab; ++r) {
+    const float *row = &ck_.w.token_embedding[size_t{r} * dim];
+    float amax = 0.0f;
+    for (uint32_t c = 0; c < dim; ++c) amax = std::max(amax, std::fabs(row[c]));
+    const float s = amax / qmax;
+    scale[r] = s;
+    std::vector<std::vector<uint8_t>> bytes(t.planes, std::vector<uint8_t>(VL_, 0));
+    for (uint32_t c = 0; c < dim && s != 0.0f; ++c) {
+      const auto v = static_cast<int32_t>(std::max(-qmax, std::min(qmax, std::nearbyint(row[c] / s))));
+      if (exact) {
+        bytes[0][c] = static_cast<uint8_t>(v >> 8);
+        bytes[1][c] = static_cast<uint8_t>(v & 0xFF);
+      } else {
+        bytes[0][c] = static_cast<uint8_t>(v);
+      }
+    }
+    for (uint32_t p = 0; p < t.planes; ++p) SetBytes(bufs[p], r, bytes[p]);
+  }
+  for (uint32_t bi = 0; bi < t.nb; ++bi) {
+    t.side.push_back(Hemi::kWest);
+    t.hi.push_back(bufs[0]);
+    t.hi_w.push_back(16 * bi);
+    if (exact) {
+      t.lo.push_back(bufs[1]);
+      t.lo_w.push_back(16 * bi);
+    }
+  }
+  const uint32_t nv = CeilDiv(vocab, VL_);
+  t.rowscale = F32Buf("scales", "embedding.scale", 0, nv);
+  for (uint32_t o = 0; o < nv; ++o) {
+    std::vector<float> v(VL_, 0.0f);
+    for (uint32_t l = 0; l < VL_ && o * VL_ + l < vocab; ++l) v[l] = scale[o * VL_ + l];
+    SetF32(t.rowscale, o, v);
+  }
+  return t;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Kernels.
+// ------------------------------------------------------------------------------------------------
+Vec Lowering::TreeF(Opcode op, std::vector<Vec> v) {
+  while (v.size() > 1) {
+    std::vector<Vec> n;
+    for (size_t i = 0; i + 1 < v.size(); i += 2) n.push_back(Keep(b_.Vop(op, DType::kF32, v[i], v[i + 1])));
+    if (v.size() % 2) n.push_back(v.back());
+    v.swap(n);
+  }
+  return v[0];
+}
+
+// Quantises fp32 vectors x (times an optional gain) to int16 with one scale for all of them:
+// q = round(x g 32767 / max|x g|). af = max|x g| / 32767 (times 1/rms(x) with rms).
+Lowering::Quant Lowering::Quantize(const std::vector<Vec> &x, const Vec *gain, bool rms) {
+  std::vector<Vec> xg;
+  for (const Vec &v : x) xg.push_back(gain ? Keep(b_.Fmul(v, *gain)) : v);
+  std::vector<Vec> ab;
+  for (const Vec &v : xg) ab.push_back(Keep(Abs(v)));
+  const Vec m = Keep(Reduce(Hemi::kEast, Opcode::kRmax, TreeF(Opcode::kFmax, ab)));
+  const Vec r = Keep(b_.Frecip(m));
+  Quant q;
+  q.a16 = I16Buf("activations", "act16", true, static_cast<uint32_t>(x.size()));
+  for (size_t i = 0; i < xg.size(); ++i)
+    b_.Write(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(xg[i], r), 32767.0f), q.a16, static_cast<uint32_t>(i));
+  Vec af = b_.FmulI(m, 1.0f / 32767.0f);
+  if (rms) {
+    // inv = 1 / sqrt(mean(x^2) + 1e-5) over the first (only) vector; padded lanes are 0.
+    const Vec ss = Reduce(Hemi::kWest, Opcode::kRsum, b_.Fmul(x[0], x[0]));
+    const Vec inv = b_.Frsqrt(b_.FaddI(b_.FmulI(ss, 1.0f / static_cast<float>(cfg_.dim)), 1e-5f));
+    af = b_.Fmul(af, inv);
+  }
+  q.af = Keep(af);
+  return q;
+}
+
+std::vector<Vec> Lowering::MatVec(const WTensor &w, const Quant &q) {
+  const bool exact = w.planes == 2;
+  const uint32_t nv = CeilDiv(w.rows, VL_);
+  std::vector<Vec> outs;
+  for (uint32_t o = 0; o < nv; ++o) {
+    Vec acc;
+    for (uint32_t bb = 0; bb < 4 && 4 * o + bb < w.nb; ++bb) {
+      const uint32_t bi = 4 * o + bb;
+      Vec y;
+      if (exact) {
+        Vec hh, ll, lh, hl;
+        for (uint32_t c = 0; c < w.nc; ++c) {
+          const uint32_t k = bi * w.nc + c;
+          for (uint32_t r = 0; r < 16; ++r) {
+            b_.Lw(Hemi::kWest, b_.Mem(w.hi[k], w.hi_w[k] + r), r);
+            b_.Lw(Hemi::kEast, b_.Mem(w.lo[k], w.lo_w[k] + r), r);
+          }
+          b_.Iw(Hemi::kWest);
+          b_.Iw(Hemi::kEast);
+          const Vec ah = b_.Mem(q.a16, c).Planes(1, 1), al = b_.Mem(q.a16, c).Planes(0, 1);
+          const bool more = c > 0;
+          hh = b_.Abc(Hemi::kWest, ah, true, true, more ? &hh : nullptr);
+          ll = b_.Abc(Hemi::kEast, al, false, false, more ? &ll : nullptr);
+          lh = b_.Abc(Hemi::kWest, al, false, true, more ? &lh : nullptr);
+          hl = b_.Abc(Hemi::kEast, ah, true, false, more ? &hl : nullptr);
+        }
+        const Vec fhh = b_.Cvt(DType::kF32, DType::kI32, hh, 65536.0f);
+        const Vec fll = b_.Cvt(DType::kF32, DType::kI32, ll, 1.0f);
+        const Vec mid = b_.Vop(Opcode::kVadd, DType::kI32, lh, hl);
+        const Vec fmid = b_.Cvt(DType::kF32, DType::kI32, mid, 256.0f);
+        y = b_.Fadd(b_.Fadd(fhh, fll), fmid);
+      } else {
+        const Hemi side = w.side[bi];
+        Vec ph, pl;
+        for (uint32_t c = 0; c < w.nc; ++c) {
+          const uint32_t k = bi * w.nc + c;
+          for (uint32_t r = 0; r < 16; ++r) b_.Lw(side, b_.Mem(w.hi[k], w.hi_w[k] + r), r);
+          b_.Iw(side);
+          const bool more = c > 0;
+          ph = b_.Abc(side, b_.Mem(q.a16, c).Planes(1, 1), true, true, more ? &ph : nullptr);
+          pl = b_.Abc(side, b_.Mem(q.a16, c).Planes(0, 1), false, true, more ? &pl : nullptr);
+        }
+        y = b_.Fadd(b_.Cvt(DType::kF32, DType::kI32, ph, 256.0f), b_.Cvt(DType::kF32, DType::kI32, pl, 1.0f));
+      }
+      // Full sums are in the top superlane: move them to superlane bb (zeros elsewhere).
+      const Vec placed = Keep(b_.SxmMap(Side(bi), Opcode::kPerm, DType::kF32, y, b_.Mem(place_map_[bb])));
+      acc = bb == 0 ? placed : Keep(b_.Fadd(acc, placed));
+    }
+    const Vec scaled = b_.Fmul(b_.Fmul(acc, b_.Mem(w.rowscale, o)), q.af);
+    outs.push_back(Keep(scaled));
+  }
+  return outs;
+}
+
+Vec Lowering::Rope(const Vec &x, const Vec &c, const Vec &s) {
+  const Vec sw = b_.SxmMap(Side(rope_rr_++), Opcode::kDist, DType::kF32, x, b_.Mem(swap_map_));
+  return Keep(b_.Fadd(b_.Fmul(x, c), b_.Fmul(sw, s)));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Per-token values: token/position broadcasts, embedding, RoPE factors, KV-cache addresses, masks.
+// ------------------------------------------------------------------------------------------------
+void Lowering::PerToken() {
+  b_.SetTag("input");
+  tokv_ = KeepFixedI16(b_.SxmMap(Hemi::kEast, Opcode::kPerm, DType::kI16, b_.Mem(in_), b_.Mem(bcast0_)), "tok");
+  posv_ = KeepFixedI16(b_.SxmMap(Hemi::kEast, Opcode::kPerm, DType::kI16, b_.Mem(in_), b_.Mem(bcast1_)), "pos");
+  posf_ = KeepFixed(b_.Cvt(DType::kF32, DType::kI16, posv_, 1.0f), "posf");
+
+  // Embedding row: hi byte (signed) from the west table, lo byte (unsigned, paired with a zero
+  // byte plane into an i16) from the east table, times the row's scale.
+  b_.SetTag("embedding");
+  auto addr_of = [&](uint32_t buf, const Vec &idx) {
+    return KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, idx, b_.graph().buffers[buf].addr), buf);
+  };
+  Vec row;
+  if (opt_.precision == Precision::kExact) {
+    const Vec hi = b_.Cvt(DType::kF32, DType::kI8, b_.Gather(emb_.hi[0], 0, addr_of(emb_.hi[0], tokv_)), 256.0f);
+    Vec lo16;
+    lo16.parts.push_back(b_.Gather(emb_.lo[0], 0, addr_of(emb_.lo[0], tokv_)).parts[0]);
+    lo16.parts.push_back(b_.Read(zero_plane_).parts[0]);
+    const Vec lo = b_.Cvt(DType::kF32, DType::kI16, lo16, 1.0f);
+    row = Keep(b_.Fadd(hi, lo));
+  } else {
+    row = Keep(b_.Cvt(DType::kF32, DType::kI8, b_.Gather(emb_.hi[0], 0, addr_of(emb_.hi[0], tokv_)), 1.0f));
+  }
+  // Scale: gather vector token / VL of the scale table, broadcast lane token % VL with PERM.
+  const uint32_t sh = isa::Log2(VL_);
+  const Vec tq = KeepI16(b_.VopImm(Opcode::kVshr, DType::kI16, tokv_, sh));
+  const Vec tl = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, tokv_, b_.VopImm(Opcode::kVshl, DType::kI16, tq, sh)));
+  const Vec svec = Keep(b_.GatherAll(emb_.rowscale, addr_of(emb_.rowscale, tq)));
+  const Vec scale = b_.SxmMap(Hemi::kWest, Opcode::kPerm, DType::kF32, svec, tl.Planes(0, 1));
+  b_.Write(b_.Fmul(row, scale), x_);
+
+  // RoPE factors for this position: angle addition of tables at pos / 32 and pos % 32.
+  b_.SetTag("rope tables");
+  const Vec pa = KeepI16(b_.VopImm(Opcode::kVshr, DType::kI16, posv_, 5));
+  const Vec pb = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, posv_, b_.VopImm(Opcode::kVshl, DType::kI16, pa, 5)));
+  // Table words: 2 i (cos), 2 i + 1 (signed sin).
+  const Vec pa2 = KeepI16(b_.VopImm(Opcode::kVshl, DType::kI16, pa, 1));
+  const Vec pb2 = KeepI16(b_.VopImm(Opcode::kVshl, DType::kI16, pb, 1));
+  const uint32_t ra = b_.graph().buffers[rope_a_].addr, rb = b_.graph().buffers[rope_b_].addr;
+  const Vec ca = Keep(b_.GatherAll(rope_a_, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, pa2, ra), rope_a_)));
+  const Vec sa = Keep(b_.GatherAll(rope_a_, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, pa2, ra + 1), rope_a_)));
+  const Vec cb = Keep(b_.GatherAll(rope_b_, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, pb2, rb), rope_b_)));
+  const Vec sb = Keep(b_.GatherAll(rope_b_, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, pb2, rb + 1), rope_b_)));
+  C_ = KeepFixed(b_.Fsub(b_.Fmul(ca, cb), b_.Fmul(sa, sb)), "rope-c");
+  Sg_ = KeepFixed(b_.Fadd(b_.Fmul(sa, cb), b_.Fmul(ca, sb)), "rope-s");
+
+  // KV cache rows: row pos / S of each row type, in the tile pos % S (e = 1 there, else 0).
+  b_.SetTag("kv addresses");
+  const uint32_t ssh = isa::Log2(S_);
+  kv_pq_ = KeepFixedI16(b_.VopImm(Opcode::kVshr, DType::kI16, posv_, ssh), "pos/S");
+  const Vec pr = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, posv_, b_.VopImm(Opcode::kVshl, DType::kI16, kv_pq_, ssh)));
+  const Vec d = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, b_.Mem(tile_idx_), pr));
+  const Vec x2 = KeepI16(b_.Vop(Opcode::kVmul, DType::kI16, d, d));
+  // e = 1 - min(d^2, 1) = 1 - d^2 + relu(d^2 - 1)
+  const Vec rl = KeepI16(b_.Vop1(Opcode::kVrelu, DType::kI16, b_.VopImm(Opcode::kVadd, DType::kI16, x2, 0xFFFF)));
+  const Vec one_minus =
+      KeepI16(b_.VopImm(Opcode::kVadd, DType::kI16, b_.VopImm(Opcode::kVmul, DType::kI16, x2, 0xFFFF), 1));
+  kv_e_ = KeepFixedI16(b_.Vop(Opcode::kVadd, DType::kI16, one_minus, rl), "kv-tile");
+  // Per-position scale vectors: chunk pos / (16 S), lane 16 (pos % S) + (pos / S) % 16.
+  const uint32_t csh = isa::Log2(16 * S_);
+  pos_chunk_ = KeepFixedI16(b_.VopImm(Opcode::kVshr, DType::kI16, posv_, csh), "pos/chunk");
+  const Vec pin = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, posv_, b_.VopImm(Opcode::kVshl, DType::kI16, pos_chunk_, csh)));
+  const Vec dd = Keep(b_.Fsub(b_.Mem(pl_), b_.Cvt(DType::kF32, DType::kI16, pin, 1.0f)));
+  onehot_ = KeepFixed(b_.FaddI(b_.FmaxI(b_.FmulI(b_.Fmul(dd, dd), -1.0f), -1.0f), 1.0f), "onehot");
+  // Masks: -BIG for positions after pos.
+  b_.SetTag("masks");
+  mask_.clear();
+  for (uint32_t c = 0; c < chunks_; ++c) {
+    const Vec dp = b_.Fsub(b_.Mem(plc_, c), posf_);
+    mask_.push_back(KeepFixed(b_.FmaxI(b_.FmulI(b_.Frelu(dp), -kBig), -kBig), "mask"));
+  }
+}
+
+const std::vector<Vec> &Lowering::KvAddr(uint32_t target) {
+  const uint32_t base = b_.graph().buffers[target].addr;
+  const uint32_t key = base * 2 + (IsWest(target) ? 1 : 0);
+  auto it = kv_addr_cache_.find(key);
+  if (it != kv_addr_cache_.end()) return it->second;
+  // dummy + e * (base + r NQ + pos / S - dummy), 16-bit wrap-around arithmetic.
+  const uint32_t dummy = base + R_ * NQ_;
+  std::vector<Vec> v;
+  for (uint32_t r = 0; r < R_; ++r) {
+    const uint32_t off = (base + r * NQ_ - dummy) & 0xFFFFu;
+    const Vec t = KeepI16(b_.VopImm(Opcode::kVadd, DType::kI16, kv_pq_, off));
+    const Vec et = KeepI16(b_.Vop(Opcode::kVmul, DType::kI16, kv_e_, t));
+    v.push_back(KeepFixedAddr(b_.VopImm(Opcode::kVadd, DType::kI16, et, dummy), target, "kv-addr"));
+  }
+  return kv_addr_cache_[key] = v;
+}
+
+const Vec &Lowering::ChunkAddr(uint32_t target) {
+  const uint32_t base = b_.graph().buffers[target].addr;
+  const uint32_t key = base * 2 + (IsWest(target) ? 1 : 0);
+  auto it = chunk_addr_cache_.find(key);
+  if (it != chunk_addr_cache_.end()) return it->second;
+  return chunk_addr_cache_[key] =
+             KeepFixedAddr(b_.VopImm(Opcode::kVadd, DType::kI16, pos_chunk_, base), target, "chunk-addr");
+}
+
+// ------------------------------------------------------------------------------------------------
+// One transformer layer.
+// ------------------------------------------------------------------------------------------------
+void Lowering::Layer(uint32_t l) {
+  b_.SetTag(fmt::format("L{} attention norm", l));
+  const Vec x = b_.Mem(x_);
+  const Vec ga = b_.Mem(rms_att_[l]);
+  const Quant xq = Quantize({x}, &ga, true);
+  b_.SetTag(fmt::format("L{} qkv", l));
+  const Vec q = MatVec(wq_[l], xq)[0];
+  const Vec k = MatVec(wk_[l], xq)[0];
+  const Vec v = MatVec(wv_[l], xq)[0];
+  b_.SetTag(fmt::format("L{} rope", l));
+  const Vec qr = Rope(q, C_, Sg_);
+  const Vec kr = Rope(k, C_, Sg_);
+  std::vector<Vec> att;
+  Attention(l, qr, kr, v, &att);
+  b_.SetTag(fmt::format("L{} output", l));
+  const Quant aq = Quantize(att, nullptr, false);
+  const Vec o = MatVec(wo_[l], aq)[0];
+  b_.Write(b_.Fadd(b_.Mem(x_), o), x_);
+
+  b_.SetTag(fmt::format("L{} ffn norm", l));
+  const Vec gf = b_.Mem(rms_ffn_[l]);
+  const Quant fq = Quantize({b_.Mem(x_)}, &gf, true);
+  b_.SetTag(fmt::format("L{} ffn", l));
+  const auto h1 = MatVec(w1_[l], fq);
+  const auto h3 = MatVec(w3_[l], fq);
+  std::vector<Vec> h;
+  for (size_t i = 0; i < h1.size(); ++i) {
+    // silu(a) * b = a * b / (1 + exp(-a))
+    const Vec den = b_.Frecip(b_.FaddI(b_.Fexp(b_.FmulI(h1[i], -1.0f)), 1.0f));
+    h.push_back(Keep(b_.Fmul(b_.Fmul(h1[i], h3[i]), den)));
+  }
+  const Quant hq = Quantize(h, nullptr, false);
+  const Vec f = MatVec(w2_[l], hq)[0];
+  b_.Write(b_.Fadd(b_.Mem(x_), f), x_);
+}
+
+void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, std::vector<Vec> *att_out) {
+  // ---- KV-cache write at pos: per-position scale, 16-bit rows ----
+  b_.SetTag(fmt::format("L{} kv write", l));
+  for (int kv = 0; kv < 2; ++kv) {
+    const Vec &src = kv == 0 ? k : v;
+    const Vec m = Keep(Reduce(Side(kv), Opcode::kRmax, Abs(src)));
+    const Vec r = Keep(b_.Frecip(m));
+    const Vec qv = KeepI16(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(src, r), 32767.0f));
+    const uint32_t cache = kv == 0 ? kcache_[l] : vcache_[l];
+    const auto &addr = KvAddr(cache);
+    for (uint32_t rr = 0; rr < R_; ++rr) {
+      const Vec data = b_.SxmMap(Side(rr + static_cast<uint32_t>(kv)), Opcode::kPerm, DType::kI16, qv,
+                                 b_.Mem(rowrep_[rr]));
+      b_.Scatter(data, cache, addr[rr]);
+    }
+    // Scale of this position: read-modify-write of its chunk vector.
+    const uint32_t sbuf = kv == 0 ? kscale_[l] : vscale_[l];
+    const Vec &ca = ChunkAddr(sbuf);
+    const Vec old = Keep(b_.GatherAll(sbuf, ca));
+    const Vec s = Keep(b_.FmulI(m, 1.0f / 32767.0f));
+    const Vec upd = b_.Fadd(old, b_.Fmul(onehot_, b_.Fsub(s, old)));
+    b_.Scatter(upd, sbuf, ca);
+  }
+
+  // ---- Q vectors per (row type r, head slot j): tile-replicated [q_h0 | q_h1] ----
+  b_.SetTag(fmt::format("L{} scores", l));
+  const uint32_t slots = R_ * kv_mul_;
+  std::vector<Vec> qv(slots);
+  for (uint32_t r = 0; r < R_; ++r) {
+    for (uint32_t j = 0; j < kv_mul_; ++j)
+      qv[r * kv_mul_ + j] =
+          Keep(b_.SxmMap(Side(r + j), Opcode::kPerm, DType::kF32, q, b_.Mem(qmap_[r * kv_mul_ + j])));
+  }
+  auto col_buf = [&]() { return colbufs_[col_rr_++ % colbufs_.size()]; };
+  // ---- scores: per chunk, 16 rows of products, transposed, summed in groups of 8 lanes ----
+  // score_buf_ word (slot * 2 + half) * chunks + c
+  for (uint32_t r = 0; r < R_; ++r) {
+    for (uint32_t j = 0; j < kv_mul_; ++j) {
+      const uint32_t slot = r * kv_mul_ + j;
+      for (uint32_t c = 0; c < chunks_; ++c) {
+        std::array<Vec, 16> rows;
+        for (uint32_t i = 0; i < 16; ++i) {
+          const Vec kf = b_.Cvt(DType::kF32, DType::kI16, b_.Mem(kcache_[l], r * NQ_ + 16 * c + i), 1.0f);
+          rows[i] = b_.Fmul(kf, qv[slot]);
+        }
+        const Hemi side = Side(r + j + c);
+        const auto cols = b_.Trans(side, DType::kF32, rows);
+        const uint32_t cb = col_buf();
+        for (uint32_t x = 0; x < 16; ++x) b_.Write(cols[x], cb, x);
+        for (uint32_t half = 0; half < 2; ++half) {
+          std::vector<Vec> parts;
+          for (uint32_t x = 0; x < 8; ++x) parts.push_back(b_.Mem(cb, 8 * half + x));
+          const Vec sum = TreeF(Opcode::kFadd, parts);
+          b_.Write(b_.Fadd(b_.Fmul(sum, b_.Mem(kscale_[l], c)), mask_[c]), score_buf_, (slot * 2 + half) * chunks_ + c);
+        }
+      }
+    }
+  }
+  // ---- softmax per head over its chunk vectors (times the V scale of each position) ----
+  b_.SetTag(fmt::format("L{} softmax", l));
+  for (uint32_t hs = 0; hs < 2 * slots; ++hs) {
+    const uint32_t r = hs / (2 * kv_mul_), j = (hs / 2) % kv_mul_, half = hs % 2;
+    if (HeadOf(2 * r + half, j) == kNone) continue;
+    std::vector<Vec> sv;
+    for (uint32_t c = 0; c < chunks_; ++c) sv.push_back(b_.Mem(score_buf_, hs * chunks_ + c));
+    const Vec mx = Keep(Reduce(Side(hs), Opcode::kRmax, TreeF(Opcode::kFmax, sv)));
+    std::vector<Vec> e;
+    for (uint32_t c = 0; c < chunks_; ++c) e.push_back(Keep(b_.Fexp(b_.Fsub(b_.Mem(score_buf_, hs * chunks_ + c), mx))));
+    const Vec sum = Reduce(Side(hs + 1), Opcode::kRsum, TreeF(Opcode::kFadd, e));
+    const Vec inv = Keep(b_.Frecip(sum));
+    for (uint32_t c = 0; c < chunks_; ++c)
+      b_.Write(b_.Fmul(b_.Fmul(e[c], inv), b_.Mem(vscale_[l], c)), prob_buf_, hs * chunks_ + c);
+  }
+  // ---- weighted sum of V rows: the probabilities transposed back into per-row broadcasts ----
+  b_.SetTag(fmt::format("L{} values", l));
+  std::vector<Vec> folded;
+  for (uint32_t r = 0; r < R_; ++r) {
+    for (uint32_t j = 0; j < kv_mul_; ++j) {
+      const uint32_t slot = r * kv_mul_ + j;
+      Vec acc;
+      for (uint32_t c = 0; c < chunks_; ++c) {
+        std::array<Vec, 16> rows;
+        for (uint32_t i = 0; i < 16; ++i) {
+          const uint32_t hs = slot * 2 + (i < 8 ? 0 : 1);
+          const bool valid = HeadOf(2 * r + (i < 8 ? 0 : 1), j) != kNone;
+          rows[i] = valid ? b_.Mem(prob_buf_, hs * chunks_ + c) : b_.Mem(tile_mask_, S_);  // word S_: all zero
+        }
+        const Hemi side = Side(r + j + c + 1);
+        const auto cols = b_.Trans(side, DType::kF32, rows);
+        const uint32_t cb = col_buf();
+        for (uint32_t x = 0; x < 16; ++x) b_.Write(cols[x], cb, x);
+        std::vector<Vec> prods;
+        for (uint32_t i = 0; i < 16; ++i) {
+          const Vec vf = b_.Cvt(DType::kF32, DType::kI16, b_.Mem(vcache_[l], r * NQ_ + 16 * c + i), 1.0f);
+          prods.push_back(Keep(b_.Fmul(vf, b_.Mem(cb, i))));
+        }
+        const Vec cs = TreeF(Opcode::kFadd, prods);
+        acc = c == 0 ? cs : Keep(b_.Fadd(acc, cs));
+      }
+      // Sum the superlanes (positions p % S) with lane swaps.
+      for (uint32_t t = 0; (1u << t) < S_; ++t) {
+        const Vec sw = b_.SxmMap(Side(t + r + j), Opcode::kPerm, DType::kF32, acc, b_.Mem(fold_map_[t]));
+        acc = Keep(b_.Fadd(acc, sw));
+      }
+      folded.push_back(acc);
+    }
+  }
+  // att: tile t = r*m + j holds [head h0 | head h1] (the output projection's columns follow).
+  Vec att;
+  for (uint32_t t = 0; t < folded.size(); ++t) {
+    const Vec part = b_.Fmul(folded[t], b_.Mem(tile_mask_, t));
+    att = t == 0 ? Keep(part) : Keep(b_.Fadd(att, part));
+  }
+  att_out->assign(1, att);
+}
+
+void Lowering::Head(std::vector<Vec> *logits) {
+  b_.SetTag("final norm");
+  const Vec g = b_.Mem(rms_final_);
+  const Quant xq = Quantize({b_.Mem(x_)}, &g, true);
+  b_.SetTag("classifier");
+  *logits = MatVec(cls_, xq);
+  for (size_t o = 0; o < logits->size(); ++o) b_.Write((*logits)[o], logits_, static_cast<uint32_t>(o));
+}
+
+void Lowering::Argmax(const std::vector<Vec> &logits0) {
+  b_.SetTag("argmax");
+  std::vector<Vec> lg;
+  const uint32_t nv = static_cast<uint32_t>(logits0.size());
+  for (uint32_t o = 0; o < nv; ++o) {
+    const Vec v = b_.Mem(logits_, o);
+    lg.push_back(o + 1 == nv ? Keep(b_.Fadd(v, b_.Mem(vocab_pad_))) : v);
+  }
+  const Vec mx = Keep(Reduce(Hemi::kWest, Opcode::kRmax, TreeF(Opcode::kFmax, lg)));
+  std::vector<Vec> cand;
+  for (uint32_t o = 0; o < nv; ++o) {
+    // 1 where the logit equals the maximum, else 0; times (65536 - token index).
+    const Vec flag = b_.FaddI(b_.FmaxI(b_.FmulI(b_.Fsub(lg[o], mx), 1e30f), -1.0f), 1.0f);
+    cand.push_back(Keep(b_.Fmul(flag, b_.Mem(rev_idx_, o))));
+  }
+  const Vec best = Reduce(Hemi::kEast, Opcode::kRmax, TreeF(Opcode::kFmax, cand));
+  const Vec tok = b_.Cvt(DType::kI32, DType::kF32, b_.FaddI(b_.FmulI(best, -1.0f), 65536.0f), 1.0f);
+  b_.Write(tok, out_);
+}
+
+// ------------------------------------------------------------------------------------------------
+bool Lowering::Run(CompiledModel *out, std::string *error) {
+  if (!CheckShape(error)) return false;
+  const uint32_t L = static_cast<uint32_t>(cfg_.n_layers);
+  const uint32_t D = static_cast<uint32_t>(cfg_.dim), H = static_cast<uint32_t>(cfg_.hidden_dim);
+  const uint32_t KV = static_cast<uint32_t>(cfg_.kv_dim()), V = static_cast<uint32_t>(cfg_.vocab_size);
+
+  // ---- KV caches first: K in the west, V in the east, slice pairs in turn; each region (rows of
+  // every row type + one dummy word for the tiles that do not hold pos) inside one bank ----
+  const uint32_t rows_words = R_ * NQ_ + 1;
+  for (uint32_t l = 0; l < L; ++l) {
+    const uint32_t pair = (l % (M_ / 2)) * 2;
+    for (int kv = 0; kv < 2; ++kv) {
+      const uint32_t s0 = (kv ? M_ : 0) + pair;
+      const uint32_t addr = plan_.Alloc("kv cache", {s0, s0 + 1}, rows_words, true);
+      const uint32_t buf = b_.NewBuffer(fmt::format("L{}.{}cache", l, kv ? 'v' : 'k'), 2, {s0, s0 + 1, 0, 0}, addr,
+                                        rows_words);
+      Zero(buf);
+      (kv ? vcache_ : kcache_).push_back(buf);
+    }
+  }
+  // Scales per position: chunks_ fp32 vectors per layer and K/V.
+  for (uint32_t l = 0; l < L; ++l) {
+    for (int kv = 0; kv < 2; ++kv) {
+      const uint32_t buf =
+          F32Buf("kv cache", fmt::format("L{}.{}scale", l, kv ? 'v' : 'k'), static_cast<int>((2 * l + kv) % 4), chunks_);
+      Zero(buf);
+      (kv ? vscale_ : kscale_).push_back(buf);
+    }
+  }
+
+  // ---- Weights ----
+  const float qk = 1.0f / std::sqrt(static_cast<float>(cfg_.head_size()));
+  // Output projection columns follow the attention output layout: tile t = r*m + j, lanes 0..7
+  // head h0 = HeadOf(2r, j), lanes 8..15 head h1 = HeadOf(2r+1, j).
+  std::vector<int> wo_perm(VL_, -1);
+  for (uint32_t r = 0; r < R_; ++r) {
+    for (uint32_t j = 0; j < kv_mul_; ++j) {
+      const uint32_t t = r * kv_mul_ + j;
+      for (uint32_t x = 0; x < 16; ++x) {
+        const uint32_t h = HeadOf(2 * r + x / 8, j);
+        if (h != kNone) wo_perm[16 * t + x] = static_cast<int>(8 * h + x % 8);
+      }
+    }
+  }
+  emb_ = EmbeddingTensor();
+  for (uint32_t l = 0; l < L; ++l) {
+    wq_.push_back(Weights(fmt::format("L{}.wq", l), &ck_.w.wq[size_t{l} * D * D], D, D, qk));
+    wk_.push_back(Weights(fmt::format("L{}.wk", l), &ck_.w.wk[size_t{l} * KV * D], KV, D, 1.0f));
+    wv_.push_back(Weights(fmt::format("L{}.wv", l), &ck_.w.wv[size_t{l} * KV * D], KV, D, 1.0f));
+    wo_.push_back(Weights(fmt::format("L{}.wo", l), &ck_.w.wo[size_t{l} * D * D], D, D, 1.0f, &wo_perm));
+    w1_.push_back(Weights(fmt::format("L{}.w1", l), &ck_.w.w1[size_t{l} * H * D], H, D, 1.0f));
+    w2_.push_back(Weights(fmt::format("L{}.w2", l), &ck_.w.w2[size_t{l} * D * H], D, H, 1.0f));
+    w3_.push_back(Weights(fmt::format("L{}.w3", l), &ck_.w.w3[size_t{l} * H * D], H, D, 1.0f));
+  }
+  cls_ = cfg_.shared_classifier ? emb_ : Weights("wcls", ck_.w.wcls.data(), V, D, 1.0f);
+  emb_scale_ = emb_.rowscale;
+  auto gain = [&](const std::string &name, const float *g, int grp) {
+    const uint32_t buf = F32Buf("weights", name, grp, 1);
+    SetF32(buf, 0, std::vector<float>(g, g + D));
+    return buf;
+  };
+  for (uint32_t l = 0; l < L; ++l) {
+    rms_att_.push_back(gain(fmt::format("L{}.rms_att", l), &ck_.w.rms_att[size_t{l} * D], static_cast<int>(l % 4)));
+    rms_ffn_.push_back(gain(fmt::format("L{}.rms_ffn", l), &ck_.w.rms_ffn[size_t{l} * D], static_cast<int>((l + 2) % 4)));
+  }
+  rms_final_ = gain("rms_final", ck_.w.rms_final.data(), 1);
+
+  // ---- Tables ----
+  std::vector<uint8_t> m(VL_);
+  for (uint32_t bb = 0; bb < 4; ++bb) {
+    for (uint32_t l = 0; l < VL_; ++l)
+      m[l] = (l / kLanes == bb && bb < S_) ? static_cast<uint8_t>((S_ - 1) * kLanes + l % kLanes) : 0xFF;
+    place_map_[bb] = MapBuf(fmt::format("place{}", bb), m);
+  }
+  for (uint32_t l = 0; l < VL_; ++l) m[l] = static_cast<uint8_t>((l ^ 1u) & 15u);
+  swap_map_ = MapBuf("swap", m);
+  bcast0_ = MapBuf("bcast0", std::vector<uint8_t>(VL_, 0));
+  bcast1_ = MapBuf("bcast1", std::vector<uint8_t>(VL_, 1));
+  for (uint32_t r = 0; r < R_; ++r) {
+    for (uint32_t l = 0; l < VL_; ++l) m[l] = static_cast<uint8_t>(16 * r + l % kLanes);
+    rowrep_.push_back(MapBuf(fmt::format("rowrep{}", r), m));
+    for (uint32_t j = 0; j < kv_mul_; ++j) {
+      for (uint32_t l = 0; l < VL_; ++l) {
+        const uint32_t i = l % kLanes;
+        const uint32_t h = HeadOf(2 * r + i / 8, j);
+        m[l] = h == kNone ? 0xFF : static_cast<uint8_t>(8 * h + i % 8);
+      }
+      qmap_.push_back(MapBuf(fmt::format("qmap{}.{}", r, j), m));
+    }
+  }
+  for (uint32_t t = 0; (1u << t) < S_; ++t) {
+    for (uint32_t l = 0; l < VL_; ++l) m[l] = static_cast<uint8_t>(l ^ (kLanes << t));
+    fold_map_.push_back(MapBuf(fmt::format("fold{}", t), m));
+  }
+  // Constants and per-lane tables.
+  in_ = I16Buf("io", "in", false, 1);
+  Zero(in_);
+  out_ = F32Buf("io", "out", 2, 1);
+  Zero(out_);
+  zero_plane_ = ByteBuf("tables", "zero", M_ + 1, 1);
+  SetBytes(zero_plane_, 0, std::vector<uint8_t>(VL_, 0));
+  x_ = F32Buf("activations", "x", 0, 1);
+  logits_ = F32Buf("io", "logits", 3, CeilDiv(V, VL_));
+  tile_idx_ = I16Buf("tables", "tile", true, 1);
+  {
+    std::vector<int32_t> t(VL_);
+    for (uint32_t l = 0; l < VL_; ++l) t[l] = static_cast<int32_t>(l / kLanes);
+    SetI16(tile_idx_, 0, t);
+  }
+  pl_ = F32Buf("tables", "pos-lane", 2, 1);
+  plc_ = F32Buf("tables", "pos-chunk", 3, chunks_);
+  {
+    std::vector<float> pl(VL_);
+    for (uint32_t l = 0; l < VL_; ++l) pl[l] = static_cast<float>(S_ * (l % kLanes) + l / kLanes);
+    SetF32(pl_, 0, pl);
+    for (uint32_t c = 0; c < chunks_; ++c) {
+      std::vector<float> v(VL_);
+      for (uint32_t l = 0; l < VL_; ++l) v[l] = pl[l] + static_cast<float>(16 * S_ * c);
+      SetF32(plc_, c, v);
+    }
+  }
+  tile_mask_ = F32Buf("tables", "tile-mask", 1, S_ + 1);
+  for (uint32_t t = 0; t <= S_; ++t) {
+    std::vector<float> v(VL_, 0.0f);
+    for (uint32_t l = 0; l < VL_ && t < S_; ++l) v[l] = l / kLanes == t ? 1.0f : 0.0f;
+    SetF32(tile_mask_, t, v);
+  }
+  rev_idx_ = F32Buf("tables", "argmax-index", 2, CeilDiv(V, VL_));
+  vocab_pad_ = F32Buf("tables", "vocab-pad", 3, 1);
+  {
+    for (uint32_t o = 0; o < CeilDiv(V, VL_); ++o) {
+      std::vector<float> v(VL_);
+      for (uint32_t l = 0; l < VL_; ++l) v[l] = 65536.0f - static_cast<float>(o * VL_ + l);
+      SetF32(rev_idx_, o, v);
+    }
+    std::vector<float> pad(VL_, 0.0f);
+    for (uint32_t l = 0; l < VL_; ++l) {
+      if ((CeilDiv(V, VL_) - 1) * VL_ + l >= V) pad[l] = -kBig;
+    }
+    SetF32(vocab_pad_, 0, pad);
+  }
+  // RoPE: A[a] for angle 32 a * theta, B[b] for b * theta (words 2i = cos, 2i+1 = signed sin).
+  {
+    const uint32_t na = CeilDiv(N_, 32), nb = 32;
+    rope_a_ = F32Buf("tables", "rope-a", 0, 2 * na);
+    rope_b_ = F32Buf("tables", "rope-b", 2, 2 * nb);
+    auto fill = [&](uint32_t buf, uint32_t n, uint32_t step) {
+      for (uint32_t i = 0; i < n; ++i) {
+        std::vector<float> c(VL_, 1.0f), s(VL_, 0.0f);
+        for (uint32_t l = 0; l < D; ++l) {
+          const int hd = static_cast<int>(l % static_cast<uint32_t>(cfg_.head_size())) & ~1;
+          const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(hd) / static_cast<float>(cfg_.head_size()));
+          const double ang = static_cast<double>(i * step) * static_cast<double>(freq);
+          c[l] = static_cast<float>(std::cos(ang));
+          s[l] = static_cast<float>((l % 2 ? 1.0 : -1.0) * std::sin(ang));
+        }
+        SetF32(buf, 2 * i, c);
+        SetF32(buf, 2 * i + 1, s);
+      }
+    };
+    fill(rope_a_, na, 32);
+    fill(rope_b_, nb, 1);
+  }
+  // Temporaries (rings) and spill scratch.
+  for (uint32_t i = 0; i < 128; ++i) tmp_f32_.push_back(F32Buf("activations", "tmp", static_cast<int>(i % 4), 1));
+  for (uint32_t i = 0; i < 4; ++i) colbufs_.push_back(F32Buf("activations", "transpose", i % 2 ? 3 : 1, 16));
+  score_buf_ = F32Buf("activations", "scores", 0, 2 * R_ * kv_mul_ * chunks_);
+  prob_buf_ = F32Buf("activations", "probs", 2, 2 * R_ * kv_mul_ * chunks_);
+  for (uint32_t i = 0; i < 32; ++i) tmp_i16_.push_back(I16Buf("activations", "tmp16", i % 2 == 0, 1));
+  for (uint32_t i = 0; i < 8; ++i) {
+    tmp_i16_w_.push_back(I16Buf("activations", "addr16", true, 1));
+    tmp_i16_e_.push_back(I16Buf("activations", "addr16", false, 1));
+  }
+  for (uint32_t i = 0; i < 48; ++i) {
+    const int grp = static_cast<int>(i % 4);
+    b_.AddScratch(F32Buf("activations", "spill", grp, 1), grp < 2 ? Hemi::kWest : Hemi::kEast);
+  }
+  if (plan_.failed()) {
+    std::string cats;
+    for (const auto &[k, v] : plan_.use()) cats += fmt::format("{}{} {} B", cats.empty() ? "" : ", ", k, v);
+    *error = fmt::format("model {} does not fit the MEM of geometry {}: it needs {} bytes ({}) but the geometry has "
+                         "{} bytes; first allocation that failed: {}",
+                         llm::ToString(cfg_), g_.params().name, plan_.used(), cats, g_.mem_bytes(),
+                         plan_.first_failure());
+    return false;
+  }
+
+  // ---- The forward step ----
+  PerToken();
+  for (uint32_t l = 0; l < L; ++l) Layer(l);
+  std::vector<Vec> logits;
+  Head(&logits);
+  Argmax(logits);
+
+  // ---- Outputs ----
+  const Graph &gr = b_.graph();
+  out->positions = N_;
+  out->io.in_slices = {gr.buffers[in_].slices[0], gr.buffers[in_].slices[1]};
+  out->io.in_addr = gr.buffers[in_].addr;
+  out->io.out_slices = gr.buffers[out_].slices;
+  out->io.out_addr = gr.buffers[out_].addr;
+  out->io.logit_slices = gr.buffers[logits_].slices;
+  out->io.logit_addr = gr.buffers[logits_].addr;
+  out->io.logit_words = gr.buffers[logits_].words;
+  out->io.vocab = V;
+  for (const auto &[k, v] : plan_.use()) out->mem_use.push_back({k, v});
+  out->mem_bytes_used = plan_.used();
+  out->spills = b_.spills();
+  // MEM images: consecutive words per slice.
+  std::vector<MemImage> imgs;
+  for (const auto &[key, bytes] : image_) {
+    if (!imgs.empty() && imgs.back().slice == key.first &&
+        imgs.back().addr + imgs.back().data.size() / VL_ == key.second) {
+      imgs.back().data.insert(imgs.back().data.end(), bytes.begin(), bytes.end());
+    } else {
+      MemImage im;
+      im.slice = key.first;
+      im.addr = key.second;
+      im.data = bytes;
+      imgs.push_back(std::move(im));
+    }
+  }
+  out->program.mem = std::move(imgs);
+  return true;
+}
+
+}  // namespace
+
+bool CompileLlama(const llm::Checkpoint &ck, const Geometry &g, const LlamaOptions &opt, CompiledModel *out,
+                  std::string *error) {
+  try {
+    auto gp = std::make_shared<Graph>(g);
+    Graph &graph = *gp;
+    Lowering low(ck, g, opt, &graph);
+    CompiledModel cm;
+    if (!low.Run(&cm, error)) return false;
+    cm.graph_nodes = static_cast<uint32_t>(graph.nodes.size());
+    if (!Schedule(graph, opt.sched, &cm.sched, error)) return false;
+    cm.sched.program.mem = std::move(cm.program.mem);
+    cm.program = std::move(cm.sched.program);
+    cm.sched.program = Program{};
+    cm.predicted_cycles = cm.sched.predicted_cycles;
+    cm.tags = graph.tags;
+    cm.ops.reserve(graph.nodes.size());
+    for (const Node &n : graph.nodes) {
+      uint32_t q = n.queue;
+      cm.ops.push_back({n.time, q, static_cast<uint8_t>(n.in.op), n.tag, n.in.info().occupancy, n.in.info().latency});
+    }
+    if (opt.keep_graph) cm.graph = gp;
+    *out = std::move(cm);
+    return true;
+  } catch (const std::exception &e) {
+    *error = std::string("compiler: ") + e.what();
+    return false;
+  }
+}
+
+}  // namespace tsp::compiler

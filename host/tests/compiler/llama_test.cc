@@ -1,0 +1,248 @@
+// The stories260K forward step compiled for the default geometry, run on the cycle-exact model.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <cstring>
+
+#include "tsp/compiler/interp.h"
+#include "tsp/compiler/sched.h"
+#include "tsp/compiler/llama.h"
+#include "tsp/llm/checkpoint.h"
+#include "tsp/llm/model_dir.h"
+#include "tsp/llm/reference.h"
+#include "tsp/model.h"
+#include "tsp/program.h"
+
+namespace tsp::compiler {
+namespace {
+
+bool LoadModel(llm::Checkpoint *ck) {
+  std::string err;
+  const std::string dir = llm::FindModelDir(&err);
+  if (dir.empty()) return false;
+  return llm::LoadCheckpoint(dir + "/stories260K.bin", ck, &err);
+}
+
+float LogitOf(const Model &m, const HostIo &io, const Geometry &g, uint32_t tok) {
+  const uint32_t o = tok / g.vl(), l = tok % g.vl();
+  uint32_t bits = 0;
+  for (uint32_t p = 0; p < 4; ++p)
+    bits |= uint32_t{m.ReadMemByte(g.MemByteAddress(io.logit_slices[p], io.logit_addr + o, l))} << (8 * p);
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+TEST(Llama, FirstTokenOnModel) {
+  llm::Checkpoint ck;
+  if (!LoadModel(&ck)) GTEST_SKIP() << "model not found";
+  isa::GeometryParams gp = isa::kConfigs[0];
+  gp.iq_depth = 16384;  // TEMPORARY while the instruction count is being reduced
+  const Geometry g(gp);
+  LlamaOptions opt;
+  opt.positions = 64;
+  CompiledModel cm;
+  std::string err;
+  ASSERT_TRUE(CompileLlama(ck, g, opt, &cm, &err)) << err;
+  std::printf("predicted cycles %lu, nodes %u, spills %u, MEM %lu bytes\n",
+              static_cast<unsigned long>(cm.predicted_cycles), cm.graph_nodes, cm.spills,
+              static_cast<unsigned long>(cm.mem_bytes_used));
+  Model m(g);
+  ASSERT_TRUE(m.LoadProgram(cm.program, &err)) << err;
+  llm::Reference ref(ck);
+  int token = 1;
+  for (int pos = 0; pos < 3; ++pos) {
+    // Host: token in lane 0, position in lane 1 of the i16 input word.
+    const uint32_t v[2] = {static_cast<uint32_t>(token), static_cast<uint32_t>(pos)};
+    for (uint32_t p = 0; p < 2; ++p) {
+      for (uint32_t lane = 0; lane < 2; ++lane)
+        m.WriteMemByte(g.MemByteAddress(cm.io.in_slices[p], cm.io.in_addr, lane), static_cast<uint8_t>(v[lane] >> (8 * p)));
+    }
+    m.Start();
+    const RunResult rr = m.Run(10'000'000);
+    ASSERT_EQ(rr.status, RunStatus::kDone) << rr.message;
+    for (size_t i = 0; i < m.errors().size() && i < 5; ++i) ADD_FAILURE() << m.errors()[i].message;
+    EXPECT_EQ(m.cycle(), cm.predicted_cycles);
+    const auto &logits = ref.Forward(token, pos);
+    float maxerr = 0;
+    int best = 0;
+    for (int t = 0; t < ck.config.vocab_size; ++t) {
+      maxerr = std::max(maxerr, std::fabs(LogitOf(m, cm.io, g, static_cast<uint32_t>(t)) - logits[t]));
+      if (logits[t] > logits[best]) best = t;
+    }
+    uint32_t out = 0;
+    for (uint32_t p = 0; p < 4; ++p) out |= uint32_t{m.ReadMemByte(g.MemByteAddress(cm.io.out_slices[p], cm.io.out_addr, 0))} << (8 * p);
+    std::printf("pos %d token %d: TSP argmax %u, reference argmax %d, max logit error %g\n", pos, token, out, best, maxerr);
+    EXPECT_LT(maxerr, 0.05f);
+    EXPECT_EQ(static_cast<int>(out), best);
+    token = best;
+  }
+}
+
+}  // namespace
+}  // namespace tsp::compiler
+
+namespace tsp::compiler {
+namespace {
+
+float F32At(const std::vector<uint8_t> &vb, uint32_t vl, uint32_t lane) {
+  uint32_t bits = 0;
+  for (uint32_t p = 0; p < 4; ++p) bits |= uint32_t{vb[p * vl + lane]} << (8 * p);
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+TEST(Llama, DebugInterpreter) {
+  if (!std::getenv("TSP_LLAMA_DEBUG")) GTEST_SKIP();
+  llm::Checkpoint ck;
+  if (!LoadModel(&ck)) GTEST_SKIP() << "model not found";
+  isa::GeometryParams gp = isa::kConfigs[0];
+  gp.iq_depth = 16384;
+  const Geometry g(gp);
+  LlamaOptions opt;
+  opt.positions = 64;
+  opt.keep_graph = true;
+  CompiledModel cm;
+  std::string err;
+  ASSERT_TRUE(CompileLlama(ck, g, opt, &cm, &err)) << err;
+  std::vector<uint8_t> mem(g.mem_bytes(), 0);
+  for (const auto &im : cm.program.mem) {
+    for (size_t i = 0; i < im.data.size(); ++i)
+      mem[g.MemByteAddress(im.slice, im.addr + static_cast<uint32_t>(i / g.vl()), static_cast<uint32_t>(i % g.vl()))] = im.data[i];
+  }
+  const int token = 1, pos = 0;
+  const uint32_t v[2] = {static_cast<uint32_t>(token), static_cast<uint32_t>(pos)};
+  for (uint32_t p = 0; p < 2; ++p) {
+    for (uint32_t lane = 0; lane < 2; ++lane)
+      mem[g.MemByteAddress(cm.io.in_slices[p], cm.io.in_addr, lane)] = static_cast<uint8_t>(v[lane] >> (8 * p));
+  }
+  {
+    std::string werr;
+    WriteProgramFile("/tmp/llama_debug.tspb", cm.program, &werr);
+    // Nodes of mxm.w up to cycle 345.
+    const Graph &gg = *cm.graph;
+    std::vector<uint32_t> ids;
+    for (uint32_t n = 0; n < gg.nodes.size(); ++n) {
+      if (gg.nodes[n].time <= 345 && gg.nodes[n].time >= 250 && (gg.nodes[n].queue == *g.FindQueue("mxm.w")))
+        ids.push_back(n);
+    }
+    std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b2) { return gg.nodes[a].time < gg.nodes[b2].time; });
+    for (const Dep &d : gg.deps) {
+      if (d.to == 9470 || d.to == 9466 || d.from == 9470) std::printf("dep %s -> %s delta %d\n", DescribeNode(gg, d.from).c_str(), DescribeNode(gg, d.to).c_str(), d.delta);
+    }
+    for (uint32_t n : ids) {
+      const Node &nd = gg.nodes[n];
+      std::printf("  %s", DescribeNode(gg, n).c_str());
+      for (const auto &op : nd.ops) {
+        const Value &ov = gg.values[op.parts[0].value];
+        std::printf("  <- %s stream %s%u", DescribeNode(gg, ov.node).c_str(), ov.dir == Dir::kEast ? "E" : "W", ov.stream);
+      }
+      std::printf("\n");
+    }
+  }
+  Interpreter in(*cm.graph, &mem);
+  in.Run();
+  // Print every value written to named buffers by tag, first lanes.
+  const Graph &gr = *cm.graph;
+  const char *want = std::getenv("TSP_LLAMA_DEBUG");
+  for (uint32_t n = 0; n < gr.nodes.size(); ++n) {
+    const Node &nd = gr.nodes[n];
+    if (nd.in.op != isa::Opcode::kWrite || nd.access.empty()) continue;
+    const Buffer &b = gr.buffers[nd.access[0].buf];
+    if (b.name.find(want) == std::string::npos || b.slices[0] != g.queue(nd.queue).index + (nd.queue >= g.mem_slices_per_hemi() ? g.mem_slices_per_hemi() : 0)) continue;
+    // Only plane 0's write: find the value of plane 0 and its siblings.
+    const Operand &op = nd.ops[0];
+    const Value &val = gr.values[op.parts[0].value];
+    if (val.width != 4 || op.parts[0].byte != 0) continue;
+    const auto &vb = in.ValueBytes(op.parts[0].value);
+    std::printf("%s [%s] word %u:", b.name.c_str(), gr.tags[nd.tag].c_str(), nd.in.addr - b.addr);
+    for (uint32_t l = 0; l < 8; ++l) std::printf(" %g", F32At(vb, g.vl(), l));
+    std::printf(" ... lane48 %g\n", F32At(vb, g.vl(), 48));
+  }
+  {
+    const int D = ck.config.dim, KVD = ck.config.kv_dim();
+    std::vector<float> x(ck.w.token_embedding.begin() + D * token, ck.w.token_embedding.begin() + D * (token + 1));
+    std::printf("ref emb:");
+    for (int i = 0; i < 8; ++i) std::printf(" %g", x[i]);
+    std::printf("\n");
+    // Layer 0 at pos 0: att = v (one position), x += wo v.
+    std::vector<float> xb(D), vv(KVD), att(D), o(D);
+    llm::RmsNorm(xb.data(), x.data(), ck.w.rms_att.data(), D);
+    llm::MatMul(vv.data(), xb.data(), ck.w.wv.data(), D, KVD);
+    for (int h = 0; h < ck.config.n_heads; ++h)
+      for (int i = 0; i < 8; ++i) att[h * 8 + i] = vv[(h / (ck.config.n_heads / ck.config.n_kv_heads)) * 8 + i];
+    llm::MatMul(o.data(), att.data(), ck.w.wo.data(), D, D);
+    std::printf("ref v:");
+    for (int i = 0; i < 8; ++i) std::printf(" %g", vv[i]);
+    std::printf("\nref x after L0 attention:");
+    for (int i = 0; i < 8; ++i) std::printf(" %g", x[i] + o[i]);
+    std::printf("\n");
+  }
+  {
+    // Every MEM bank write of the model against the interpreter's value of the scheduled WRITE.
+    std::vector<uint8_t> mem0(g.mem_bytes(), 0);
+    Model m(g);
+    ASSERT_TRUE(m.LoadProgram(cm.program, &err)) << err;
+    for (uint32_t p = 0; p < 2; ++p) {
+      for (uint32_t lane = 0; lane < 2; ++lane)
+        m.WriteMemByte(g.MemByteAddress(cm.io.in_slices[p], cm.io.in_addr, lane), static_cast<uint8_t>(v[lane] >> (8 * p)));
+    }
+    std::map<std::tuple<uint64_t, uint32_t, uint32_t>, uint32_t> expect;  // (cycle, slice, superlane) -> node
+    for (uint32_t n = 0; n < gr.nodes.size(); ++n) {
+      const Node &nd = gr.nodes[n];
+      if (nd.in.op != isa::Opcode::kWrite) continue;
+      for (uint32_t k = 0; k < g.superlanes(); ++k) expect[{static_cast<uint64_t>(nd.time + 1 + k), nd.queue, k}] = n;
+    }
+    int bad = 0;
+    m.SetCycleHook([&](const Model &mm) {
+      for (const auto &w : mm.mem_writes()) {
+        auto it = expect.find({mm.cycle() - 1, w.slice, w.superlane});
+        if (it == expect.end()) continue;
+        const Node &nd = gr.nodes[it->second];
+        const auto &vb = in.ValueBytes(nd.ops[0].parts[0].value);
+        const uint32_t byte = nd.ops[0].parts[0].byte;
+        for (uint32_t l = 0; l < 16; ++l) {
+          if (vb[byte * g.vl() + w.superlane * 16 + l] != w.data[l] && bad < 10) {
+            ++bad;
+            std::printf("cycle %lu: %s superlane %u lane %u: model %02x interpreter %02x\n",
+                        static_cast<unsigned long>(mm.cycle() - 1), DescribeNode(gr, it->second).c_str(), w.superlane, l,
+                        w.data[l], vb[byte * g.vl() + w.superlane * 16 + l]);
+            if (bad == 1) {
+              // The producer chain.
+              uint32_t pn = gr.values[nd.ops[0].parts[0].value].node;
+              for (int depth = 0; depth < 4 && pn != kNone; ++depth) {
+                const Node &pnode = gr.nodes[pn];
+                std::printf("   producer: %s dst stream %s%u\n", DescribeNode(gr, pn).c_str(),
+                            pnode.outs.empty() ? "-" : (gr.values[pnode.outs[0]].dir == Dir::kEast ? "E" : "W"),
+                            pnode.outs.empty() ? 0 : gr.values[pnode.outs[0]].stream);
+                for (const auto &op : pnode.ops) {
+                  const Value &ov = gr.values[op.parts[0].value];
+                  std::printf("      operand from %s (stream %s%u byte %u, width %u)\n", DescribeNode(gr, ov.node).c_str(),
+                              ov.dir == Dir::kEast ? "E" : "W", ov.stream, op.parts[0].byte, op.width);
+                }
+                pn = pnode.ops.empty() ? kNone : gr.values[pnode.ops[0].parts[0].value].node;
+              }
+            }
+            break;
+          }
+        }
+      }
+    });
+    m.Start();
+    m.Run(10'000'000);
+    EXPECT_EQ(bad, 0);
+  }
+  llm::Reference ref(ck);
+  const auto &logits = ref.Forward(token, pos);
+  std::printf("reference logits:");
+  for (int t = 0; t < 8; ++t) std::printf(" %g", logits[t]);
+  std::printf("\n");
+}
+
+}  // namespace
+}  // namespace tsp::compiler
