@@ -1090,6 +1090,7 @@ bool CompileLlama(const llm::Checkpoint &ck, const Geometry &g, const LlamaOptio
     cm.program = std::move(cm.sched.program);
     cm.sched.program = Program{};
     cm.predicted_cycles = cm.sched.predicted_cycles;
+    cm.bounds = ComputeBounds(graph);
     cm.tags = graph.tags;
     cm.ops.reserve(graph.nodes.size());
     for (const Node &n : graph.nodes) {

@@ -48,9 +48,10 @@ TEST(Llama, FirstTokenOnModel) {
   CompiledModel cm;
   std::string err;
   ASSERT_TRUE(CompileLlama(ck, g, opt, &cm, &err)) << err;
-  std::printf("predicted cycles %lu, nodes %u, spills %u, MEM %lu bytes\n",
+  std::printf("predicted cycles %lu, nodes %u, spills %u, MEM %lu bytes, resource bound %lu (%s), dependency bound %lu\n",
               static_cast<unsigned long>(cm.predicted_cycles), cm.graph_nodes, cm.spills,
-              static_cast<unsigned long>(cm.mem_bytes_used));
+              static_cast<unsigned long>(cm.mem_bytes_used), static_cast<unsigned long>(cm.bounds.resource),
+              cm.bounds.resource_unit.c_str(), static_cast<unsigned long>(cm.bounds.dependency));
   Model m(g);
   ASSERT_TRUE(m.LoadProgram(cm.program, &err)) << err;
   llm::Reference ref(ck);

@@ -61,6 +61,7 @@ struct CompiledModel {
   uint32_t positions = 0;
   uint64_t predicted_cycles = 0;
   ScheduleResult sched;
+  Bounds bounds;
   std::vector<MemUse> mem_use;  // MEM budget by category
   uint64_t mem_bytes_used = 0;
   uint32_t graph_nodes = 0, spills = 0;

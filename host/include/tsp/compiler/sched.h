@@ -47,6 +47,22 @@ struct ScheduleResult {
 // producer) or a queue exceeds IqDepth.
 bool Schedule(Graph &g, const ScheduleOptions &opt, ScheduleResult *out, std::string *error);
 
+// Lower bounds on the cycles of a scheduled graph (docs/performance.md).
+//  * resource: the busiest unit. Each MEM slice, SXM and MXM queue is one unit (its instructions'
+//    occupancy summed); the VXM ALUs are interchangeable, so the VXM bound is their summed occupancy
+//    divided by the number of ALUs; the stream registers of each direction can hold
+//    positions x streams values per cycle.
+//  * dependency: the longest chain of latencies with unlimited units: every value edge as
+//    "consumer >= producer + latency + hops", every buffer / MXM-state dependency with its delta,
+//    plus the last event of the final node.
+struct Bounds {
+  uint64_t resource = 0;
+  std::string resource_unit;  // which unit sets it
+  uint64_t dependency = 0;
+  std::vector<std::pair<std::string, uint64_t>> units;  // every unit's busy cycles (VXM: per ALU)
+};
+Bounds ComputeBounds(const Graph &g);
+
 // Text of one node for messages ("mem.w3 read 17 -> v12 @ 405").
 std::string DescribeNode(const Graph &g, uint32_t node);
 

@@ -1,0 +1,65 @@
+// The model runner: a llama2.c checkpoint compiled for a TSP device and run as an llm::Backend.
+//
+// The program (every weight, table and the zeroed KV cache in its MEM images, the whole forward
+// step in its instruction queues) is loaded once; per token the host writes 8 bytes (token id and
+// position in lanes 0 and 1 of the input word's two byte planes), starts the run, and reads back
+// either the argmax token (4 bytes) or the logits (vocab x 4 bytes). The device's cycle count is
+// checked against the compiler's prediction at every step.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tsp/compiler/llama.h"
+#include "tsp/device.h"
+#include "tsp/llm/checkpoint.h"
+#include "tsp/llm/generate.h"
+
+namespace tsp {
+
+struct RunnerStats {
+  uint64_t steps = 0;
+  uint64_t predicted_cycles = 0;  // per step (the same at every position)
+  uint64_t min_cycles = UINT64_MAX, max_cycles = 0, total_cycles = 0;
+  uint64_t mismatches = 0;        // steps whose measured cycles differ from the prediction
+  double device_seconds = 0;      // wall time inside Device::Run
+  uint64_t host_bytes_written = 0, host_bytes_read = 0;  // per-token traffic, summed
+  double load_seconds = 0, compile_seconds = 0;
+};
+
+class TspBackend : public llm::Backend {
+ public:
+  // Compiles `ckpt` for the device's geometry and loads it. Null with *error on failure.
+  static std::unique_ptr<TspBackend> Create(const llm::Checkpoint &ckpt, std::unique_ptr<Device> device,
+                                            const compiler::LlamaOptions &opt, std::string *error);
+
+  bool Forward(int token, int pos, std::vector<float> *logits, int *argmax, std::string *error) override;
+  std::string StatsReport() const override;
+
+  const compiler::CompiledModel &compiled() const { return cm_; }
+  const RunnerStats &stats() const { return stats_; }
+  Device &device() { return *dev_; }
+  // Writes a Chrome / Perfetto trace-event JSON of one forward step (a track per queue, a span per
+  // instruction, the phases as a track of their own).
+  bool WriteTimeline(const std::string &path, std::string *error) const;
+
+  static constexpr double kClockHz = 150e6;  // the stated clock for tokens/s (FPGA board target)
+
+ private:
+  TspBackend() = default;
+  std::unique_ptr<Device> dev_;
+  compiler::CompiledModel cm_;
+  RunnerStats stats_;
+};
+
+// Writes the compiled step as trace-event JSON (used by TspBackend::WriteTimeline, tsp-compile).
+bool WriteTimelineJson(const compiler::CompiledModel &cm, const Geometry &g, const std::string &path,
+                       std::string *error);
+
+// The backend factory of tsp-run: "cpu" (the fp32 reference), "ref" (the cycle-exact model) and any
+// other device spec OpenDevice knows in this binary ("rtl", ...).
+std::unique_ptr<llm::Backend> MakeBackend(const llm::RunArgs &args, const llm::Checkpoint &ckpt, std::string *error);
+
+}  // namespace tsp

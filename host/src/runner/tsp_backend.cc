@@ -1,0 +1,184 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+#include "tsp/runner.h"
+
+namespace tsp {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+}
+
+std::unique_ptr<TspBackend> TspBackend::Create(const llm::Checkpoint &ckpt, std::unique_ptr<Device> device,
+                                               const compiler::LlamaOptions &opt, std::string *error) {
+  std::unique_ptr<TspBackend> b(new TspBackend());
+  b->dev_ = std::move(device);
+  auto t0 = Clock::now();
+  if (!compiler::CompileLlama(ckpt, b->dev_->geometry(), opt, &b->cm_, error)) return nullptr;
+  b->stats_.compile_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  t0 = Clock::now();
+  if (!b->dev_->LoadProgram(b->cm_.program, error)) return nullptr;
+  b->stats_.load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  b->stats_.predicted_cycles = b->cm_.predicted_cycles;
+  return b;
+}
+
+bool TspBackend::Forward(int token, int pos, std::vector<float> *logits, int *argmax, std::string *error) {
+  const Geometry &g = dev_->geometry();
+  const compiler::HostIo &io = cm_.io;
+  if (pos < 0 || static_cast<uint32_t>(pos) >= cm_.positions) {
+    *error = fmt::format("position {} is outside the {} positions the program was compiled for", pos, cm_.positions);
+    return false;
+  }
+  if (token < 0 || static_cast<uint32_t>(token) >= io.vocab) {
+    *error = fmt::format("token {} is outside the vocabulary of {}", token, io.vocab);
+    return false;
+  }
+  const uint64_t w0 = dev_->host_bytes_written(), r0 = dev_->host_bytes_read();
+  // Lanes 0..3 of both byte planes of the input word: token in lane 0, position in lane 1.
+  for (uint32_t p = 0; p < 2; ++p) {
+    const uint32_t v = ((static_cast<uint32_t>(token) >> (8 * p)) & 0xFFu) |
+                       (((static_cast<uint32_t>(pos) >> (8 * p)) & 0xFFu) << 8);
+    dev_->Write32(MemAddress(g, io.in_slices[p], io.in_addr, 0), v);
+  }
+  const auto t0 = Clock::now();
+  const Device::RunResult r = dev_->Run(cm_.predicted_cycles * 2 + 1000);
+  stats_.device_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!r.ok) {
+    *error = fmt::format("{}: the forward step at position {} failed: {}", dev_->name(), pos, r.message);
+    for (size_t i = 0; i < r.details.size() && i < 5; ++i) *error += "\n  " + r.details[i];
+    return false;
+  }
+  stats_.steps++;
+  stats_.min_cycles = std::min(stats_.min_cycles, r.cycles);
+  stats_.max_cycles = std::max(stats_.max_cycles, r.cycles);
+  stats_.total_cycles += r.cycles;
+  if (r.cycles != cm_.predicted_cycles) stats_.mismatches++;
+  if (argmax) {
+    uint32_t v = 0;
+    for (uint32_t p = 0; p < 4; ++p) v |= (dev_->Read32(MemAddress(g, io.out_slices[p], io.out_addr, 0)) & 0xFFu) << (8 * p);
+    if (v >= io.vocab) {
+      *error = fmt::format("{}: the device returned token {} (vocabulary {})", dev_->name(), v, io.vocab);
+      return false;
+    }
+    *argmax = static_cast<int>(v);
+  } else {
+    const uint32_t vl = g.vl();
+    std::vector<std::vector<uint8_t>> planes(4, std::vector<uint8_t>(size_t{io.logit_words} * vl));
+    for (uint32_t p = 0; p < 4; ++p) {
+      if (!dev_->ReadMemWords(io.logit_slices[p], io.logit_addr, planes[p].data(), planes[p].size(), error)) return false;
+    }
+    logits->assign(io.vocab, 0.0f);
+    for (uint32_t t = 0; t < io.vocab; ++t) {
+      uint32_t bits = 0;
+      for (uint32_t p = 0; p < 4; ++p) bits |= uint32_t{planes[p][t]} << (8 * p);
+      std::memcpy(&(*logits)[t], &bits, 4);
+    }
+  }
+  stats_.host_bytes_written += dev_->host_bytes_written() - w0;
+  stats_.host_bytes_read += dev_->host_bytes_read() - r0;
+  return true;
+}
+
+std::string TspBackend::StatsReport() const {
+  const RunnerStats &s = stats_;
+  std::string r;
+  r += fmt::format("device: {} ({})\n", dev_->name(), dev_->geometry().Describe());
+  r += fmt::format("program: {} positions compiled, {} graph nodes, MEM {} of {} bytes, compile {:.2f} s, load {:.2f} s\n",
+                   cm_.positions, cm_.graph_nodes, cm_.mem_bytes_used, dev_->geometry().mem_bytes(),
+                   s.compile_seconds, s.load_seconds);
+  if (s.steps == 0) return r;
+  const double avg = static_cast<double>(s.total_cycles) / static_cast<double>(s.steps);
+  r += fmt::format("cycles per token: predicted {}, measured min {} max {} ({} of {} steps differ from the prediction)\n",
+                   s.predicted_cycles, s.min_cycles, s.max_cycles, s.mismatches, s.steps);
+  r += fmt::format("tokens/s at {:.0f} MHz: {:.1f}\n", kClockHz / 1e6, kClockHz / avg);
+  r += fmt::format("simulation: {:.3f} s per token, {:.0f} simulated cycles/s\n", s.device_seconds / static_cast<double>(s.steps),
+                   static_cast<double>(s.total_cycles) / std::max(1e-9, s.device_seconds));
+  r += fmt::format("host traffic per token: {:.0f} bytes written, {:.0f} bytes read\n",
+                   static_cast<double>(s.host_bytes_written) / static_cast<double>(s.steps),
+                   static_cast<double>(s.host_bytes_read) / static_cast<double>(s.steps));
+  return r;
+}
+
+bool TspBackend::WriteTimeline(const std::string &path, std::string *error) const {
+  return WriteTimelineJson(cm_, dev_->geometry(), path, error);
+}
+
+bool WriteTimelineJson(const compiler::CompiledModel &cm, const Geometry &g, const std::string &path,
+                       std::string *error) {
+  std::ofstream f(path);
+  if (!f) {
+    *error = fmt::format("cannot write the timeline to {}", path);
+    return false;
+  }
+  // One microsecond of the trace = one cycle.
+  f << "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"unit\":\"1 us = 1 TSP cycle\"},\"traceEvents\":[\n";
+  bool first = true;
+  auto ev = [&](const std::string &s) {
+    f << (first ? "" : ",\n") << s;
+    first = false;
+  };
+  const uint32_t phase_tid = g.num_queues();
+  ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"name\":\"process_name\",\"args\":{{\"name\":\"TSP forward step ({} cycles)\"}}}}",
+                 cm.predicted_cycles));
+  for (uint32_t q = 0; q < g.num_queues(); ++q) {
+    ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_name\",\"args\":{{\"name\":\"{}\"}}}}", q,
+                   g.queue(q).name));
+    ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_sort_index\",\"args\":{{\"sort_index\":{}}}}}", q, q + 1));
+  }
+  ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_name\",\"args\":{{\"name\":\"phases\"}}}}", phase_tid));
+  ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_sort_index\",\"args\":{{\"sort_index\":0}}}}", phase_tid));
+  std::map<uint16_t, std::pair<int64_t, int64_t>> phases;
+  for (const auto &op : cm.ops) {
+    if (op.time < 0) continue;
+    const auto &info = isa::Info(static_cast<isa::Opcode>(op.opcode));
+    ev(fmt::format("{{\"ph\":\"X\",\"pid\":1,\"tid\":{},\"ts\":{},\"dur\":{},\"name\":\"{}\",\"args\":{{\"phase\":\"{}\",\"latency\":{}}}}}",
+                   op.queue, op.time, std::max<uint32_t>(1, op.occupancy), info.mnemonic,
+                   op.tag < cm.tags.size() ? cm.tags[op.tag] : "", op.latency));
+    auto it = phases.find(op.tag);
+    if (it == phases.end()) {
+      phases[op.tag] = {op.time, op.time + std::max<uint32_t>(1, op.occupancy)};
+    } else {
+      it->second.first = std::min(it->second.first, op.time);
+      it->second.second = std::max<int64_t>(it->second.second, op.time + std::max<uint32_t>(1, op.occupancy));
+    }
+  }
+  for (const auto &[tag, span] : phases) {
+    ev(fmt::format("{{\"ph\":\"X\",\"pid\":1,\"tid\":{},\"ts\":{},\"dur\":{},\"name\":\"{}\"}}", phase_tid, span.first,
+                   span.second - span.first, tag < cm.tags.size() ? cm.tags[tag] : ""));
+  }
+  f << "\n]}\n";
+  if (!f) {
+    *error = fmt::format("error writing {}", path);
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<llm::Backend> MakeBackend(const llm::RunArgs &args, const llm::Checkpoint &ckpt, std::string *error) {
+  const std::string dev = args.device.empty() ? "ref" : args.device;
+  if (dev == "cpu") {
+    if (args.exec_mode != "exact" || !args.timeline_path.empty()) {
+      *error = "--device cpu (the fp32 reference) has no --mode fast and no --timeline";
+      return nullptr;
+    }
+    return std::make_unique<llm::ReferenceBackend>(ckpt);
+  }
+  auto device = OpenDevice(dev, error);
+  if (!device) return nullptr;
+  compiler::LlamaOptions opt;
+  opt.precision = args.exec_mode == "fast" ? compiler::Precision::kFast : compiler::Precision::kExact;
+  const llm::RunOptions ro = llm::ResolveRunOptions(args.options, ckpt.config.seq_len);
+  opt.positions = static_cast<uint32_t>(std::max(1, ro.steps));
+  auto b = TspBackend::Create(ckpt, std::move(device), opt, error);
+  if (!b) return nullptr;
+  if (!args.timeline_path.empty() && !b->WriteTimeline(args.timeline_path, error)) return nullptr;
+  return b;
+}
+
+}  // namespace tsp
