@@ -480,6 +480,7 @@ class Scheduler {
   // Tries to place cluster c at T. On failure rolls back and returns the smallest T worth trying next.
   int64_t TryPlace(Cluster &c, int64_t T, Undo &u, std::vector<uint32_t> *chosen) {
     std::vector<uint32_t> banks;
+    std::unordered_map<uint64_t, size_t> alu_pref;
     chosen->assign(c.nodes.size(), kNone);
     for (size_t i = 0; i < c.nodes.size(); ++i) {
       const uint32_t ni = c.nodes[i];
@@ -488,14 +489,30 @@ class Scheduler {
       const int64_t occ = std::max<int64_t>(1, n.in.info().occupancy);
       uint32_t q = n.queue;
       if (q == kNone) {
+        // Identical instructions of a cluster on one ALU (so that runs become REPEATs), else the
+        // first free ALU.
+        const uint64_t key = Encode(n.in);
+        auto pref = alu_pref.find(key);
         int64_t soonest = INT64_MAX;
-        for (uint32_t a : alus_) {
+        // Without a preference, start with the ALU that has dispatched least so far (balances the
+        // instruction queues).
+        size_t start = 0;
+        for (size_t ai = 1; ai < alus_.size(); ++ai) {
+          if (alu_count_[ai] < alu_count_[start]) start = ai;
+        }
+        for (size_t ai = 0; ai < alus_.size(); ++ai) {
+          const uint32_t a = pref != alu_pref.end() ? alus_[(pref->second + ai) % alus_.size()] : alus_[(start + ai) % alus_.size()];
           const int64_t b = QueueBusyUntil(a, t, occ);
           if (b < 0) {
             q = a;
             break;
           }
           soonest = std::min(soonest, b);
+        }
+        if (q != kNone && pref == alu_pref.end()) {
+          for (size_t ai = 0; ai < alus_.size(); ++ai) {
+            if (alus_[ai] == q) alu_pref[key] = ai;
+          }
         }
         if (q == kNone) {
           Rollback(u);
@@ -595,6 +612,7 @@ class Scheduler {
 
   bool Place(std::string *error) {
     alus_ = Alus();
+    alu_count_.assign(alus_.size(), 0);
     qbusy_.resize(g_.geom.num_queues());
     class_base_.assign(classes_.size(), 0);
     class_dir_.assign(classes_.size(), 0);
@@ -630,7 +648,12 @@ class Scheduler {
       for (size_t i = 0; i < c.nodes.size(); ++i) {
         Node &n = g_.nodes[c.nodes[i]];
         n.time = T + rel_[c.nodes[i]];
-        if (n.queue == kNone) vxm_queue_[c.nodes[i]] = chosen[i];
+        if (n.queue == kNone) {
+          vxm_queue_[c.nodes[i]] = chosen[i];
+          for (size_t ai = 0; ai < alus_.size(); ++ai) {
+            if (alus_[ai] == chosen[i]) alu_count_[ai]++;
+          }
+        }
       }
       ++placed;
       for (const auto &[s, w] : c.succs) {
@@ -812,6 +835,7 @@ class Scheduler {
   std::vector<uint32_t> value_class_;
   std::vector<int> class_base_, class_dir_;
   std::vector<uint32_t> alus_;
+  std::vector<uint64_t> alu_count_;
   std::vector<std::map<int64_t, int64_t>> qbusy_;
   std::unordered_set<uint64_t> banks_;
   std::unordered_map<uint64_t, std::vector<std::pair<uint32_t, uint32_t>>> sres_;

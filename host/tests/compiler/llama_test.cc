@@ -1,9 +1,11 @@
 // The stories260K forward step compiled for the default geometry, run on the cycle-exact model.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <algorithm>
+#include <array>
 #include <map>
 #include <tuple>
 #include <cstring>
@@ -52,6 +54,19 @@ TEST(Llama, FirstTokenOnModel) {
               static_cast<unsigned long>(cm.predicted_cycles), cm.graph_nodes, cm.spills,
               static_cast<unsigned long>(cm.mem_bytes_used), static_cast<unsigned long>(cm.bounds.resource),
               cm.bounds.resource_unit.c_str(), static_cast<unsigned long>(cm.bounds.dependency));
+  {
+    std::string q;
+    for (uint32_t i = 0; i < g.num_queues(); ++i) q += fmt::format(" {}:{}", g.queue(i).name, cm.sched.queues[i].instructions);
+    std::printf("instructions per queue:%s\n", q.c_str());
+    std::map<std::string, std::array<uint64_t, 4>> per;  // tag -> mem, vxm, sxm, mxm ops
+    for (const auto &op : cm.ops) {
+      const auto u = isa::Info(static_cast<isa::Opcode>(op.opcode)).unit;
+      std::string t = cm.tags[op.tag];
+      if (t.size() > 3 && t[0] == 'L' && t[2] == ' ') t = t.substr(3);
+      per[t][u == isa::Unit::kMem ? 0 : u == isa::Unit::kVxm ? 1 : u == isa::Unit::kSxm ? 2 : 3]++;
+    }
+    for (const auto &[t, c] : per) std::printf("  %-16s mem %6lu vxm %6lu sxm %5lu mxm %5lu\n", t.c_str(), (unsigned long)c[0], (unsigned long)c[1], (unsigned long)c[2], (unsigned long)c[3]);
+  }
   Model m(g);
   ASSERT_TRUE(m.LoadProgram(cm.program, &err)) << err;
   llm::Reference ref(ck);
