@@ -572,17 +572,22 @@ void Builder::Scatter(const Vec &data0, uint32_t region, const Vec &addr0) {
 }
 
 // ---- MXM ----
-void Builder::Lw(Hemi side, const Vec &row, uint32_t index) {
+void Builder::Lw(Hemi side, const Vec &rows, uint32_t index) {
   const int s = side == Hemi::kWest ? 0 : 1;
   if (mxm_buf_[s] == kNone) {
     mxm_buf_[s] = NewState(s ? "mxm.e.buffer" : "mxm.w.buffer");
     mxm_arr_[s] = NewState(s ? "mxm.e.array" : "mxm.w.array");
   }
+  // One row per stream of the group: 1, 2 or 4 rows (dtype i8, i16, i32).
+  const uint32_t w = rows.is_mem() ? (rows.nplanes ? rows.nplanes : g_.buffers[rows.buf].planes)
+                                   : static_cast<uint32_t>(rows.parts.size());
   Instr in;
   in.op = Opcode::kLw;
   in.imm = index;
+  in.dtype = w == 4 ? 2u : w == 2 ? 1u : 0u;
+  if (w != 1 && w != 2 && w != 4) throw std::logic_error("Lw: 1, 2 or 4 rows");
   const uint32_t n = AddNode(in, Queue(s ? "mxm.e" : "mxm.w"));
-  AddOperand(n, row, 1);
+  AddOperand(n, rows, w);
   Touch(n, mxm_buf_[s], true, 0);
 }
 

@@ -59,6 +59,11 @@ class Planner {
     for (uint32_t s : slices) top_[s] = addr + words;
     return addr;
   }
+  uint32_t Top(const std::vector<uint32_t> &slices) const {
+    uint32_t t = 0;
+    for (uint32_t s : slices) t = std::max(t, top_[s]);
+    return t;
+  }
   // The slice (of `candidates`) with the most free words.
   uint32_t Emptiest(const std::vector<uint32_t> &candidates) const {
     uint32_t best = candidates[0];
@@ -92,6 +97,7 @@ struct WTensor {
   std::vector<uint32_t> hi_w, lo_w;   // first word of the block's rows in that buffer
   uint32_t rowscale = kNone;          // fp32 buffer, ceil(rows / VL) words
   std::vector<Hemi> side;             // fast mode: the MXM of each block
+  uint32_t lw_rows = 1;               // rows per word of the row buffers (planes of hi[k], lo[k])
 };
 
 class Lowering {
@@ -245,6 +251,30 @@ class Lowering {
 
 // ------------------------------------------------------------------------------------------------
 bool Lowering::CheckShape(std::string *error) {
+  // MEM first: bytes by category for this shape (the allocation below must agree with it).
+  {
+    const uint64_t D = static_cast<uint64_t>(cfg_.dim), H = static_cast<uint64_t>(cfg_.hidden_dim);
+    const uint64_t KV = static_cast<uint64_t>(cfg_.kv_dim()), V = static_cast<uint64_t>(cfg_.vocab_size);
+    const uint64_t L = static_cast<uint64_t>(cfg_.n_layers), vl = VL_;
+    const uint64_t planes = opt_.precision == Precision::kExact ? 2 : 1;
+    auto mat = [&](uint64_t r, uint64_t c) { return ((r + 15) / 16) * ((c + vl - 1) / vl) * 16 * planes * vl; };
+    auto scl = [&](uint64_t r) { return ((r + vl - 1) / vl) * 4 * vl; };
+    const uint64_t cols_o = std::max<uint64_t>(D, vl);
+    const uint64_t weights = L * (mat(D, D) + 2 * mat(KV, D) + mat(D, cols_o) + 2 * mat(H, D) + mat(D, H)) +
+                             mat(V, D) * (cfg_.shared_classifier ? 1 : 2);
+    const uint64_t scales = L * (2 * scl(D) + 2 * scl(KV) + 2 * scl(H)) + scl(V) * (cfg_.shared_classifier ? 1 : 2) +
+                            (2 * L + 1) * 4 * vl;
+    const uint64_t n = opt_.positions ? opt_.positions : static_cast<uint64_t>(cfg_.seq_len);
+    const uint64_t rows = (static_cast<uint64_t>(cfg_.n_kv_heads) + 1) / 2;
+    const uint64_t kv = L * 2 * (2 * (rows * ((n + S_ - 1) / S_) + 1) * vl + ((n + 16 * S_ - 1) / (16 * S_)) * 4 * vl);
+    const uint64_t need = weights + scales + kv;
+    if (need > g_.mem_bytes()) {
+      *error = fmt::format("model {} does not fit the MEM of geometry {}: it needs at least {} bytes (weights {}, "
+                           "scales and gains {}, KV cache for {} positions {}) but the geometry has {} bytes",
+                           llm::ToString(cfg_), g_.params().name, need, weights, scales, n, kv, g_.mem_bytes());
+      return false;
+    }
+  }
   const int hs = cfg_.head_size();
   auto fail = [&](const std::string &m) {
     *error = fmt::format("model {} is not supported on geometry {}: {}", llm::ToString(cfg_), g_.Describe(), m);
@@ -371,15 +401,29 @@ WTensor Lowering::Weights(const std::string &name, const float *w, uint32_t rows
       q[size_t{r} * t.cols + c] = static_cast<int32_t>(std::max(-qmax, std::min(qmax, std::nearbyint(v))));
     }
   }
+  // Rows of a block: with lw_rows = w, word i of a w-plane buffer holds rows w i .. w i + w - 1 (plane p
+  // = row w i + p) in w neighbouring slices, so one LW takes w rows from w streams.
+  const uint32_t lw = opt_.lw_rows;
   for (uint32_t bi = 0; bi < t.nb; ++bi) {
     for (uint32_t c = 0; c < t.nc; ++c) {
       for (uint32_t plane = 0; plane < t.planes; ++plane) {
         // exact: plane 0 = hi (west, MXM W), plane 1 = lo (east, MXM E). fast: blocks alternate sides.
         const bool west = exact ? plane == 0 : (bi % 2 == 0);
-        std::vector<uint32_t> cand;
-        for (uint32_t m = 0; m < M_; ++m) cand.push_back(west ? m : M_ + m);
-        const uint32_t slice = plan_.Emptiest(cand);
-        const uint32_t buf = ByteBuf("weights", fmt::format("{}.b{}c{}{}", name, bi, c, plane ? "lo" : "hi"), slice, 16);
+        std::vector<uint32_t> best;
+        uint32_t best_top = UINT32_MAX;
+        for (uint32_t m = 0; m + lw <= M_; m += lw) {
+          std::vector<uint32_t> sl;
+          for (uint32_t i = 0; i < lw; ++i) sl.push_back((west ? 0 : M_) + m + i);
+          const uint32_t top = plan_.Top(sl);
+          if (top < best_top) {
+            best_top = top;
+            best = sl;
+          }
+        }
+        const uint32_t addr = plan_.Alloc("weights", best, 16 / lw, false);
+        std::array<uint32_t, 4> sl4{};
+        for (uint32_t i = 0; i < lw; ++i) sl4[i] = best[i];
+        const uint32_t buf = b_.NewBuffer(fmt::format("{}.b{}c{}{}", name, bi, c, plane ? "lo" : "hi"), lw, sl4, addr, 16 / lw);
         for (uint32_t r = 0; r < 16; ++r) {
           std::vector<uint8_t> bytes(VL_, 0);
           const uint32_t row = 16 * bi + r;
@@ -389,7 +433,9 @@ WTensor Lowering::Weights(const std::string &name, const float *w, uint32_t rows
             const int32_t v = q[size_t{row} * t.cols + col];
             bytes[l] = exact ? static_cast<uint8_t>(plane == 0 ? (v >> 8) : (v & 0xFF)) : static_cast<uint8_t>(v);
           }
-          SetBytes(buf, r, bytes);
+          std::vector<uint8_t> wd(VL_, 0);
+          std::copy(bytes.begin(), bytes.end(), wd.begin());
+          SetWord(sl4[r % lw], addr + r / lw, wd);
         }
         (plane == 0 ? t.hi : t.lo).push_back(buf);
         (plane == 0 ? t.hi_w : t.lo_w).push_back(0);
@@ -397,6 +443,7 @@ WTensor Lowering::Weights(const std::string &name, const float *w, uint32_t rows
     }
     t.side.push_back(exact || bi % 2 == 0 ? Hemi::kWest : Hemi::kEast);
   }
+  t.lw_rows = lw;
   const uint32_t nv = CeilDiv(rows, VL_);
   t.rowscale = F32Buf("scales", name + ".scale", static_cast<int>(t.nb % 4), nv);
   for (uint32_t o = 0; o < nv; ++o) {
@@ -515,9 +562,10 @@ std::vector<Vec> Lowering::MatVec(const WTensor &w, const Quant &q) {
         Vec hh, ll, lh, hl;
         for (uint32_t c = 0; c < w.nc; ++c) {
           const uint32_t k = bi * w.nc + c;
-          for (uint32_t r = 0; r < 16; ++r) {
-            b_.Lw(Hemi::kWest, b_.Mem(w.hi[k], w.hi_w[k] + r), r);
-            b_.Lw(Hemi::kEast, b_.Mem(w.lo[k], w.lo_w[k] + r), r);
+          const uint32_t lw = w.lw_rows;
+          for (uint32_t r = 0; r < 16; r += lw) {
+            b_.Lw(Hemi::kWest, b_.Mem(w.hi[k], w.hi_w[k] + r / lw), r);
+            b_.Lw(Hemi::kEast, b_.Mem(w.lo[k], w.lo_w[k] + r / lw), r);
           }
           b_.Iw(Hemi::kWest);
           b_.Iw(Hemi::kEast);
@@ -538,7 +586,7 @@ std::vector<Vec> Lowering::MatVec(const WTensor &w, const Quant &q) {
         Vec ph, pl;
         for (uint32_t c = 0; c < w.nc; ++c) {
           const uint32_t k = bi * w.nc + c;
-          for (uint32_t r = 0; r < 16; ++r) b_.Lw(side, b_.Mem(w.hi[k], w.hi_w[k] + r), r);
+          for (uint32_t r = 0; r < 16; r += w.lw_rows) b_.Lw(side, b_.Mem(w.hi[k], w.hi_w[k] + r / w.lw_rows), r);
           b_.Iw(side);
           const bool more = c > 0;
           ph = b_.Abc(side, b_.Mem(q.a16, c).Planes(1, 1), true, true, more ? &ph : nullptr);

@@ -82,7 +82,7 @@ class Builder {
   void Scatter(const Vec &data, uint32_t region, const Vec &addr);
 
   // ---- MXM (side: mxm.w or mxm.e) ----
-  void Lw(Hemi side, const Vec &row, uint32_t index);
+  void Lw(Hemi side, const Vec &rows, uint32_t index);  // 1, 2 or 4 rows (streams) from row `index`
   void Iw(Hemi side);
   Vec Abc(Hemi side, const Vec &a, bool asigned, bool wsigned, const Vec *acc = nullptr);
 

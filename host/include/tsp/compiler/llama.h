@@ -34,6 +34,7 @@ struct LlamaOptions {
   // rounded up to a multiple of 64. 0: the checkpoint's seq_len.
   uint32_t positions = 0;
   bool vxm_chain = false;  // VXM ops read the VXM's previous result in place (co-design feature)
+  uint32_t lw_rows = 1;    // weight rows per LW (1, 2, 4; more than 1 is a co-design feature)
   bool keep_graph = false;  // keep the scheduled graph in CompiledModel::graph (debugging, interpreter)
   ScheduleOptions sched;
 };
