@@ -102,7 +102,7 @@ uint32_t Builder::NewBuffer(const std::string &name, uint32_t planes, const std:
   b.words = words;
   g_.buffers.push_back(b);
   versions_.emplace_back();
-  writes_.push_back(0);
+  writes_.emplace_back(words, 0);
   return static_cast<uint32_t>(g_.buffers.size() - 1);
 }
 
@@ -113,7 +113,7 @@ uint32_t Builder::NewState(const std::string &name) {
   b.state = true;
   g_.buffers.push_back(b);
   versions_.emplace_back();
-  writes_.push_back(0);
+  writes_.emplace_back(1, 0);
   return static_cast<uint32_t>(g_.buffers.size() - 1);
 }
 
@@ -201,7 +201,7 @@ Vec Builder::Mem(uint32_t buf, uint32_t word) const {
   v.word = word;
   v.plane0 = 0;
   v.nplanes = static_cast<uint8_t>(g_.buffers[buf].planes);
-  v.stamp = writes_[buf];
+  v.stamp = writes_[buf][word];
   return v;
 }
 
@@ -242,7 +242,7 @@ void Builder::Write(const Vec &v0, uint32_t buf, uint32_t word) {
     const Node &prod = g_.nodes[g_.values[v.parts[0].value].node];
     v = Materialize(Spill(v, g_.Position(prod), g_.geom.queue(b.slices[0]).position), kNone, false);
   }
-  ++writes_[buf];
+  ++writes_[buf][word];
   for (uint32_t p = 0; p < b.planes; ++p) {
     Instr in;
     in.op = Opcode::kWrite;
@@ -309,7 +309,7 @@ Vec Builder::Spill(const Vec &v, uint32_t producer_position, uint32_t consumer_p
   }
   if (buf == kNone) throw std::logic_error(fmt::format("spill: every scratch word clashes with another operand's slices ({} busy, last node {} {})", busy_slices_.size(), g_.nodes.size(), g_.nodes.back().in.info().mnemonic));
   ++spills_;
-  ++writes_[buf];
+  ++writes_[buf][0];
   const std::vector<uint32_t> saved = busy_slices_;
   // Write the parts into the first planes of the scratch buffer.
   const Buffer &b = g_.buffers[buf];
@@ -333,10 +333,10 @@ Vec Builder::Materialize(const Vec &v0, uint32_t consumer_position, bool consume
   Vec v = v0;
   if (v0.is_mem()) {
     const Buffer &b = g_.buffers[v0.buf];
-    if (v0.stamp != kNone && v0.stamp != writes_[v0.buf])
-      throw std::logic_error(fmt::format("buffer {} was written again before a read of its earlier contents "
-                                         "(a temporary reused too early)",
-                                         b.name));
+    if (v0.stamp != kNone && v0.stamp != writes_[v0.buf][v0.word])
+      throw std::logic_error(fmt::format("buffer {} word {} was written again before a read of its earlier "
+                                         "contents (a temporary reused too early; phase {})",
+                                         b.name, v0.word, g_.tags[tag_]));
     const uint32_t np = v0.nplanes ? v0.nplanes : b.planes;
     v = Vec{};
     for (uint32_t p = v0.plane0; p < v0.plane0 + np; ++p) {
@@ -557,7 +557,7 @@ void Builder::Scatter(const Vec &data0, uint32_t region, const Vec &addr0) {
     const bool same_side = (x < plo && ahi < plo) || (x > phi && alo > phi);
     if (same_side) addr = Read(addr.buf, addr.word);
   }
-  ++writes_[region];
+  for (auto &w : writes_[region]) ++w;  // a data-dependent word
   for (uint32_t p = 0; p < b.planes; ++p) {
     Instr in;
     in.op = Opcode::kScatter;

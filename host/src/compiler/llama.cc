@@ -164,7 +164,7 @@ class Lowering {
     throw std::logic_error("no temporary avoids the value's slices");
   }
   Vec KeepFixed(const Vec &v, const std::string &name) {  // a long-lived value in a buffer of its own
-    const uint32_t t = F32Buf("activations", name, static_cast<int>(fixed_rr_++ % 4), 1);
+    const uint32_t t = F32Buf("activations", name, -1, 1);
     b_.Write(v, t);
     return b_.Mem(t);
   }
@@ -178,6 +178,8 @@ class Lowering {
   const std::vector<Vec> &KvAddr(uint32_t target);
   const Vec &ChunkAddr(uint32_t target);
   uint32_t fixed_rr_ = 0;
+  std::vector<uint32_t> act16_;  // quantised matmul inputs (ring)
+  uint32_t next_act16_ = 0, act16_words_ = 0;
   std::map<uint32_t, std::vector<Vec>> kv_addr_cache_;
   std::map<uint32_t, Vec> chunk_addr_cache_;
   Vec kv_e_, kv_pq_, pos_chunk_;
@@ -228,6 +230,8 @@ class Lowering {
   uint32_t i16_rr_ = 0, map_rr_ = 0, rope_rr_ = 0, col_rr_ = 0;
   std::vector<uint32_t> colbufs_;                   // TRANS column buffers (16 words), reused in turn
   uint32_t score_buf_ = kNone, prob_buf_ = kNone;  // [head slot][chunk] fp32, reused by every layer
+  uint32_t qv_buf_ = kNone;                         // the Q vector of every head slot
+  uint32_t fold_buf_ = kNone;                       // the attention output of every head slot
 
   // Per-program buffers.
   uint32_t in_ = 0, out_ = 0, logits_ = 0, zero_plane_ = 0;
@@ -307,6 +311,16 @@ std::vector<uint32_t> Lowering::Group(int grp) const {
 }
 
 uint32_t Lowering::F32Buf(const std::string &cat, const std::string &name, int grp, uint32_t words) {
+  if (grp < 0) {  // the group with the most room
+    uint32_t best = UINT32_MAX;
+    for (int gi = 0; gi < 4; ++gi) {
+      const uint32_t t = plan_.Top(Group(gi));
+      if (t < best) {
+        best = t;
+        grp = gi;
+      }
+    }
+  }
   const auto sl = Group(grp);
   const uint32_t addr = plan_.Alloc(cat, sl, words, false);
   return b_.NewBuffer(name, 4, {sl[0], sl[1], sl[2], sl[3]}, addr, words);
@@ -445,7 +459,7 @@ WTensor Lowering::Weights(const std::string &name, const float *w, uint32_t rows
   }
   t.lw_rows = lw;
   const uint32_t nv = CeilDiv(rows, VL_);
-  t.rowscale = F32Buf("scales", name + ".scale", static_cast<int>(t.nb % 4), nv);
+  t.rowscale = F32Buf("scales", name + ".scale", -1, nv);
   for (uint32_t o = 0; o < nv; ++o) {
     std::vector<float> v(VL_, 0.0f);
     for (uint32_t l = 0; l < VL_ && o * VL_ + l < rows; ++l) v[l] = scale[o * VL_ + l];
@@ -503,7 +517,7 @@ WTensor Lowering::EmbeddingTensor() {
     }
   }
   const uint32_t nv = CeilDiv(vocab, VL_);
-  t.rowscale = F32Buf("scales", "embedding.scale", 0, nv);
+  t.rowscale = F32Buf("scales", "embedding.scale", -1, nv);
   for (uint32_t o = 0; o < nv; ++o) {
     std::vector<float> v(VL_, 0.0f);
     for (uint32_t l = 0; l < VL_ && o * VL_ + l < vocab; ++l) v[l] = scale[o * VL_ + l];
@@ -535,7 +549,8 @@ Lowering::Quant Lowering::Quantize(const std::vector<Vec> &x, const Vec *gain, b
   const Vec m = Keep(Reduce(Hemi::kEast, Opcode::kRmax, TreeF(Opcode::kFmax, ab)));
   const Vec r = Keep(b_.Frecip(m));
   Quant q;
-  q.a16 = I16Buf("activations", "act16", true, static_cast<uint32_t>(x.size()));
+  if (x.size() > act16_words_) throw std::logic_error("Quantize: more vectors than the act16 buffers hold");
+  q.a16 = act16_[next_act16_++ % act16_.size()];
   for (size_t i = 0; i < xg.size(); ++i)
     b_.Write(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(xg[i], r), 32767.0f), q.a16, static_cast<uint32_t>(i));
   Vec af = b_.FmulI(m, 1.0f / 32767.0f);
@@ -779,9 +794,11 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
   const uint32_t slots = R_ * kv_mul_;
   std::vector<Vec> qv(slots);
   for (uint32_t r = 0; r < R_; ++r) {
-    for (uint32_t j = 0; j < kv_mul_; ++j)
-      qv[r * kv_mul_ + j] =
-          Keep(b_.SxmMap(Side(r + j), Opcode::kPerm, DType::kF32, q, b_.Mem(qmap_[r * kv_mul_ + j])));
+    for (uint32_t j = 0; j < kv_mul_; ++j) {
+      const uint32_t slot = r * kv_mul_ + j;
+      b_.Write(b_.SxmMap(Side(r + j), Opcode::kPerm, DType::kF32, q, b_.Mem(qmap_[slot])), qv_buf_, slot);
+      qv[slot] = b_.Mem(qv_buf_, slot);
+    }
   }
   auto col_buf = [&]() { return colbufs_[col_rr_++ % colbufs_.size()]; };
   // ---- scores: per chunk, 16 rows of products, transposed, summed in groups of 8 lanes ----
@@ -854,7 +871,8 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         const Vec sw = b_.SxmMap(Side(t + r + j), Opcode::kPerm, DType::kF32, acc, b_.Mem(fold_map_[t]));
         acc = Keep(b_.Fadd(acc, sw));
       }
-      folded.push_back(acc);
+      b_.Write(acc, fold_buf_, slot);
+      folded.push_back(b_.Mem(fold_buf_, slot));
     }
   }
   // att: tile t = r*m + j holds [head h0 | head h1] (the output projection's columns follow).
@@ -920,7 +938,7 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   for (uint32_t l = 0; l < L; ++l) {
     for (int kv = 0; kv < 2; ++kv) {
       const uint32_t buf =
-          F32Buf("kv cache", fmt::format("L{}.{}scale", l, kv ? 'v' : 'k'), static_cast<int>((2 * l + kv) % 4), chunks_);
+          F32Buf("kv cache", fmt::format("L{}.{}scale", l, kv ? 'v' : 'k'), -1, chunks_);
       Zero(buf);
       (kv ? vscale_ : kscale_).push_back(buf);
     }
@@ -953,7 +971,8 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   cls_ = cfg_.shared_classifier ? emb_ : Weights("wcls", ck_.w.wcls.data(), V, D, 1.0f);
   emb_scale_ = emb_.rowscale;
   auto gain = [&](const std::string &name, const float *g, int grp) {
-    const uint32_t buf = F32Buf("weights", name, grp, 1);
+    const uint32_t buf = F32Buf("weights", name, -1, 1);
+    (void)grp;
     SetF32(buf, 0, std::vector<float>(g, g + D));
     return buf;
   };
@@ -993,20 +1012,20 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   // Constants and per-lane tables.
   in_ = I16Buf("io", "in", false, 1);
   Zero(in_);
-  out_ = F32Buf("io", "out", 2, 1);
+  out_ = F32Buf("io", "out", -1, 1);
   Zero(out_);
   zero_plane_ = ByteBuf("tables", "zero", M_ + 1, 1);
   SetBytes(zero_plane_, 0, std::vector<uint8_t>(VL_, 0));
-  x_ = F32Buf("activations", "x", 0, 1);
-  logits_ = F32Buf("io", "logits", 3, CeilDiv(V, VL_));
+  x_ = F32Buf("activations", "x", -1, 1);
+  logits_ = F32Buf("io", "logits", -1, CeilDiv(V, VL_));
   tile_idx_ = I16Buf("tables", "tile", true, 1);
   {
     std::vector<int32_t> t(VL_);
     for (uint32_t l = 0; l < VL_; ++l) t[l] = static_cast<int32_t>(l / kLanes);
     SetI16(tile_idx_, 0, t);
   }
-  pl_ = F32Buf("tables", "pos-lane", 2, 1);
-  plc_ = F32Buf("tables", "pos-chunk", 3, chunks_);
+  pl_ = F32Buf("tables", "pos-lane", -1, 1);
+  plc_ = F32Buf("tables", "pos-chunk", -1, chunks_);
   {
     std::vector<float> pl(VL_);
     for (uint32_t l = 0; l < VL_; ++l) pl[l] = static_cast<float>(S_ * (l % kLanes) + l / kLanes);
@@ -1017,14 +1036,14 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
       SetF32(plc_, c, v);
     }
   }
-  tile_mask_ = F32Buf("tables", "tile-mask", 1, S_ + 1);
+  tile_mask_ = F32Buf("tables", "tile-mask", -1, S_ + 1);
   for (uint32_t t = 0; t <= S_; ++t) {
     std::vector<float> v(VL_, 0.0f);
     for (uint32_t l = 0; l < VL_ && t < S_; ++l) v[l] = l / kLanes == t ? 1.0f : 0.0f;
     SetF32(tile_mask_, t, v);
   }
-  rev_idx_ = F32Buf("tables", "argmax-index", 2, CeilDiv(V, VL_));
-  vocab_pad_ = F32Buf("tables", "vocab-pad", 3, 1);
+  rev_idx_ = F32Buf("tables", "argmax-index", -1, CeilDiv(V, VL_));
+  vocab_pad_ = F32Buf("tables", "vocab-pad", -1, 1);
   {
     for (uint32_t o = 0; o < CeilDiv(V, VL_); ++o) {
       std::vector<float> v(VL_);
@@ -1040,8 +1059,8 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   // RoPE: A[a] for angle 32 a * theta, B[b] for b * theta (words 2i = cos, 2i+1 = signed sin).
   {
     const uint32_t na = CeilDiv(N_, 32), nb = 32;
-    rope_a_ = F32Buf("tables", "rope-a", 0, 2 * na);
-    rope_b_ = F32Buf("tables", "rope-b", 2, 2 * nb);
+    rope_a_ = F32Buf("tables", "rope-a", -1, 2 * na);
+    rope_b_ = F32Buf("tables", "rope-b", -1, 2 * nb);
     auto fill = [&](uint32_t buf, uint32_t n, uint32_t step) {
       for (uint32_t i = 0; i < n; ++i) {
         std::vector<float> c(VL_, 1.0f), s(VL_, 0.0f);
@@ -1062,9 +1081,13 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   // Temporaries (rings) and spill scratch.
   for (uint32_t i = 0; i < 128; ++i) tmp_f32_.push_back(F32Buf("activations", "tmp", static_cast<int>(i % 4), 1));
   for (uint32_t i = 0; i < 4; ++i) colbufs_.push_back(F32Buf("activations", "transpose", i % 2 ? 3 : 1, 16));
-  score_buf_ = F32Buf("activations", "scores", 0, 2 * R_ * kv_mul_ * chunks_);
-  prob_buf_ = F32Buf("activations", "probs", 2, 2 * R_ * kv_mul_ * chunks_);
+  score_buf_ = F32Buf("activations", "scores", -1, 2 * R_ * kv_mul_ * chunks_);
+  qv_buf_ = F32Buf("activations", "q-slots", -1, R_ * kv_mul_);
+  fold_buf_ = F32Buf("activations", "att-slots", -1, R_ * kv_mul_);
+  prob_buf_ = F32Buf("activations", "probs", -1, 2 * R_ * kv_mul_ * chunks_);
   for (uint32_t i = 0; i < 32; ++i) tmp_i16_.push_back(I16Buf("activations", "tmp16", i % 2 == 0, 1));
+  act16_words_ = std::max(CeilDiv(D, VL_), CeilDiv(H, VL_));
+  for (uint32_t i = 0; i < 6; ++i) act16_.push_back(I16Buf("activations", "act16", i % 2 == 0, act16_words_));
   for (uint32_t i = 0; i < 8; ++i) {
     tmp_i16_w_.push_back(I16Buf("activations", "addr16", true, 1));
     tmp_i16_e_.push_back(I16Buf("activations", "addr16", false, 1));

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <stdexcept>
 #include <algorithm>
 #include <array>
 #include <map>
@@ -15,7 +16,9 @@
 #include "tsp/compiler/llama.h"
 #include "tsp/llm/checkpoint.h"
 #include "tsp/llm/model_dir.h"
+#include "tsp/llm/generate.h"
 #include "tsp/llm/reference.h"
+#include "tsp/llm/tokenizer.h"
 #include "tsp/model.h"
 #include "tsp/program.h"
 
@@ -258,6 +261,91 @@ TEST(Llama, DebugInterpreter) {
   std::printf("reference logits:");
   for (int t = 0; t < 8; ++t) std::printf(" %g", logits[t]);
   std::printf("\n");
+}
+
+}  // namespace
+}  // namespace tsp::compiler
+
+namespace tsp::compiler {
+namespace {
+
+// A Backend on a tsp::Model of any geometry (the wide-IqDepth geometry while the queues are too long).
+class ModelBackend : public llm::Backend {
+ public:
+  ModelBackend(const Geometry &g, const CompiledModel &cm) : g_(g), cm_(cm), m_(g) {
+    std::string err;
+    if (!m_.LoadProgram(cm.program, &err)) throw std::runtime_error(err);
+  }
+  bool Forward(int token, int pos, std::vector<float> *logits, int *argmax, std::string *error) override {
+    const uint32_t v[2] = {static_cast<uint32_t>(token), static_cast<uint32_t>(pos)};
+    for (uint32_t p = 0; p < 2; ++p) {
+      for (uint32_t lane = 0; lane < 2; ++lane)
+        m_.WriteMemByte(g_.MemByteAddress(cm_.io.in_slices[p], cm_.io.in_addr, lane), static_cast<uint8_t>(v[lane] >> (8 * p)));
+    }
+    m_.Start();
+    const RunResult rr = m_.Run(10'000'000);
+    if (rr.status != RunStatus::kDone || !m_.errors().empty() || m_.cycle() != cm_.predicted_cycles) {
+      *error = "model run failed";
+      return false;
+    }
+    if (argmax) {
+      uint32_t out = 0;
+      for (uint32_t p = 0; p < 4; ++p)
+        out |= uint32_t{m_.ReadMemByte(g_.MemByteAddress(cm_.io.out_slices[p], cm_.io.out_addr, 0))} << (8 * p);
+      *argmax = static_cast<int>(out);
+    } else {
+      logits->resize(cm_.io.vocab);
+      for (uint32_t t = 0; t < cm_.io.vocab; ++t) (*logits)[t] = LogitOf(m_, cm_.io, g_, t);
+    }
+    return true;
+  }
+
+ private:
+  Geometry g_;
+  const CompiledModel &cm_;
+  Model m_;
+};
+
+TEST(Llama, GenerateLongOnModel) {
+  const char *steps_env = std::getenv("TSP_LLAMA_STEPS");
+  if (!steps_env) GTEST_SKIP() << "set TSP_LLAMA_STEPS";
+  llm::Checkpoint ck;
+  if (!LoadModel(&ck)) GTEST_SKIP() << "model not found";
+  std::string err;
+  const std::string dir = llm::FindModelDir(&err);
+  llm::Tokenizer tok;
+  ASSERT_TRUE(tok.Load(dir + "/tok512.bin", ck.config.vocab_size, &err)) << err;
+  isa::GeometryParams gp = isa::kConfigs[0];
+  gp.iq_depth = 1 << 20;
+  const Geometry g(gp);
+  LlamaOptions opt;
+  opt.positions = static_cast<uint32_t>(std::atoi(steps_env));
+  if (std::getenv("TSP_LLAMA_FAST")) opt.precision = Precision::kFast;
+  CompiledModel cm;
+  ASSERT_TRUE(CompileLlama(ck, g, opt, &cm, &err)) << err;
+  std::printf("compiled: %lu cycles per token\n", static_cast<unsigned long>(cm.predicted_cycles));
+  ModelBackend tsp(g, cm);
+  llm::ReferenceBackend cpu(ck);
+  llm::RunOptions ro;
+  ro.temperature = 0;
+  ro.steps = static_cast<int>(opt.positions);
+  ro.prompt = std::getenv("TSP_LLAMA_PROMPT") ? std::getenv("TSP_LLAMA_PROMPT") : "";
+  ro = llm::ResolveRunOptions(ro, ck.config.seq_len);
+  char *buf1 = nullptr, *buf2 = nullptr;
+  size_t n1 = 0, n2 = 0;
+  FILE *f1 = open_memstream(&buf1, &n1), *f2 = open_memstream(&buf2, &n2);
+  llm::GenerateStats s1, s2;
+  ASSERT_EQ(llm::Generate(tsp, tok, ck.config, ro, f1, &s1, &err), 0) << err;
+  ASSERT_EQ(llm::Generate(cpu, tok, ck.config, ro, f2, &s2, &err), 0) << err;
+  fclose(f1);
+  fclose(f2);
+  const std::string a(buf1, n1), b(buf2, n2);
+  free(buf1);
+  free(buf2);
+  size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  std::printf("TSP:\n%s\nfp32:\n%s\nfirst difference at byte %zu of %zu\n", a.c_str(), b.c_str(), i, b.size());
+  EXPECT_EQ(a, b);
 }
 
 }  // namespace

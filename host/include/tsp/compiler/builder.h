@@ -87,9 +87,9 @@ class Builder {
   Vec Abc(Hemi side, const Vec &a, bool asigned, bool wsigned, const Vec *acc = nullptr);
 
   uint32_t spills() const { return spills_; }
-  // Number of Write/Scatter calls into a buffer so far. A MEM reference taken after write n must be
+  // Number of Write/Scatter calls into a buffer word so far. A MEM reference taken after write n must be
   // used before write n+1 (else a buffer was reused too early: the builder throws).
-  uint32_t writes(uint32_t buf) const { return writes_[buf]; }
+  uint32_t writes(uint32_t buf, uint32_t word) const { return writes_[buf][word]; }
 
  private:
   uint32_t AddNode(const Instr &in, uint32_t queue);
@@ -109,7 +109,7 @@ class Builder {
     std::vector<std::pair<uint32_t, int32_t>> before;            // accesses of the previous version
   };
   std::vector<Version> versions_;  // per buffer
-  std::vector<uint32_t> writes_;   // per buffer
+  std::vector<std::vector<uint32_t>> writes_;  // per buffer and word
   std::vector<uint32_t> busy_slices_;  // slices the operands of the node being built read from
   std::array<std::vector<uint32_t>, 2> scratch_;
   std::array<uint32_t, 2> next_scratch_{};
