@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tsp/instr_syntax.h"
+#include "tsp/vxm.h"
 
 namespace tsp {
 namespace {
@@ -297,13 +298,14 @@ uint32_t OperandGroupWidth(const Instr &in, std::string_view field) {
       return 1;  // int8 weight row
     case Opcode::kAbc:
       return field == "a" ? 1 : 4;  // int8 activations in, int32 partial sums out (and .acc in)
-    case Opcode::kVcvt:
-      return GroupWidth(field == "a" ? in.stype : in.dtype);
     case Opcode::kPerm:
     case Opcode::kDist:
       return field == "b" ? 1 : GroupWidth(in.dtype);  // b is the byte map stream
-    default:
+    default: {
+      const isa::OpInfo *info = isa::FindOp(static_cast<uint8_t>(in.op));
+      if (info && info->unit == isa::Unit::kVxm) return field == "a" ? VxmSourceWidth(in) : VxmDestWidth(in);
       return GroupWidth(in.dtype);
+    }
   }
 }
 

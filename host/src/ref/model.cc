@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "tsp/numerics.h"
+#include "tsp/vxm.h"
 
 namespace tsp {
 
@@ -376,88 +377,6 @@ struct ModelAccess {
   // ---- VXM lane arithmetic ----
   static uint32_t Mask(uint32_t bits) { return bits >= 32 ? 0xFFFFFFFFu : ((1u << bits) - 1u); }
 
-  static uint32_t VxmLane(const Instr &in, uint32_t a, uint32_t b) {
-    const uint32_t bits = DTypeBits(in.dtype);
-    const int ib = static_cast<int>(bits);
-    const int32_t sa = num::SignExtend(a, ib), sb = num::SignExtend(b, ib);
-    const bool sat = in.sat != 0;
-    int32_t r = 0;
-    switch (in.op) {
-      case Opcode::kVadd:
-        r = num::IAdd(sa, sb, ib, sat);
-        break;
-      case Opcode::kVsub:
-        r = num::ISub(sa, sb, ib, sat);
-        break;
-      case Opcode::kVmul:
-        r = num::IMul(sa, sb, ib, sat);
-        break;
-      case Opcode::kVmax:
-        r = num::IMax(sa, sb, ib);
-        break;
-      case Opcode::kVrelu:
-        if (in.dtype == static_cast<uint32_t>(isa::DType::kF32)) return num::FRelu(a);
-        r = num::IRelu(sa, ib);
-        break;
-      case Opcode::kVshl:
-        r = num::IShl(sa, in.imm, ib);
-        break;
-      case Opcode::kVshr:
-        r = num::IShr(sa, in.imm, ib);
-        break;
-      case Opcode::kVsrl:
-        r = num::ISrl(sa, in.imm, ib);
-        break;
-      case Opcode::kVmov:
-        return a & Mask(bits);
-      case Opcode::kVcvt:
-        return num::Convert(a, in.stype, in.dtype, in.imm) & Mask(bits);
-      case Opcode::kFadd:
-        return num::FAdd(a, b);
-      case Opcode::kFsub:
-        return num::FSub(a, b);
-      case Opcode::kFmul:
-        return num::FMul(a, b);
-      case Opcode::kFmax:
-        return num::FMax(a, b);
-      case Opcode::kFexp:
-        return num::FExp(a);
-      case Opcode::kFrecip:
-        return num::FRecip(a);
-      case Opcode::kFrsqrt:
-        return num::FRsqrt(a);
-      default:
-        return 0;
-    }
-    return static_cast<uint32_t>(r) & Mask(bits);
-  }
-
-  static bool UsesB(const Instr &in) {
-    switch (in.op) {
-      case Opcode::kVadd:
-      case Opcode::kVsub:
-      case Opcode::kVmul:
-      case Opcode::kVmax:
-      case Opcode::kFadd:
-      case Opcode::kFsub:
-      case Opcode::kFmul:
-      case Opcode::kFmax:
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  static uint32_t SourceWidth(const Instr &in) {
-    if (in.op == Opcode::kVcvt) return isa::kDTypeBytes[in.stype & 3u];
-    if (in.op >= Opcode::kFadd && in.op <= Opcode::kFrsqrt) return 4;
-    return GroupWidth(in.dtype);
-  }
-  static uint32_t DestWidth(const Instr &in) {
-    if (in.op >= Opcode::kFadd && in.op <= Opcode::kFrsqrt) return 4;
-    return GroupWidth(in.dtype);
-  }
-
   // ---- Per-tile execution of one flight at cycle c ----
   // Returns true when the flight has finished all its reads.
   static void TileStep(Model &m, Impl::Flight &f, uint64_t c) {
@@ -539,19 +458,19 @@ struct ModelAccess {
         break;
       }
       case isa::Unit::kVxm: {
-        const auto a = ReadGroup(m, q, pos, in.a, SourceWidth(in), k);
+        const auto a = ReadGroup(m, q, pos, in.a, VxmSourceWidth(in), k);
         std::array<uint32_t, kLanes> b{};
-        if (UsesB(in)) {
+        if (VxmUsesB(in.op)) {
           if (in.bimm) {
             const uint32_t bits = DTypeBits(in.op >= Opcode::kFadd ? 3u : in.dtype);
             b.fill(in.imm & Mask(bits));
           } else {
-            b = ReadGroup(m, q, pos, in.b, DestWidth(in), k);
+            b = ReadGroup(m, q, pos, in.b, VxmDestWidth(in), k);
           }
         }
         std::array<uint32_t, kLanes> r{};
-        for (uint32_t l = 0; l < kLanes; ++l) r[l] = VxmLane(in, a[l], b[l]);
-        ScheduleGroup(m, wcycle, q, pos, in.dst, DestWidth(in), k, r);
+        for (uint32_t l = 0; l < kLanes; ++l) r[l] = num::EvalVxmLane(in, a[l], b[l]);
+        ScheduleGroup(m, wcycle, q, pos, in.dst, VxmDestWidth(in), k, r);
         break;
       }
       case isa::Unit::kSxm: {

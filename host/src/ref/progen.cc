@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "tsp/vxm.h"
+
 namespace tsp {
 
 namespace {
@@ -123,31 +125,6 @@ Instr MakeOp(Opcode op) {
   in.op = op;
   return in;
 }
-
-bool IsFloatOp(Opcode op) { return op >= Opcode::kFadd && op <= Opcode::kFrsqrt; }
-
-bool UsesB(Opcode op) {
-  switch (op) {
-    case Opcode::kVadd:
-    case Opcode::kVsub:
-    case Opcode::kVmul:
-    case Opcode::kVmax:
-    case Opcode::kFadd:
-    case Opcode::kFsub:
-    case Opcode::kFmul:
-    case Opcode::kFmax:
-      return true;
-    default:
-      return false;
-  }
-}
-
-uint32_t VxmSourceWidth(const Instr &in) {
-  if (in.op == Opcode::kVcvt) return GroupWidth(in.stype);
-  if (IsFloatOp(in.op)) return 4;
-  return GroupWidth(in.dtype);
-}
-uint32_t VxmDestWidth(const Instr &in) { return IsFloatOp(in.op) ? 4 : GroupWidth(in.dtype); }
 
 constexpr Opcode kVxmOps[] = {Opcode::kVadd,   Opcode::kVsub,  Opcode::kVmul, Opcode::kVmax, Opcode::kVrelu,
                               Opcode::kVshl,   Opcode::kVshr,  Opcode::kVsrl, Opcode::kVmov, Opcode::kVcvt,
@@ -620,7 +597,7 @@ class Generator {
                 std::vector<size_t> *vals) {
     in.dst = StreamField(dir, s0);
     if (!DeliverAnyDir(vxm_pos_, t, VxmSourceWidth(in), rep, depth, &in.a)) return false;
-    if (UsesB(in.op) && !in.bimm && !DeliverAnyDir(vxm_pos_, t, VxmDestWidth(in), rep, depth, &in.b))
+    if (VxmUsesB(in.op) && !in.bimm && !DeliverAnyDir(vxm_pos_, t, VxmDestWidth(in), rep, depth, &in.b))
       return false;
     AddInstr(q, t, in, rep, NoiseStride(rep));
     for (uint32_t i = 0; i < VxmDestWidth(in); ++i)

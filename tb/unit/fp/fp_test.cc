@@ -18,6 +18,7 @@
 #include "harness.h"
 #include "tsp/instr.h"
 #include "tsp/numerics.h"
+#include "tsp/vxm.h"
 
 namespace {
 
@@ -288,58 +289,12 @@ TEST_F(FpComb, FloatToIntRandom) {
 uint32_t Mask(uint32_t bytes) { return bytes >= 4 ? 0xFFFFFFFFu : ((1u << (8 * bytes)) - 1u); }
 uint32_t DBytes(uint32_t dtype) { return tsp::GroupWidth(dtype); }
 
-bool IsFp(Opcode op) { return op >= Opcode::kFadd && op <= Opcode::kFrsqrt; }
-uint32_t SrcBytes(const Instr &in) {
-  if (in.op == Opcode::kVcvt) return DBytes(in.stype);
-  return IsFp(in.op) ? 4 : DBytes(in.dtype);
-}
-uint32_t DstBytes(const Instr &in) { return IsFp(in.op) ? 4 : DBytes(in.dtype); }
-
-// Expected lane result from tsp::num (the lane semantics of the ISA, docs/isa-tables.md).
-uint32_t Expected(const Instr &in, uint32_t a, uint32_t b) {
-  namespace num = tsp::num;
-  const int bits = static_cast<int>(8 * DBytes(in.dtype));
-  const int32_t sa = num::SignExtend(a, bits), sb = num::SignExtend(b, bits);
-  const bool sat = in.sat != 0;
-  switch (in.op) {
-    case Opcode::kVadd:
-      return static_cast<uint32_t>(num::IAdd(sa, sb, bits, sat));
-    case Opcode::kVsub:
-      return static_cast<uint32_t>(num::ISub(sa, sb, bits, sat));
-    case Opcode::kVmul:
-      return static_cast<uint32_t>(num::IMul(sa, sb, bits, sat));
-    case Opcode::kVmax:
-      return static_cast<uint32_t>(num::IMax(sa, sb, bits));
-    case Opcode::kVrelu:
-      return in.dtype == 3 ? num::FRelu(a) : static_cast<uint32_t>(num::IRelu(sa, bits));
-    case Opcode::kVshl:
-      return static_cast<uint32_t>(num::IShl(sa, in.imm, bits));
-    case Opcode::kVshr:
-      return static_cast<uint32_t>(num::IShr(sa, in.imm, bits));
-    case Opcode::kVsrl:
-      return static_cast<uint32_t>(num::ISrl(sa, in.imm, bits));
-    case Opcode::kVmov:
-      return a;
-    case Opcode::kVcvt:
-      return num::Convert(a, in.stype, in.dtype, in.imm);
-    case Opcode::kFadd:
-      return num::FAdd(a, b);
-    case Opcode::kFsub:
-      return num::FSub(a, b);
-    case Opcode::kFmul:
-      return num::FMul(a, b);
-    case Opcode::kFmax:
-      return num::FMax(a, b);
-    case Opcode::kFexp:
-      return num::FExp(a);
-    case Opcode::kFrecip:
-      return num::FRecip(a);
-    case Opcode::kFrsqrt:
-      return num::FRsqrt(a);
-    default:
-      return 0;
-  }
-}
+// Operand widths and the expected lane result come from tsp/vxm.h, the definition the reference
+// model uses (tsp::num::EvalVxmLane, in terms of the bit-exact tsp::num operations).
+bool IsFp(Opcode op) { return tsp::IsFloatOp(op); }
+uint32_t SrcBytes(const Instr &in) { return tsp::VxmSourceWidth(in); }
+uint32_t DstBytes(const Instr &in) { return tsp::VxmDestWidth(in); }
+uint32_t Expected(const Instr &in, uint32_t a, uint32_t b) { return tsp::num::EvalVxmLane(in, a, b); }
 
 struct Pending {
   uint64_t due;  // cycle in which the result is checked
@@ -427,7 +382,7 @@ Instr RandomVop(Gen &g) {
   in.op = kOps[g.Below(14)];
   in.dst = 0;
   in.a = 4;
-  const bool has_b = in.op <= Opcode::kVmax || (in.op >= Opcode::kFadd && in.op <= Opcode::kFmax);
+  const bool has_b = tsp::VxmUsesB(in.op);
   switch (in.op) {
     case Opcode::kVadd:
     case Opcode::kVsub:

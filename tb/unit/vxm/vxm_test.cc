@@ -27,6 +27,7 @@
 #include "tsp/instr.h"
 #include "tsp/model.h"
 #include "tsp/numerics.h"
+#include "tsp/vxm.h"
 
 namespace {
 
@@ -287,7 +288,7 @@ class Rng {
 };
 
 uint32_t DBytes(uint32_t dtype) { return tsp::GroupWidth(dtype); }
-bool IsFp(Opcode op) { return op >= Opcode::kFadd && op <= Opcode::kFrsqrt; }
+bool IsFp(Opcode op) { return tsp::IsFloatOp(op); }  // operand helpers: tsp/vxm.h
 
 const std::vector<Opcode> &VxmOps() {
   static const std::vector<Opcode> v = {Opcode::kVadd,  Opcode::kVsub,  Opcode::kVmul,  Opcode::kVmax,
@@ -298,7 +299,7 @@ const std::vector<Opcode> &VxmOps() {
   return v;
 }
 
-bool HasB(Opcode op) { return op <= Opcode::kVmax || (op >= Opcode::kFadd && op <= Opcode::kFmax); }
+bool HasB(Opcode op) { return tsp::VxmUsesB(op); }
 
 // A random stream group field of `width` streams (aligned), direction random unless given.
 uint32_t Group(Rng &r, const Geometry &g, uint32_t width, int dir = -1) {
@@ -341,8 +342,8 @@ Instr RandomVxm(Rng &r, const Geometry &g, Opcode op) {
       in.dtype = 3;
       break;
   }
-  const uint32_t wsrc = op == Opcode::kVcvt ? DBytes(in.stype) : (IsFp(op) ? 4 : DBytes(in.dtype));
-  const uint32_t wdst = IsFp(op) ? 4 : DBytes(in.dtype);
+  const uint32_t wsrc = tsp::VxmSourceWidth(in);
+  const uint32_t wdst = tsp::VxmDestWidth(in);
   in.a = Group(r, g, wsrc);
   in.dst = Group(r, g, wdst);
   if (HasB(op)) {

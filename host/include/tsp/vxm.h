@@ -1,0 +1,48 @@
+// VXM lane semantics, defined once: which operands a VXM opcode uses, how wide its operand and
+// result groups are, and what it computes in one lane. The reference model, the random program
+// generator, the assembler's operand checks and the RTL testbenches all call these.
+#pragma once
+
+#include <cstdint>
+
+#include "tsp/instr.h"
+
+namespace tsp {
+
+// FADD .. FRSQRT: binary32 operands and result whatever the dtype field says.
+inline bool IsFloatOp(isa::Opcode op) { return op >= isa::Opcode::kFadd && op <= isa::Opcode::kFrsqrt; }
+
+// The VXM opcodes with a second operand b (a stream group, or an immediate with .bimm).
+inline bool VxmUsesB(isa::Opcode op) {
+  switch (op) {
+    case isa::Opcode::kVadd:
+    case isa::Opcode::kVsub:
+    case isa::Opcode::kVmul:
+    case isa::Opcode::kVmax:
+    case isa::Opcode::kFadd:
+    case isa::Opcode::kFsub:
+    case isa::Opcode::kFmul:
+    case isa::Opcode::kFmax:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Bytes per lane (= streams in the group) of operand a: the source type for VCVT, 4 for fp ops.
+inline uint32_t VxmSourceWidth(const Instr &in) {
+  if (in.op == isa::Opcode::kVcvt) return GroupWidth(in.stype);
+  return IsFloatOp(in.op) ? 4u : GroupWidth(in.dtype);
+}
+// Bytes per lane of the result, and of operand b.
+inline uint32_t VxmDestWidth(const Instr &in) { return IsFloatOp(in.op) ? 4u : GroupWidth(in.dtype); }
+
+namespace num {
+
+// One lane of a VXM instruction: a (VxmSourceWidth bytes) and b (VxmDestWidth bytes, or the
+// immediate) as raw little-endian lane values; the result's low VxmDestWidth bytes are significant
+// and the rest is zero. Opcodes that are not VXM lane operations give 0.
+uint32_t EvalVxmLane(const Instr &in, uint32_t a, uint32_t b);
+
+}  // namespace num
+}  // namespace tsp
