@@ -40,13 +40,14 @@ build: setup $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The demonstration program on the Verilated RTL (TRACE=1 also writes traces/demo.fst for GTKWave),
-# then on the reference model for comparison (same results, same cycle count).
+# then on the reference model for comparison (same results, same cycle count): one program runner,
+# two devices.
 sim: build
 	$(BUILD)/tsp-asm $(PROGRAM) -o $(BUILD)/demo.tspb
-	@echo "== tsp-rtl-sim: $(PROGRAM) on the RTL (Verilator) =="
-	TRACE=$(TRACE) $(BUILD)/tsp-rtl-sim $(BUILD)/demo.tspb $(DUMP)
-	@echo "== tsp-sim: $(PROGRAM) on the reference model =="
-	$(BUILD)/tsp-sim $(BUILD)/demo.tspb $(DUMP)
+	@echo "== tsp-sim --device rtl: $(PROGRAM) on the RTL (Verilator) =="
+	TRACE=$(TRACE) $(BUILD)/tsp-sim --device rtl $(BUILD)/demo.tspb $(DUMP)
+	@echo "== tsp-sim --device ref: $(PROGRAM) on the reference model =="
+	$(BUILD)/tsp-sim --device ref $(BUILD)/demo.tspb $(DUMP)
 
 test: build
 	python3 scripts/gen_isa.py --check

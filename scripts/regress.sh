@@ -9,7 +9,7 @@
 #   CONFIGS="small default"   geometries to run
 #   FIRST=1            first seed
 #   JOBS=$(nproc)      build parallelism; with JOBS>1 the geometries also run in parallel
-# Failing programs land in $BUILD/lockstep-failures/ (replay: tsp-rtl-sim FILE --lockstep).
+# Failing programs land in $BUILD/lockstep-failures/ (replay: tsp-sim --device rtl[:small] FILE --lockstep).
 # Exit status: 0 when every seed of every geometry passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

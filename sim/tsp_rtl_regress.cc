@@ -4,9 +4,10 @@
 //                   [--progress N] [--min-cycles A --max-cycles-prog B] [--model-only]
 //
 // Seeds S .. S+N-1 go through the generator (tsp/progen.h) and RunLockstep (tb/common/lockstep.h)
-// on one Verilated core, back to back. Prints a progress line every --progress seeds, then a
-// summary: seeds run, passed, failed (with the replay command of each failure), cycles
-// simulated, speed, and instructions per opcode. Exit status 0 only if every seed passed.
+// on one `rtl` device (the Verilated core this binary links), back to back. Prints a progress line
+// every --progress seeds, then a summary: seeds run, passed, failed (with the replay command of
+// each failure), cycles simulated, speed, and instructions per opcode. Exit status 0 only if every
+// seed passed.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -35,8 +36,10 @@ int main(int argc, char **argv) {
 
   try {
     const auto t0 = std::chrono::steady_clock::now();
-    tsp::tb::RtlDevice dev;
-    const tsp::Geometry &g = dev.geometry();
+    std::string open_err;
+    auto dev = tsp::tb::OpenRtlDevice("", {}, &open_err);
+    if (!dev) throw std::runtime_error(open_err);
+    const tsp::Geometry &g = dev->geometry();
     tsp::ProgenOptions popt;
     popt.min_cycles = min_cycles;
     popt.max_cycles = std::max(min_cycles, max_cycles_prog);
@@ -66,7 +69,7 @@ int main(int argc, char **argv) {
         tsp::tb::LockstepOptions opt;
         opt.name = fmt::format("progen_{}_seed{}", g.params().name, seed);
         opt.fail_dir = fail_dir;
-        const auto r = tsp::tb::RunLockstep(dev, gp.program, opt);
+        const auto r = tsp::tb::RunLockstep(*dev, gp.program, opt);
         ok = r.ok;
         msg = r.message;
         model_cycles += r.model_cycles;
@@ -93,7 +96,7 @@ int main(int argc, char **argv) {
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!coverage.empty()) {
-      if (dev.WriteCoverage(coverage)) {
+      if (dev->WriteCoverage(coverage)) {
         fmt::print("coverage data: {}\n", coverage);
       } else {
         fmt::print("coverage: this build has no coverage (configure with -DTSP_RTL_COVERAGE=ON)\n");
@@ -126,11 +129,11 @@ int main(int argc, char **argv) {
       for (const auto &[seed, msg] : failures) {
         fmt::print("  seed {}: {}\n", seed, msg.substr(0, msg.find('\n')));
         fmt::print(
-            "    replay: TSP_SEED={} test_rtl_system{} or tsp-rtl-sim{} {}/progen_{}_seed{}.tspb "
+            "    replay: TSP_SEED={} test_rtl_system{} or tsp-sim --device {} {}/progen_{}_seed{}.tspb "
             "--lockstep\n",
             seed, g.params().name == "default" ? "" : "_" + std::string(g.params().name),
-            g.params().name == "default" ? "" : "-" + std::string(g.params().name), fail_dir, g.params().name,
-            seed);
+            g.params().name == "default" ? "rtl" : "rtl:" + std::string(g.params().name), fail_dir,
+            g.params().name, seed);
       }
     }
     fmt::print("\n{} passed, {} failed\n", passed, run - passed);

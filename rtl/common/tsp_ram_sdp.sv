@@ -16,7 +16,10 @@ module tsp_ram_sdp #(
   input  logic [AddrBits-1:0] raddr_i,
   output logic [Width-1:0]    rdata_o
 );
-  logic [Width-1:0] mem_q [Depth];
+  // Simulation only: public so that the Verilator testbench can load and read the array directly
+  // between clock edges while the core is idle (the `rtl` device's backdoor, tb/common/rtl_device.h).
+  // A Verilator comment: synthesis tools ignore it.
+  logic [Width-1:0] mem_q [Depth] /* verilator public_flat_rw */;
 
   always_ff @(posedge clk_i) begin
     for (int b = 0; b < int'(NumBytes); b++) begin

@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "lockstep.h"
@@ -30,18 +31,26 @@ inline std::string CurrentTestName() {
   return name;
 }
 
+// The core this binary links (tsp_rtl_default or tsp_rtl_small), as an `rtl` device.
+inline std::unique_ptr<RtlDevice> NewDevice(const RtlOptions &opt = {}) {
+  std::string err;
+  auto d = OpenRtlDevice("", opt, &err);
+  if (!d) throw std::runtime_error(err);
+  return d;
+}
+
 inline RtlDevice &SharedDevice() {
-  static RtlDevice device;
-  return device;
+  static std::unique_ptr<RtlDevice> device = NewDevice();
+  return *device;
 }
 
 class TestDevice {
  public:
   TestDevice() {
     if (TraceRequested()) {
-      DeviceOptions opt;
+      RtlOptions opt;
       opt.trace_path = "traces/" + CurrentTestName() + ".fst";
-      own_ = std::make_unique<RtlDevice>(opt);
+      own_ = NewDevice(opt);
       std::printf("[trace] %s\n", opt.trace_path.c_str());
     }
   }

@@ -43,27 +43,27 @@ LockstepResult Lockstep(RtlDevice &dev, const Program &p, const std::string &nam
 TEST(HostBus, IdentityRegisters) {
   TestDevice dev;
   const Geometry &g = dev->geometry();
-  EXPECT_EQ(dev->Read(isa::kCsrId), 0x54535031u);  // 'TSP1'
-  EXPECT_EQ(dev->Read(isa::kCsrVersion), isa::kIsaVersion);
-  EXPECT_EQ(dev->Read(isa::kCsrGeom), static_cast<uint32_t>(g.fingerprint()));
-  EXPECT_EQ(dev->Read(isa::kCsrGeomHi), static_cast<uint32_t>(g.fingerprint() >> 32));
-  EXPECT_EQ(dev->Read(isa::kCsrNumQueues), 2 * g.mem_slices_per_hemi() + g.vxm_alus() + 4);
-  EXPECT_EQ(dev->status() & 1u, 0u) << "busy without START";
+  EXPECT_EQ(dev->Read32(isa::kCsrId), 0x54535031u);  // 'TSP1'
+  EXPECT_EQ(dev->Read32(isa::kCsrVersion), isa::kIsaVersion);
+  EXPECT_EQ(dev->Read32(isa::kCsrGeom), static_cast<uint32_t>(g.fingerprint()));
+  EXPECT_EQ(dev->Read32(isa::kCsrGeomHi), static_cast<uint32_t>(g.fingerprint() >> 32));
+  EXPECT_EQ(dev->Read32(isa::kCsrNumQueues), 2 * g.mem_slices_per_hemi() + g.vxm_alus() + 4);
+  EXPECT_EQ(dev->Status() & 1u, 0u) << "busy without START";
 }
 
 TEST(HostBus, QlenAndInstructionWordsReadBack) {
   TestDevice dev;
   const Geometry &g = dev->geometry();
   const uint32_t last = g.num_queues() - 1;
-  dev->Write(isa::kCsrQlen + 4 * last, 3);
-  dev->Write(isa::kCsrQlen, 7);
-  EXPECT_EQ(dev->Read(isa::kCsrQlen + 4 * last), 3u);
-  EXPECT_EQ(dev->Read(isa::kCsrQlen), 7u);
+  dev->Write32(isa::kCsrQlen + 4 * last, 3);
+  dev->Write32(isa::kCsrQlen, 7);
+  EXPECT_EQ(dev->Read32(isa::kCsrQlen + 4 * last), 3u);
+  EXPECT_EQ(dev->Read32(isa::kCsrQlen), 7u);
   const uint32_t a = isa::kRegionIqBase + last * 0x10000u + (g.iq_depth() - 1) * 8u;
-  dev->Write(a, 0x89ABCDEFu);
-  dev->Write(a + 4, 0x01234567u);
-  EXPECT_EQ(dev->Read(a), 0x89ABCDEFu);
-  EXPECT_EQ(dev->Read(a + 4), 0x01234567u);
+  dev->Write32(a, 0x89ABCDEFu);
+  dev->Write32(a + 4, 0x01234567u);
+  EXPECT_EQ(dev->Read32(a), 0x89ABCDEFu);
+  EXPECT_EQ(dev->Read32(a + 4), 0x01234567u);
 }
 
 TEST(HostBus, MemWordsReadBackAtTheirFlatAddress) {
@@ -79,9 +79,13 @@ TEST(HostBus, MemWordsReadBackAtTheirFlatAddress) {
         const uint32_t v = uint32_t{data[l]} | uint32_t{data[l + 1]} << 8 | uint32_t{data[l + 2]} << 16 |
                            uint32_t{data[l + 3]} << 24;
         // flat byte address ((slice * 2W + addr) * VL + lane), docs/isa-tables.md
-        dev->Write(isa::kRegionMemBase + (s * g.mem_words() + a) * g.vl() + l, v);
+        dev->Write32(isa::kRegionMemBase + (s * g.mem_words() + a) * g.vl() + l, v);
       }
-      EXPECT_EQ(dev->ReadMemWord(s, a), data) << "slice " << s << " word " << a;
+      for (uint32_t l = 0; l < g.vl(); l += 4) {  // bus reads at the same flat addresses
+        const uint32_t v = dev->Read32(isa::kRegionMemBase + (s * g.mem_words() + a) * g.vl() + l);
+        for (uint32_t b = 0; b < 4; ++b) EXPECT_EQ(static_cast<uint8_t>(v >> (8 * b)), data[l + b]);
+      }
+      EXPECT_EQ(dev->ReadMemWord(s, a), data) << "slice " << s << " word " << a;  // bulk (backdoor) read
     }
   }
 }
@@ -309,7 +313,7 @@ TEST(Assertions, ScheduleErrorSvasFire) {
   ASSERT_TRUE(dev->Start(&err)) << err;
   for (int i = 0; i < 50 && dev->running(); ++i) dev->Tick();
   EXPECT_TRUE(dev->assertion_failed()) << "NoEmptyRead_A did not fire";
-  EXPECT_EQ(dev->Read(isa::kCsrError), uint32_t{isa::kErrEmptyRead});
+  EXPECT_EQ(dev->Read32(isa::kCsrError), uint32_t{isa::kErrEmptyRead});
   // The same program through RunLockstep: the model predicts the error, assertions stay quiet.
   dev->clear_assertion_failure();
   const auto r = Lockstep(*dev, b.program(), "sva_quiet");
@@ -329,10 +333,10 @@ TEST(RunControl, ClearStopsARun) {
   ASSERT_TRUE(dev->LoadProgram(b.program(), &err)) << err;
   ASSERT_TRUE(dev->Start(&err)) << err;
   dev->Tick(50);
-  EXPECT_EQ(dev->status() & 3u, 1u) << "BUSY while running";
-  dev->Write(isa::kCsrCtrl, 2);
+  EXPECT_EQ(dev->Status() & 3u, 1u) << "BUSY while running";
+  dev->Write32(isa::kCsrCtrl, 2);
   dev->Tick(2);
-  EXPECT_EQ(dev->status() & 3u, 0u) << "neither BUSY nor DONE after CLEAR";
+  EXPECT_EQ(dev->Status() & 3u, 0u) << "neither BUSY nor DONE after CLEAR";
   Builder b2(g);
   b2.Mem(g.MemSliceId(Hemi::kWest, 0), 1, Pattern(g.vl(), 10));
   b2.At("mem.w0", 0, test::Read(1, W(1)));

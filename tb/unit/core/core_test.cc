@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "Vtsp_top.h"
-#include "Vtsp_top___024root.h"
+#include "Vtsp_top_small.h"  // the Verilated small-geometry core of tsp_rtl_small
+#include "Vtsp_top_small___024root.h"
 #include "harness.h"
 #include "lockstep.h"
 #include "ref/builder.h"
@@ -69,8 +69,8 @@ class Top {
     h_->host_req_wdata_i = 0;
     h_.Reset();
   }
-  Harness<Vtsp_top> &h() { return h_; }
-  Vtsp_top___024root &root() { return *h_.dut().rootp; }
+  Harness<Vtsp_top_small> &h() { return h_; }
+  Vtsp_top_small___024root &root() { return *h_.dut().rootp; }
 
   // One bus access: request in this cycle, response in the next. Returns the read data.
   uint32_t Access(bool we, uint32_t addr, uint32_t wdata = 0) {
@@ -130,7 +130,7 @@ class Top {
   void SetHook(std::function<void()> f) { hook_ = std::move(f); }
 
  private:
-  Harness<Vtsp_top> h_;
+  Harness<Vtsp_top_small> h_;
   std::function<void()> hook_;
 };
 
