@@ -146,7 +146,32 @@ uint32_t Builder::AddNode(const Instr &in, uint32_t queue) {
   n.queue = queue;
   n.tag = tag_;
   g_.nodes.push_back(std::move(n));
-  return static_cast<uint32_t>(g_.nodes.size() - 1);
+  const auto id = static_cast<uint32_t>(g_.nodes.size() - 1);
+  if (want_anchor_) {
+    g_.loops[static_cast<size_t>(loop_)].anchors.push_back(id);
+    want_anchor_ = false;
+  }
+  return id;
+}
+
+void Builder::BeginLoop(uint32_t min_period) {
+  if (loop_ >= 0) throw std::logic_error("BeginLoop: loops do not nest");
+  Loop l;
+  l.min_period = std::max<uint32_t>(1, min_period);
+  g_.loops.push_back(l);
+  loop_ = static_cast<int>(g_.loops.size() - 1);
+}
+
+void Builder::Iteration() {
+  if (loop_ < 0) throw std::logic_error("Iteration outside a loop");
+  want_anchor_ = true;
+}
+
+void Builder::EndLoop() {
+  if (loop_ < 0) throw std::logic_error("EndLoop without BeginLoop");
+  want_anchor_ = false;
+  if (g_.loops[static_cast<size_t>(loop_)].anchors.size() < 2) g_.loops.pop_back();
+  loop_ = -1;
 }
 
 uint32_t Builder::AddValue(uint32_t node, uint8_t out, uint8_t width) {

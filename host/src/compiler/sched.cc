@@ -7,6 +7,7 @@
 #include <map>
 #include <numeric>
 #include <queue>
+#include <set>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -87,6 +88,7 @@ class Scheduler {
   bool Run(ScheduleResult *out, std::string *error) {
     try {
       if (!BuildClusters(error)) return false;
+      if (!MergeLoops(error)) return false;
       if (!CheckSelfConflicts(error)) return false;
       if (!BuildStreamClasses(error)) return false;
       if (!BuildDeps(error)) return false;
@@ -163,6 +165,116 @@ class Scheduler {
       clusters_.push_back(std::move(c));
     }
     for (uint32_t n = 0; n < N; ++n) g_.nodes[n].cluster = node_cluster_[n];
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 1b. Loops: the iteration clusters of each loop become one cluster, iteration i at i * period.
+  // ---------------------------------------------------------------------------------------------
+  // Would the iterations, iteration i shifted by off[i], collide in a queue or bank, or break a
+  // dependency between them?
+  bool LoopFits(const std::vector<uint32_t> &cl, const std::vector<int64_t> &off) {
+    const uint32_t alus = g_.geom.vxm_alus();
+    std::map<uint32_t, std::vector<std::pair<int64_t, int64_t>>> q;
+    std::map<int64_t, uint32_t> vxm;
+    std::set<uint64_t> banks;
+    std::vector<uint32_t> bk;
+    for (size_t i = 0; i < cl.size(); ++i) {
+      for (uint32_t ni : clusters_[cl[i]].nodes) {
+        const Node &n = g_.nodes[ni];
+        const int64_t t = rel_[ni] + off[i];
+        const int64_t occ = std::max<int64_t>(1, n.in.info().occupancy);
+        if (n.queue == kNone) {
+          for (int64_t x = t; x < t + occ; ++x) {
+            if (++vxm[x] > alus) return false;
+          }
+        } else {
+          q[n.queue].push_back({t, t + occ});
+        }
+        const int32_t bo = n.in.info().bank_offset;
+        if (bo >= 0) {
+          NodeBanks(n, &bk);
+          for (uint32_t b : bk) {
+            if (!banks.insert(BankKey(n.queue, b, t + bo)).second) return false;
+          }
+        }
+      }
+    }
+    for (auto &[qq, iv] : q) {
+      std::sort(iv.begin(), iv.end());
+      for (size_t k = 1; k < iv.size(); ++k) {
+        if (iv[k].first < iv[k - 1].second) return false;
+      }
+    }
+    std::map<uint32_t, size_t> iter_of;
+    for (size_t i = 0; i < cl.size(); ++i) iter_of[cl[i]] = i;
+    for (const Dep &d : g_.deps) {
+      auto f = iter_of.find(node_cluster_[d.from]), t = iter_of.find(node_cluster_[d.to]);
+      if (f == iter_of.end() || t == iter_of.end() || f->second == t->second) continue;
+      if (rel_[d.to] + off[t->second] - rel_[d.from] - off[f->second] < d.delta) return false;
+    }
+    return true;
+  }
+
+  bool MergeLoops(std::string *error) {
+    bool merged = false;
+    for (Loop &lp : g_.loops) {
+      std::vector<uint32_t> cl;
+      for (uint32_t a : lp.anchors) cl.push_back(node_cluster_[a]);
+      if (std::set<uint32_t>(cl.begin(), cl.end()).size() != cl.size()) continue;  // already one rigid unit
+      for (uint32_t c : cl) {
+        if (clusters_[c].nodes.size() != clusters_[cl[0]].nodes.size()) {
+          *error = fmt::format("loop iterations differ: the cluster of {} has {} nodes, that of {} {}",
+                               DescribeNode(g_, lp.anchors[0]), clusters_[cl[0]].nodes.size(),
+                               DescribeNode(g_, g_.nodes[clusters_[c].nodes[0]].cluster == c ? clusters_[c].nodes[0] : 0),
+                               clusters_[c].nodes.size());
+          return false;
+        }
+      }
+      std::vector<int64_t> off(cl.size());
+      uint32_t p = lp.min_period;
+      for (;; ++p) {
+        if (p > 4096) {
+          *error = fmt::format("no period up to 4096 lets the iterations of the loop of {} overlap",
+                               DescribeNode(g_, lp.anchors[0]));
+          return false;
+        }
+        for (size_t i = 0; i < cl.size(); ++i)
+          off[i] = static_cast<int64_t>(i) * p + rel_[lp.anchors[0]] - rel_[lp.anchors[i]];
+        if (LoopFits(cl, off)) break;
+      }
+      lp.period = p;
+      Cluster &c0 = clusters_[cl[0]];
+      for (size_t i = 1; i < cl.size(); ++i) {
+        for (uint32_t ni : clusters_[cl[i]].nodes) {
+          rel_[ni] += off[i];
+          node_cluster_[ni] = cl[0];
+          c0.nodes.push_back(ni);
+        }
+        clusters_[cl[i]].nodes.clear();
+      }
+      int64_t mn = INT64_MAX;
+      for (uint32_t n : c0.nodes) mn = std::min(mn, rel_[n]);
+      c0.duration = 0;
+      for (uint32_t n : c0.nodes) {
+        rel_[n] -= mn;
+        c0.duration = std::max(c0.duration, rel_[n] + LastEvent(g_, g_.nodes[n]) + 1);
+      }
+      std::sort(c0.nodes.begin(), c0.nodes.end(),
+                [&](uint32_t a, uint32_t b) { return rel_[a] != rel_[b] ? rel_[a] < rel_[b] : a < b; });
+      merged = true;
+    }
+    if (!merged) return true;
+    // Drop the emptied clusters and renumber.
+    std::vector<Cluster> kept;
+    for (auto &c : clusters_) {
+      if (c.nodes.empty()) continue;
+      const auto id = static_cast<uint32_t>(kept.size());
+      for (uint32_t n : c.nodes) node_cluster_[n] = id;
+      kept.push_back(std::move(c));
+    }
+    clusters_.swap(kept);
+    for (uint32_t n = 0; n < g_.nodes.size(); ++n) g_.nodes[n].cluster = node_cluster_[n];
     return true;
   }
 

@@ -218,6 +218,55 @@ TEST(Sched, RigidSelfConflictIsReported) {
   EXPECT_NE(err.find("rigidly coupled to dispatch from queue mem.w"), std::string::npos) << err;
 }
 
+TEST(Sched, LoopBecomesRepeatRuns) {
+  Fixture f;
+  const uint32_t M = f.geo.mem_slices_per_hemi();
+  const uint32_t n = 48;
+  const uint32_t x = f.F32Buf("x", 0, 100, n), y = f.F32Buf("y", M, 100, 1);
+  const uint32_t z = f.b.NewBuffer("z", 4, {M + 4, M + 5, M + 6, M + 7}, 200, n);
+  f.b.BeginLoop();
+  for (uint32_t i = 0; i < n; ++i) {
+    f.b.Iteration();
+    f.b.Write(f.b.Fmul(f.b.Mem(x, i), f.b.Mem(y, 0)), z, i);
+  }
+  f.b.EndLoop();
+  uint64_t cycles = 0;
+  f.Check(&cycles);
+  ASSERT_EQ(f.g.loops.size(), 1u);
+  EXPECT_EQ(f.g.loops[0].period, 1u);
+  EXPECT_LT(cycles, n + 30);  // one iteration per cycle plus the pipeline depth
+  // Every queue holds at most: NOP, the instruction, REPEAT.
+  ScheduleResult res;
+  std::string err;
+  Graph g2 = f.g;
+  ASSERT_TRUE(Schedule(g2, ScheduleOptions{}, &res, &err)) << err;
+  for (uint32_t q = 0; q < f.geo.num_queues(); ++q) EXPECT_LE(res.queues[q].instructions, 3u) << f.geo.queue(q).name;
+}
+
+TEST(Sched, LoopPeriodRespectsOccupancyAndDependencies) {
+  Fixture f;
+  const uint32_t x = f.F32Buf("x", 0, 100, 8);
+  const uint32_t acc = f.b.NewBuffer("acc", 4, {4, 5, 6, 7}, 300, 1);
+  // FEXP occupies its ALU for 24 cycles: with two ALUs the period must be at least 12.
+  f.b.BeginLoop();
+  for (uint32_t i = 0; i < 8; ++i) {
+    f.b.Iteration();
+    f.b.Write(f.b.Fexp(f.b.Mem(x, i)), x, i);
+  }
+  f.b.EndLoop();
+  // A running sum: iteration i reads what iteration i-1 wrote.
+  f.b.BeginLoop();
+  for (uint32_t i = 0; i < 8; ++i) {
+    f.b.Iteration();
+    f.b.Write(f.b.Fadd(f.b.Mem(acc, 0), f.b.Mem(x, i)), acc, 0);
+  }
+  f.b.EndLoop();
+  f.Check();
+  ASSERT_EQ(f.g.loops.size(), 2u);
+  EXPECT_GE(f.g.loops[0].period, 12u);
+  EXPECT_GT(f.g.loops[1].period, 3u);
+}
+
 TEST(Sched, SmallGeometry) {
   Fixture f("small");
   const uint32_t M = f.geo.mem_slices_per_hemi();

@@ -86,6 +86,11 @@ class Builder {
   void Iw(Hemi side);
   Vec Abc(Hemi side, const Vec &a, bool asigned, bool wsigned, const Vec *acc = nullptr);
 
+  // Loops: BeginLoop, then Iteration() before the body of every iteration, then EndLoop.
+  void BeginLoop(uint32_t min_period = 1);
+  void Iteration();
+  void EndLoop();
+
   uint32_t spills() const { return spills_; }
   // Number of Write/Scatter calls into a buffer word so far. A MEM reference taken after write n must be
   // used before write n+1 (else a buffer was reused too early: the builder throws).
@@ -115,6 +120,8 @@ class Builder {
   std::array<uint32_t, 2> next_scratch_{};
   std::array<uint32_t, 2> mxm_buf_{kNone, kNone}, mxm_arr_{kNone, kNone};
   uint16_t tag_ = 0;
+  int loop_ = -1;          // index into g_.loops while a loop is open
+  bool want_anchor_ = false;
   uint32_t spills_ = 0;
 };
 

@@ -91,6 +91,17 @@ struct Dep {
   int32_t delta;
 };
 
+// Iterations of a loop: the scheduler places them as one rigid unit, iteration i exactly i * period
+// cycles after iteration 0 (the smallest period >= min_period at which the iterations do not
+// collide in a queue or bank and every dependency between them holds), so that each instruction
+// of the body becomes one REPEAT run. anchors[i] = first node of iteration i; the iterations must
+// be built by the same code (isomorphic).
+struct Loop {
+  std::vector<uint32_t> anchors;
+  uint32_t min_period = 1;
+  uint32_t period = 0;  // set by the scheduler
+};
+
 struct Graph {
   explicit Graph(const Geometry &g) : geom(g) { tags.push_back(""); }
   Geometry geom;
@@ -98,6 +109,7 @@ struct Graph {
   std::vector<Node> nodes;
   std::vector<Value> values;
   std::vector<Dep> deps;
+  std::vector<Loop> loops;
   std::vector<std::string> tags;
 
   uint32_t Position(const Node &n) const;           // floorplan position of the node's slice
