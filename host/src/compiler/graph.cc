@@ -101,7 +101,7 @@ uint32_t Builder::NewBuffer(const std::string &name, uint32_t planes, const std:
   b.addr = addr;
   b.words = words;
   g_.buffers.push_back(b);
-  versions_.emplace_back();
+  versions_.emplace_back(words);
   writes_.emplace_back(words, 0);
   return static_cast<uint32_t>(g_.buffers.size() - 1);
 }
@@ -112,7 +112,7 @@ uint32_t Builder::NewState(const std::string &name) {
   b.planes = 0;
   b.state = true;
   g_.buffers.push_back(b);
-  versions_.emplace_back();
+  versions_.emplace_back(1);
   writes_.emplace_back(1, 0);
   return static_cast<uint32_t>(g_.buffers.size() - 1);
 }
@@ -169,6 +169,7 @@ void Builder::Iteration() {
 
 void Builder::EndLoop() {
   if (loop_ < 0) throw std::logic_error("EndLoop without BeginLoop");
+  loop_scratch_.clear();
   want_anchor_ = false;
   if (g_.loops[static_cast<size_t>(loop_)].anchors.size() < 2) g_.loops.pop_back();
   loop_ = -1;
@@ -192,28 +193,38 @@ Vec Builder::Outputs(uint32_t node, uint8_t out, uint8_t width) {
   return r;
 }
 
-void Builder::Touch(uint32_t node, uint32_t buf, bool write, int32_t offset) {
-  auto &ver = versions_[buf];
+// Program order of the accesses to one word (or to every word of the buffer, kNone: GATHER,
+// SCATTER, unit state).
+void Builder::Touch(uint32_t node, uint32_t buf, bool write, int32_t offset, uint32_t word) {
   g_.nodes[node].access.push_back({buf, write, offset});
-  if (!write) {
-    for (const auto &[w, off] : ver.writers) {
-      if (w != node) g_.deps.push_back({w, node, off - offset + 1});
-    }
-    ver.readers.emplace_back(node, offset);
+  auto &words = versions_[buf];
+  if (word != kNone) {
+    TouchWord(node, &words[word], write, offset);
     return;
   }
-  if (!ver.readers.empty()) {
-    // A new version: every one of its writers follows every access of the previous one.
-    ver.before.clear();
-    ver.before.insert(ver.before.end(), ver.readers.begin(), ver.readers.end());
-    ver.before.insert(ver.before.end(), ver.writers.begin(), ver.writers.end());
-    ver.writers.clear();
-    ver.readers.clear();
+  for (auto &ver : words) TouchWord(node, &ver, write, offset);
+}
+
+void Builder::TouchWord(uint32_t node, Version *ver, bool write, int32_t offset) {
+  if (!write) {
+    for (const auto &[w, off] : ver->writers) {
+      if (w != node) g_.deps.push_back({w, node, off - offset + 1});
+    }
+    ver->readers.emplace_back(node, offset);
+    return;
   }
-  for (const auto &[x, off] : ver.before) {
+  if (!ver->readers.empty()) {
+    // A new version: every one of its writers follows every access of the previous one.
+    ver->before.clear();
+    ver->before.insert(ver->before.end(), ver->readers.begin(), ver->readers.end());
+    ver->before.insert(ver->before.end(), ver->writers.begin(), ver->writers.end());
+    ver->writers.clear();
+    ver->readers.clear();
+  }
+  for (const auto &[x, off] : ver->before) {
     if (x != node) g_.deps.push_back({x, node, off - offset + 1});
   }
-  ver.writers.emplace_back(node, offset);
+  ver->writers.emplace_back(node, offset);
 }
 
 Vec Builder::Mem(uint32_t buf, uint32_t word) const {
@@ -239,7 +250,7 @@ Vec Builder::Read(uint32_t buf, uint32_t word) {
     in.op = Opcode::kRead;
     in.addr = b.addr + word;
     const uint32_t n = AddNode(in, b.slices[p]);
-    Touch(n, buf, false, 0);
+    Touch(n, buf, false, 0, word);
     const uint32_t v = AddValue(n, 0, 1);
     r.parts.push_back({v, 0});
   }
@@ -276,7 +287,7 @@ void Builder::Write(const Vec &v0, uint32_t buf, uint32_t word) {
     Vec part;
     part.parts.push_back(v.parts[p]);
     AddOperand(n, part, 1);
-    Touch(n, buf, true, 1);
+    Touch(n, buf, true, 1, word);
   }
 }
 
@@ -326,12 +337,19 @@ Vec Builder::Spill(const Vec &v, uint32_t producer_position, uint32_t consumer_p
     const int sd = attempt == 0 ? side : 1 - side;
     for (size_t i = 0; i < scratch_[sd].size(); ++i) {
       const uint32_t cand = scratch_[sd][next_scratch_[sd]++ % scratch_[sd].size()];
-      if (!clashes(cand)) {
+      // Inside a loop every spill needs a word of its own: the iterations become one rigid unit,
+      // so a word reused by a later iteration would have to be written before it is read.
+      if (!clashes(cand) && !loop_scratch_.count(cand)) {
         buf = cand;
         break;
       }
     }
   }
+  if (buf == kNone && loop_ >= 0)
+    throw std::logic_error(fmt::format("a loop needs more than {} spills (phase {}): keep its operands in "
+                                       "different slice groups",
+                                       loop_scratch_.size(), g_.tags[tag_]));
+  if (loop_ >= 0) loop_scratch_.insert(buf);
   if (buf == kNone) throw std::logic_error(fmt::format("spill: every scratch word clashes with another operand's slices ({} busy, last node {} {})", busy_slices_.size(), g_.nodes.size(), g_.nodes.back().in.info().mnemonic));
   ++spills_;
   ++writes_[buf][0];
@@ -346,7 +364,7 @@ Vec Builder::Spill(const Vec &v, uint32_t producer_position, uint32_t consumer_p
     Vec part;
     part.parts.push_back(v.parts[p]);
     AddOperand(n, part, 1);
-    Touch(n, buf, true, 1);
+    Touch(n, buf, true, 1, 0);
   }
   busy_slices_ = saved;
   Vec r = Mem(buf, 0);
@@ -369,7 +387,7 @@ Vec Builder::Materialize(const Vec &v0, uint32_t consumer_position, bool consume
       in.op = Opcode::kRead;
       in.addr = b.addr + v0.word;
       const uint32_t n = AddNode(in, b.slices[p]);
-      Touch(n, v0.buf, false, 0);
+      Touch(n, v0.buf, false, 0, v0.word);
       const uint32_t val = AddValue(n, 0, 1);
       v.parts.push_back({val, 0});
       busy_slices_.push_back(b.slices[p]);

@@ -204,6 +204,17 @@ class Lowering {
   void PerToken();
   void Layer(uint32_t l);
   void Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, std::vector<Vec> *att_out);
+  void SumColumns();
+  // Two buffers in different slice groups, element i in (i % 2 ? odd : even)[i / 2], so that
+  // elements 2i and 2i+1 can be read in the same cycle.
+  struct Pair {
+    uint32_t even = kNone, odd = kNone;
+  };
+  Pair PairBuf(const std::string &name, int g_even, int g_odd, uint32_t words) {
+    return {F32Buf("activations", name + ".even", g_even, (words + 1) / 2), F32Buf("activations", name + ".odd", g_odd, (words + 1) / 2)};
+  }
+  Vec PM(const Pair &p, uint32_t i) { return b_.Mem(i % 2 ? p.odd : p.even, i / 2); }
+  void PW(const Vec &v, const Pair &p, uint32_t i) { b_.Write(v, i % 2 ? p.odd : p.even, i / 2); }
   void Head(std::vector<Vec> *logits);
   void Argmax(const std::vector<Vec> &logits);
 
@@ -232,6 +243,8 @@ class Lowering {
   uint32_t score_buf_ = kNone, prob_buf_ = kNone;  // [head slot][chunk] fp32, reused by every layer
   uint32_t qv_buf_ = kNone;                         // the Q vector of every head slot
   uint32_t fold_buf_ = kNone;                       // the attention output of every head slot
+  Pair cols_, lvl_;                                 // transposed columns / products, column-sum trees
+  uint32_t red_buf_ = kNone;                        // running max / sum of the softmax
 
   // Per-program buffers.
   uint32_t in_ = 0, out_ = 0, logits_ = 0, zero_plane_ = 0;
@@ -800,28 +813,39 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
       qv[slot] = b_.Mem(qv_buf_, slot);
     }
   }
-  auto col_buf = [&]() { return colbufs_[col_rr_++ % colbufs_.size()]; };
-  // ---- scores: per chunk, 16 rows of products, transposed, summed in groups of 8 lanes ----
-  // score_buf_ word (slot * 2 + half) * chunks + c
+  // ---- scores: per chunk, 16 rows of products, transposed; columns 0-7 and 8-15 summed ----
+  // cols_buf_ word 16 c + x: column x of chunk c. lvl_buf_ word 16 c + 8 h + k: the sum tree of
+  // half h. score_buf_ word (slot * 2 + half) * chunks + c.
+  const uint32_t C = chunks_;
   for (uint32_t r = 0; r < R_; ++r) {
     for (uint32_t j = 0; j < kv_mul_; ++j) {
       const uint32_t slot = r * kv_mul_ + j;
-      for (uint32_t c = 0; c < chunks_; ++c) {
+      const Hemi side = Side(slot);
+      b_.BeginLoop();
+      for (uint32_t c = 0; c < C; ++c) {
+        b_.Iteration();
         std::array<Vec, 16> rows;
         for (uint32_t i = 0; i < 16; ++i) {
-          const Vec kf = b_.Cvt(DType::kF32, DType::kI16, b_.Mem(kcache_[l], r * NQ_ + 16 * c + i), 1.0f);
+          Vec kf = b_.Cvt(DType::kF32, DType::kI16, b_.Mem(kcache_[l], r * NQ_ + 16 * c + i), 1.0f);
+          if (!opt_.vxm_chain) {  // through a word of its own (not the spill ring: loops must not reuse)
+            PW(kf, lvl_, 16 * c + i);
+            kf = PM(lvl_, 16 * c + i);
+          }
           rows[i] = b_.Fmul(kf, qv[slot]);
         }
-        const Hemi side = Side(r + j + c);
         const auto cols = b_.Trans(side, DType::kF32, rows);
-        const uint32_t cb = col_buf();
-        for (uint32_t x = 0; x < 16; ++x) b_.Write(cols[x], cb, x);
-        for (uint32_t half = 0; half < 2; ++half) {
-          std::vector<Vec> parts;
-          for (uint32_t x = 0; x < 8; ++x) parts.push_back(b_.Mem(cb, 8 * half + x));
-          const Vec sum = TreeF(Opcode::kFadd, parts);
-          b_.Write(b_.Fadd(b_.Fmul(sum, b_.Mem(kscale_[l], c)), mask_[c]), score_buf_, (slot * 2 + half) * chunks_ + c);
+        for (uint32_t x = 0; x < 16; ++x) PW(cols[x], cols_, 16 * c + x);
+      }
+      b_.EndLoop();
+      SumColumns();
+      for (uint32_t half = 0; half < 2; ++half) {
+        b_.BeginLoop();
+        for (uint32_t c = 0; c < C; ++c) {
+          b_.Iteration();
+          const Vec sum = PM(lvl_, 16 * c + 8 * half + 6);
+          b_.Write(b_.Fadd(b_.Fmul(sum, b_.Mem(kscale_[l], c)), mask_[c]), score_buf_, (slot * 2 + half) * C + c);
         }
+        b_.EndLoop();
       }
     }
   }
@@ -830,15 +854,44 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
   for (uint32_t hs = 0; hs < 2 * slots; ++hs) {
     const uint32_t r = hs / (2 * kv_mul_), j = (hs / 2) % kv_mul_, half = hs % 2;
     if (HeadOf(2 * r + half, j) == kNone) continue;
-    std::vector<Vec> sv;
-    for (uint32_t c = 0; c < chunks_; ++c) sv.push_back(b_.Mem(score_buf_, hs * chunks_ + c));
-    const Vec mx = Keep(Reduce(Side(hs), Opcode::kRmax, TreeF(Opcode::kFmax, sv)));
-    std::vector<Vec> e;
-    for (uint32_t c = 0; c < chunks_; ++c) e.push_back(Keep(b_.Fexp(b_.Fsub(b_.Mem(score_buf_, hs * chunks_ + c), mx))));
-    const Vec sum = Reduce(Side(hs + 1), Opcode::kRsum, TreeF(Opcode::kFadd, e));
-    const Vec inv = Keep(b_.Frecip(sum));
-    for (uint32_t c = 0; c < chunks_; ++c)
-      b_.Write(b_.Fmul(b_.Fmul(e[c], inv), b_.Mem(vscale_[l], c)), prob_buf_, hs * chunks_ + c);
+    const uint32_t base = hs * C;
+    // Running maximum over the chunks, then over the lanes.
+    Vec mx = b_.Mem(score_buf_, base);
+    if (C > 1) {
+      b_.Write(b_.Fmax(b_.Mem(score_buf_, base), b_.Mem(score_buf_, base + 1)), red_buf_, 0);
+      b_.BeginLoop();
+      for (uint32_t c = 2; c < C; ++c) {
+        b_.Iteration();
+        b_.Write(b_.Fmax(b_.Mem(red_buf_, 0), b_.Mem(score_buf_, base + c)), red_buf_, 0);
+      }
+      b_.EndLoop();
+      mx = b_.Mem(red_buf_, 0);
+    }
+    mx = Keep(Reduce(Side(hs), Opcode::kRmax, mx));
+    b_.BeginLoop();
+    for (uint32_t c = 0; c < C; ++c) {
+      b_.Iteration();
+      b_.Write(b_.Fexp(b_.Fsub(b_.Mem(score_buf_, base + c), mx)), prob_buf_, base + c);
+    }
+    b_.EndLoop();
+    Vec sum = b_.Mem(prob_buf_, base);
+    if (C > 1) {
+      b_.Write(b_.Fadd(b_.Mem(prob_buf_, base), b_.Mem(prob_buf_, base + 1)), red_buf_, 1);
+      b_.BeginLoop();
+      for (uint32_t c = 2; c < C; ++c) {
+        b_.Iteration();
+        b_.Write(b_.Fadd(b_.Mem(red_buf_, 1), b_.Mem(prob_buf_, base + c)), red_buf_, 1);
+      }
+      b_.EndLoop();
+      sum = b_.Mem(red_buf_, 1);
+    }
+    const Vec inv = Keep(b_.Frecip(Reduce(Side(hs + 1), Opcode::kRsum, sum)));
+    b_.BeginLoop();
+    for (uint32_t c = 0; c < C; ++c) {
+      b_.Iteration();
+      b_.Write(b_.Fmul(b_.Fmul(b_.Mem(prob_buf_, base + c), inv), b_.Mem(vscale_[l], c)), prob_buf_, base + c);
+    }
+    b_.EndLoop();
   }
   // ---- weighted sum of V rows: the probabilities transposed back into per-row broadcasts ----
   b_.SetTag(fmt::format("L{} values", l));
@@ -846,26 +899,42 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
   for (uint32_t r = 0; r < R_; ++r) {
     for (uint32_t j = 0; j < kv_mul_; ++j) {
       const uint32_t slot = r * kv_mul_ + j;
-      Vec acc;
-      for (uint32_t c = 0; c < chunks_; ++c) {
+      const Hemi side = Side(slot + 1);
+      b_.BeginLoop();
+      for (uint32_t c = 0; c < C; ++c) {
+        b_.Iteration();
         std::array<Vec, 16> rows;
         for (uint32_t i = 0; i < 16; ++i) {
-          const uint32_t hs = slot * 2 + (i < 8 ? 0 : 1);
-          const bool valid = HeadOf(2 * r + (i < 8 ? 0 : 1), j) != kNone;
-          rows[i] = valid ? b_.Mem(prob_buf_, hs * chunks_ + c) : b_.Mem(tile_mask_, S_);  // word S_: all zero
+          const uint32_t half = i < 8 ? 0 : 1;
+          const bool valid = HeadOf(2 * r + half, j) != kNone;
+          rows[i] = valid ? b_.Mem(prob_buf_, (slot * 2 + half) * C + c) : b_.Mem(tile_mask_, S_);  // S_: all zero
         }
-        const Hemi side = Side(r + j + c + 1);
         const auto cols = b_.Trans(side, DType::kF32, rows);
-        const uint32_t cb = col_buf();
-        for (uint32_t x = 0; x < 16; ++x) b_.Write(cols[x], cb, x);
-        std::vector<Vec> prods;
-        for (uint32_t i = 0; i < 16; ++i) {
-          const Vec vf = b_.Cvt(DType::kF32, DType::kI16, b_.Mem(vcache_[l], r * NQ_ + 16 * c + i), 1.0f);
-          prods.push_back(Keep(b_.Fmul(vf, b_.Mem(cb, i))));
-        }
-        const Vec cs = TreeF(Opcode::kFadd, prods);
-        acc = c == 0 ? cs : Keep(b_.Fadd(acc, cs));
+        for (uint32_t x = 0; x < 16; ++x) PW(cols[x], cols_, 16 * c + x);
       }
+      b_.EndLoop();
+      // Products of every V row with its broadcast probabilities (in place of the columns).
+      b_.BeginLoop();
+      for (uint32_t qi = 0; qi < NQ_; ++qi) {
+        b_.Iteration();
+        Vec vf = b_.Cvt(DType::kF32, DType::kI16, b_.Mem(vcache_[l], r * NQ_ + qi), 1.0f);
+        if (!opt_.vxm_chain) {
+          PW(vf, lvl_, qi);
+          vf = PM(lvl_, qi);
+        }
+        PW(b_.Fmul(vf, PM(cols_, qi)), cols_, qi);
+      }
+      b_.EndLoop();
+      // Sum of the NQ products: pairwise levels in place.
+      for (uint32_t n = NQ_; n > 1; n /= 2) {
+        b_.BeginLoop();
+        for (uint32_t i = 0; i < n / 2; ++i) {
+          b_.Iteration();
+          PW(b_.Fadd(PM(cols_, 2 * i), PM(cols_, 2 * i + 1)), cols_, i);
+        }
+        b_.EndLoop();
+      }
+      Vec acc = PM(cols_, 0);
       // Sum the superlanes (positions p % S) with lane swaps.
       for (uint32_t t = 0; (1u << t) < S_; ++t) {
         const Vec sw = b_.SxmMap(Side(t + r + j), Opcode::kPerm, DType::kF32, acc, b_.Mem(fold_map_[t]));
@@ -882,6 +951,39 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     att = t == 0 ? Keep(part) : Keep(b_.Fadd(att, part));
   }
   att_out->assign(1, att);
+}
+
+// Sums of the columns of every chunk (cols_buf_) in groups of 8: lvl_buf_ word 16 c + 8 h + 6 =
+// column 8h + 0 + ... + column 8h + 7 of chunk c (a three-level tree, each level a loop over the
+// chunks).
+void Lowering::SumColumns() {
+  const uint32_t C = chunks_;
+  for (uint32_t half = 0; half < 2; ++half) {
+    for (uint32_t x = 0; x < 4; ++x) {
+      b_.BeginLoop();
+      for (uint32_t c = 0; c < C; ++c) {
+        b_.Iteration();
+        PW(b_.Fadd(PM(cols_, 16 * c + 8 * half + 2 * x), PM(cols_, 16 * c + 8 * half + 2 * x + 1)), lvl_,
+           16 * c + 8 * half + x);
+      }
+      b_.EndLoop();
+    }
+    for (uint32_t x = 0; x < 2; ++x) {
+      b_.BeginLoop();
+      for (uint32_t c = 0; c < C; ++c) {
+        b_.Iteration();
+        PW(b_.Fadd(PM(lvl_, 16 * c + 8 * half + 2 * x), PM(lvl_, 16 * c + 8 * half + 2 * x + 1)), lvl_,
+           16 * c + 8 * half + 4 + x);
+      }
+      b_.EndLoop();
+    }
+    b_.BeginLoop();
+    for (uint32_t c = 0; c < C; ++c) {
+      b_.Iteration();
+      PW(b_.Fadd(PM(lvl_, 16 * c + 8 * half + 4), PM(lvl_, 16 * c + 8 * half + 5)), lvl_, 16 * c + 8 * half + 6);
+    }
+    b_.EndLoop();
+  }
 }
 
 void Lowering::Head(std::vector<Vec> *logits) {
@@ -1080,10 +1182,12 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   }
   // Temporaries (rings) and spill scratch.
   for (uint32_t i = 0; i < 128; ++i) tmp_f32_.push_back(F32Buf("activations", "tmp", static_cast<int>(i % 4), 1));
-  for (uint32_t i = 0; i < 4; ++i) colbufs_.push_back(F32Buf("activations", "transpose", i % 2 ? 3 : 1, 16));
   score_buf_ = F32Buf("activations", "scores", -1, 2 * R_ * kv_mul_ * chunks_);
   qv_buf_ = F32Buf("activations", "q-slots", -1, R_ * kv_mul_);
   fold_buf_ = F32Buf("activations", "att-slots", -1, R_ * kv_mul_);
+  cols_ = PairBuf("columns", 0, 1, std::max(16 * chunks_, NQ_));
+  lvl_ = PairBuf("column-sums", 2, 3, std::max(16 * chunks_, NQ_));
+  red_buf_ = F32Buf("activations", "softmax-acc", -1, 2);
   prob_buf_ = F32Buf("activations", "probs", -1, 2 * R_ * kv_mul_ * chunks_);
   for (uint32_t i = 0; i < 32; ++i) tmp_i16_.push_back(I16Buf("activations", "tmp16", i % 2 == 0, 1));
   act16_words_ = std::max(CeilDiv(D, VL_), CeilDiv(H, VL_));

@@ -504,13 +504,36 @@ class Scheduler {
       }
     }
     if (order.size() != clusters_.size()) {
-      for (uint32_t i = 0; i < clusters_.size(); ++i) {
-        if (indeg[i]) {
-          *error = fmt::format("dependency cycle between clusters, e.g. one containing {}",
-                               DescribeNode(g_, clusters_[i].nodes[0]));
-          return false;
+      // Walk predecessors among the clusters left until one repeats: that is a cycle.
+      uint32_t c = 0;
+      while (!indeg[c]) ++c;
+      std::vector<uint32_t> path;
+      std::map<uint32_t, size_t> seen;
+      while (!seen.count(c)) {
+        seen[c] = path.size();
+        path.push_back(c);
+        for (const auto &pr : clusters_[c].preds) {
+          if (indeg[pr.first]) {
+            c = pr.first;
+            break;
+          }
         }
       }
+      std::string msg = "dependency cycle between rigid clusters (each needs the one after it first):";
+      for (size_t i = seen[c]; i < path.size(); ++i) {
+        const Cluster &cl = clusters_[path[i]];
+        msg += fmt::format("\n  cluster of {} nodes: {}", cl.nodes.size(), DescribeNode(g_, cl.nodes[0]));
+        // The dependency into the next cluster of the cycle.
+        const uint32_t next = path[i + 1 < path.size() ? i + 1 : seen[c]];
+        for (const Dep &d : g_.deps) {
+          if (node_cluster_[d.to] == path[i] && node_cluster_[d.from] == next) {
+            msg += fmt::format("\n    needs {} first (dependency of {})", DescribeNode(g_, d.from), DescribeNode(g_, d.to));
+            break;
+          }
+        }
+      }
+      *error = msg;
+      return false;
     }
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       Cluster &c = clusters_[*it];

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -104,7 +105,9 @@ class Builder {
   Vec Materialize(const Vec &v, uint32_t consumer_position, bool consumer_vxm);
   Vec Spill(const Vec &v, uint32_t producer_position, uint32_t consumer_position);
   void SeparateSlices(const Vec &a, Vec *b);
-  void Touch(uint32_t node, uint32_t buf, bool write, int32_t offset);
+  struct Version;
+  void Touch(uint32_t node, uint32_t buf, bool write, int32_t offset, uint32_t word = kNone);
+  void TouchWord(uint32_t node, Version *ver, bool write, int32_t offset);
   uint32_t Queue(const std::string &name) const;
 
   Graph &g_;
@@ -113,7 +116,7 @@ class Builder {
     std::vector<std::pair<uint32_t, int32_t>> writers, readers;  // (node, offset) of this version
     std::vector<std::pair<uint32_t, int32_t>> before;            // accesses of the previous version
   };
-  std::vector<Version> versions_;  // per buffer
+  std::vector<std::vector<Version>> versions_;  // per buffer and word
   std::vector<std::vector<uint32_t>> writes_;  // per buffer and word
   std::vector<uint32_t> busy_slices_;  // slices the operands of the node being built read from
   std::array<std::vector<uint32_t>, 2> scratch_;
@@ -121,6 +124,7 @@ class Builder {
   std::array<uint32_t, 2> mxm_buf_{kNone, kNone}, mxm_arr_{kNone, kNone};
   uint16_t tag_ = 0;
   int loop_ = -1;          // index into g_.loops while a loop is open
+  std::set<uint32_t> loop_scratch_;  // scratch words used by spills in the open loop
   bool want_anchor_ = false;
   uint32_t spills_ = 0;
 };
