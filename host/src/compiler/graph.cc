@@ -117,9 +117,11 @@ uint32_t Builder::NewState(const std::string &name) {
   return static_cast<uint32_t>(g_.buffers.size() - 1);
 }
 
-void Builder::AddScratch(uint32_t buf, Hemi side) {
-  if (g_.buffers[buf].planes != 4) throw std::logic_error("scratch buffers need 4 planes");
-  scratch_[side == Hemi::kWest ? 0 : 1].push_back(buf);
+void Builder::AddScratch(uint32_t buf, Hemi /*side*/) {
+  // Every plane of the word becomes a one-plane scratch word of its own.
+  const Buffer b = g_.buffers[buf];
+  for (uint32_t p = 0; p < b.planes; ++p)
+    scratch_.push_back(NewBuffer(fmt::format("{}.{}", b.name, p), 1, {b.slices[p], 0, 0, 0}, b.addr, 1));
 }
 
 void Builder::SetTag(const std::string &tag) {
@@ -139,11 +141,11 @@ uint32_t Builder::Queue(const std::string &name) const {
   return *q;
 }
 
-uint32_t Builder::AddNode(const Instr &in, uint32_t queue) {
-  if (in.op != Opcode::kRead) busy_slices_.clear();
+uint32_t Builder::AddNode(const Instr &in, uint32_t queue, uint32_t region) {
   Node n;
   n.in = in;
   n.queue = queue;
+  n.region = region;
   n.tag = tag_;
   g_.nodes.push_back(std::move(n));
   const auto id = static_cast<uint32_t>(g_.nodes.size() - 1);
@@ -151,7 +153,227 @@ uint32_t Builder::AddNode(const Instr &in, uint32_t queue) {
     g_.loops[static_cast<size_t>(loop_)].anchors.push_back(id);
     want_anchor_ = false;
   }
+  groups_.emplace_back();
+  ngroup_.push_back(kNone);
+  ntime_.push_back(0);
+  Place(static_cast<uint32_t>(groups_.size() - 1), id, 0);
   return id;
+}
+
+// ---- rigid groups ----
+namespace {
+using Res = Builder::Res;
+Res ResOf(const Graph &g, const Node &n) {
+  Res r;
+  r.queue = n.queue;
+  r.occ = std::max<int64_t>(1, n.in.info().occupancy);
+  r.bank_offset = n.in.info().bank_offset;
+  r.slice = n.queue;
+  const uint32_t W = g.geom.words_per_bank();
+  if (n.in.op == Opcode::kRead || n.in.op == Opcode::kWrite) {
+    r.banks.push_back(n.in.addr / W);
+  } else if ((n.in.op == Opcode::kGather || n.in.op == Opcode::kScatter) && n.region != kNone) {
+    const Buffer &b = g.buffers[n.region];
+    for (uint32_t k = b.addr / W; k <= (b.addr + b.words - 1) / W; ++k) r.banks.push_back(k);
+  }
+  return r;
+}
+}  // namespace
+
+bool Builder::Fits(const Group &g, uint32_t node, int64_t t) const {
+  return FitsRes(g, ResOf(g_, g_.nodes[node]), t);
+}
+
+bool Builder::FitsRes(const Group &g, const Res &r, int64_t t) const {
+  if (r.queue == kNone) {
+    for (int64_t x = t; x < t + r.occ; ++x) {
+      auto it = g.vxm.find(x);
+      if (it != g.vxm.end() && it->second >= g_.geom.vxm_alus()) return false;
+    }
+  } else {
+    auto qi = g.queues.find(r.queue);
+    if (qi != g.queues.end()) {
+      const auto &m = qi->second;
+      auto it = m.upper_bound(t);
+      if (it != m.end() && it->first < t + r.occ) return false;
+      if (it != m.begin() && std::prev(it)->second > t) return false;
+    }
+  }
+  if (r.bank_offset >= 0) {
+    for (uint32_t b : r.banks) {
+      if (g.banks.count({r.slice, b, t + r.bank_offset})) return false;
+    }
+  }
+  return true;
+}
+
+void Builder::Place(uint32_t group, uint32_t node, int64_t t) {
+  Group &g = groups_[group];
+  const Res r = ResOf(g_, g_.nodes[node]);
+  if (r.queue == kNone) {
+    for (int64_t x = t; x < t + r.occ; ++x) g.vxm[x]++;
+  } else {
+    g.queues[r.queue][t] = t + r.occ;
+  }
+  if (r.bank_offset >= 0) {
+    for (uint32_t b : r.banks) g.banks.insert({r.slice, b, t + r.bank_offset});
+  }
+  g.nodes.push_back(node);
+  ngroup_[node] = group;
+  ntime_[node] = t;
+}
+
+bool Builder::CanMerge(uint32_t into, uint32_t from, int64_t off) const {
+  for (uint32_t n : groups_[from].nodes) {
+    if (!Fits(groups_[into], n, ntime_[n] + off)) return false;
+  }
+  return true;
+}
+
+void Builder::Merge(uint32_t into, uint32_t from, int64_t off) {
+  const std::vector<uint32_t> nodes = std::move(groups_[from].nodes);
+  groups_[from] = Group{};
+  for (uint32_t n : nodes) Place(into, n, ntime_[n] + off);
+}
+
+uint32_t Builder::PickScratch(const std::function<bool(uint32_t)> &ok) {
+  for (size_t i = 0; i < scratch_.size(); ++i) {
+    const uint32_t cand = scratch_[(next_scratch_ + i) % scratch_.size()];
+    // Inside a loop every scratch word is used once: the iterations become one rigid unit, so a
+    // word reused by a later iteration would have to be written before it is read.
+    if (loop_scratch_.count(cand) || !ok(cand)) continue;
+    next_scratch_ = static_cast<uint32_t>((next_scratch_ + i + 1) % scratch_.size());
+    if (loop_ >= 0) loop_scratch_.insert(cand);
+    return cand;
+  }
+  if (loop_ >= 0)
+    throw std::logic_error(fmt::format("a loop needs more than {} scratch words (phase {}): keep the operands "
+                                       "of its instructions in different slice groups",
+                                       loop_scratch_.size(), g_.tags[tag_]));
+  throw std::logic_error(fmt::format("no scratch word fits (phase {})", g_.tags[tag_]));
+}
+
+Part Builder::ReadFor(uint32_t consumer, uint32_t opi, uint32_t buf, uint32_t word, uint32_t plane, int *side) {
+  const Buffer &b = g_.buffers[buf];
+  const uint32_t pos_c = g_.Position(g_.nodes[consumer]);
+  const uint32_t gc = ngroup_[consumer];
+  const auto read_time = [&](uint32_t slice) {
+    const auto pos_s = static_cast<int64_t>(g_.geom.queue(slice).position);
+    return ntime_[consumer] + Graph::ReadOffset(g_.nodes[consumer], opi) - 2 - std::abs(static_cast<int64_t>(pos_c) - pos_s);
+  };
+  auto make_read = [&](uint32_t bufid, uint32_t w, uint32_t pl) {
+    Instr in;
+    in.op = Opcode::kRead;
+    in.addr = g_.buffers[bufid].addr + w;
+    const uint32_t n = AddNode(in, g_.buffers[bufid].slices[pl]);
+    Touch(n, bufid, false, 0, w);
+    return n;
+  };
+  const uint32_t slice = b.slices[plane];
+  const uint32_t pos_s = g_.geom.queue(slice).position;
+  const int sd = pos_s < pos_c ? 0 : 1;
+  if (pos_s != pos_c && (*side < 0 || *side == sd)) {
+    const uint32_t n = make_read(buf, word, plane);
+    if (Fits(groups_[gc], n, read_time(slice))) {
+      Merge(gc, ngroup_[n], read_time(slice));
+      *side = sd;
+      return {AddValue(n, 0, 1), 0};
+    }
+    // The READ stays on its own: copy the word through a scratch word read in time.
+    const uint32_t v = AddValue(n, 0, 1);
+    ++relocations_;
+    return LinkPart(consumer, opi, {v, 0}, nullptr, side);
+  }
+  // The consumer sits in the very slice, or the operand's other streams come from the other side:
+  // copy through a scratch word.
+  const uint32_t n = make_read(buf, word, plane);
+  ++relocations_;
+  return LinkPart(consumer, opi, {AddValue(n, 0, 1), 0}, nullptr, side);
+}
+
+Part Builder::LinkPart(uint32_t consumer, uint32_t opi, const Part &pt, bool *local, int *side) {
+  const Value &val = g_.values[pt.value];
+  const uint32_t P = val.node;
+  const Node &pn = g_.nodes[P], &cn = g_.nodes[consumer];
+  const uint32_t pos_p = g_.Position(pn), pos_c = g_.Position(cn);
+  const bool same = pos_p == pos_c;
+  const bool chain = same && opt_.vxm_chain && g_.IsVxm(pn) && g_.IsVxm(cn);
+  const int dir = pos_c > pos_p ? 0 : 1;  // also the side the value arrives from: 0 west, 1 east
+  bool rigid = local != nullptr && (!same || chain) && (same || vdir_[pt.value] < 0 || vdir_[pt.value] == dir) &&
+               (same || *side < 0 || *side == dir);
+  const int64_t hops = same ? 1 : std::abs(static_cast<int64_t>(pos_c) - static_cast<int64_t>(pos_p));
+  const int64_t t_req = ntime_[P] + Graph::WriteOffset(pn, val.out) + hops - Graph::ReadOffset(cn, opi);
+  if (rigid) {
+    const uint32_t gp = ngroup_[P], gc = ngroup_[consumer];
+    if (gp == gc) {
+      rigid = ntime_[consumer] == t_req;
+    } else if (groups_[gc].nodes.size() <= groups_[gp].nodes.size()) {
+      rigid = CanMerge(gp, gc, t_req - ntime_[consumer]);
+      if (rigid) Merge(gp, gc, t_req - ntime_[consumer]);
+    } else {
+      rigid = CanMerge(gc, gp, ntime_[consumer] - t_req);
+      if (rigid) Merge(gc, gp, ntime_[consumer] - t_req);
+    }
+  }
+  if (rigid) {
+    if (!same) {
+      vdir_[pt.value] = dir;
+      *side = dir;
+    }
+    *local = same;
+    return pt;
+  }
+  // Through a scratch word: a WRITE rigid with the producer, a READ rigid with the consumer.
+  if (local) *local = false;
+  const uint32_t gp = ngroup_[P], gc = ngroup_[consumer];
+  const int64_t t_out = ntime_[P] + Graph::WriteOffset(pn, val.out);
+  const int64_t t_in = ntime_[consumer] + Graph::ReadOffset(cn, opi);
+  const uint8_t vout = val.out;
+  (void)vout;
+  int64_t tw = 0, tr = 0;
+  const uint32_t sb = PickScratch([&](uint32_t b) {
+    const uint32_t sl = g_.buffers[b].slices[0];
+    const auto pos_s = static_cast<int64_t>(g_.geom.queue(sl).position);
+    if (pos_s == static_cast<int64_t>(pos_p) || pos_s == static_cast<int64_t>(pos_c)) return false;
+    const int wdir = pos_s > static_cast<int64_t>(pos_p) ? 0 : 1;
+    if (vdir_[pt.value] >= 0 && vdir_[pt.value] != wdir) return false;
+    if (*side >= 0 && *side != (pos_s < static_cast<int64_t>(pos_c) ? 0 : 1)) return false;
+    Res r;
+    r.queue = sl;
+    r.slice = sl;
+    r.occ = 1;
+    r.banks = {g_.buffers[b].addr / g_.geom.words_per_bank()};
+    tw = t_out + std::abs(pos_s - static_cast<int64_t>(pos_p));
+    r.bank_offset = isa::Info(Opcode::kWrite).bank_offset;
+    const bool wok = FitsRes(groups_[gp], r, tw);
+    tr = t_in - 2 - std::abs(static_cast<int64_t>(pos_c) - pos_s);
+    r.bank_offset = isa::Info(Opcode::kRead).bank_offset;
+    // In one group the scratch word must be written before it is read (bank write at tw + 1).
+    const bool rok = (gp != gc || tr >= tw + 2) && FitsRes(groups_[gc], r, tr);
+    return wok && rok;
+  });
+  Instr win;
+  win.op = Opcode::kWrite;
+  Instr rin;
+  rin.op = Opcode::kRead;
+  ++spills_;
+  ++writes_[sb][0];
+  win.addr = g_.buffers[sb].addr;
+  const uint32_t wn = AddNode(win, g_.buffers[sb].slices[0]);
+  Operand wop;
+  wop.width = 1;
+  wop.parts[0] = pt;
+  g_.nodes[wn].ops.push_back(wop);
+  g_.values[pt.value].uses.emplace_back(wn, 0);
+  vdir_[pt.value] = g_.geom.queue(g_.buffers[sb].slices[0]).position > pos_p ? 0 : 1;
+  Merge(gp, ngroup_[wn], tw);
+  Touch(wn, sb, true, 1, 0);
+  rin.addr = g_.buffers[sb].addr;
+  const uint32_t rn = AddNode(rin, g_.buffers[sb].slices[0]);
+  Touch(rn, sb, false, 0, 0);
+  Merge(gc, ngroup_[rn], tr);
+  *side = g_.geom.queue(g_.buffers[sb].slices[0]).position < pos_c ? 0 : 1;
+  return {AddValue(rn, 0, 1), 0};
 }
 
 void Builder::BeginLoop(uint32_t min_period) {
@@ -181,6 +403,7 @@ uint32_t Builder::AddValue(uint32_t node, uint8_t out, uint8_t width) {
   v.out = out;
   v.width = width;
   g_.values.push_back(v);
+  vdir_.push_back(-1);
   const auto id = static_cast<uint32_t>(g_.values.size() - 1);
   g_.nodes[node].outs.push_back(id);
   return id;
@@ -266,18 +489,6 @@ void Builder::Write(const Vec &v0, uint32_t buf, uint32_t word) {
   if (v.parts.size() != b.planes)
     throw std::logic_error(fmt::format("Write: {} streams into buffer {} of {} planes", v.parts.size(), b.name,
                                        b.planes));
-  // A plane produced in the very slice that is to store it (e.g. a READ or GATHER there) cannot
-  // reach it: copy the whole value through a scratch word elsewhere first.
-  bool clash = false;
-  for (uint32_t p = 0; p < b.planes; ++p) {
-    const Node &prod = g_.nodes[g_.values[v.parts[p].value].node];
-    for (uint32_t q = 0; q < b.planes; ++q) clash |= g_.Position(prod) == g_.geom.queue(b.slices[q]).position;
-  }
-  if (clash) {
-    busy_slices_.assign(b.slices.begin(), b.slices.begin() + b.planes);
-    const Node &prod = g_.nodes[g_.values[v.parts[0].value].node];
-    v = Materialize(Spill(v, g_.Position(prod), g_.geom.queue(b.slices[0]).position), kNone, false);
-  }
   ++writes_[buf][word];
   for (uint32_t p = 0; p < b.planes; ++p) {
     Instr in;
@@ -291,146 +502,58 @@ void Builder::Write(const Vec &v0, uint32_t buf, uint32_t word) {
   }
 }
 
-// Two MEM operands of one instruction are read in the same cycle: if they share a slice, copy the
-// second through a scratch word on the other side.
-void Builder::SeparateSlices(const Vec &a, Vec *b) {
-  if (!a.is_mem() || !b->is_mem()) return;
-  const Buffer &ba = g_.buffers[a.buf], &bb = g_.buffers[b->buf];
-  const uint32_t na = a.nplanes ? a.nplanes : ba.planes, nb = b->nplanes ? b->nplanes : bb.planes;
-  bool overlap = false;
-  for (uint32_t i = a.plane0; i < a.plane0 + na; ++i) {
-    for (uint32_t j = b->plane0; j < b->plane0 + nb; ++j) overlap |= ba.slices[i] == bb.slices[j];
-  }
-  if (!overlap) return;
-  const uint32_t pos = g_.geom.queue(ba.slices[a.plane0]).position;
-  // Read b (towards the far side) and park it in scratch on the side away from a's slices.
-  const Vec wire = Materialize(*b, kNone, false);
-  *b = Spill(wire, kNone, pos);
-}
-
-Vec Builder::Spill(const Vec &v, uint32_t producer_position, uint32_t consumer_position) {
-  const uint32_t vxm = g_.geom.vxm_position();
-  int side = producer_position == kNone ? 0
-             : producer_position < vxm ? 0
-             : producer_position > vxm ? 1
-                                       : static_cast<int>(spills_ % 2);
-  // Not on the consumer's own side if the consumer is a MEM slice that could hold the scratch.
-  if (consumer_position != vxm && consumer_position != kNone) {
-    const int cside = consumer_position < vxm ? 0 : 1;
-    if (cside == side) side = 1 - side;
-  }
-  if (scratch_[side].empty()) side = 1 - side;
-  if (scratch_[side].empty()) throw std::logic_error("spill needed but no scratch buffers were added");
-  if (v.parts.size() > 4) throw std::logic_error("Spill: wider than 4 streams");
-  // The next scratch word (round-robin) whose slices no other operand of the node reads from.
-  auto clashes = [&](uint32_t buf) {
-    const Buffer &sb = g_.buffers[buf];
-    for (uint32_t p = 0; p < v.parts.size(); ++p) {
-      for (uint32_t s : busy_slices_) {
-        if (sb.slices[p] == s) return true;
-      }
-    }
-    return false;
-  };
-  uint32_t buf = kNone;
-  for (int attempt = 0; attempt < 2 && buf == kNone; ++attempt) {
-    const int sd = attempt == 0 ? side : 1 - side;
-    for (size_t i = 0; i < scratch_[sd].size(); ++i) {
-      const uint32_t cand = scratch_[sd][next_scratch_[sd]++ % scratch_[sd].size()];
-      // Inside a loop every spill needs a word of its own: the iterations become one rigid unit,
-      // so a word reused by a later iteration would have to be written before it is read.
-      if (!clashes(cand) && !loop_scratch_.count(cand)) {
-        buf = cand;
-        break;
-      }
-    }
-  }
-  if (buf == kNone && loop_ >= 0)
-    throw std::logic_error(fmt::format("a loop needs more than {} spills (phase {}): keep its operands in "
-                                       "different slice groups",
-                                       loop_scratch_.size(), g_.tags[tag_]));
-  if (loop_ >= 0) loop_scratch_.insert(buf);
-  if (buf == kNone) throw std::logic_error(fmt::format("spill: every scratch word clashes with another operand's slices ({} busy, last node {} {})", busy_slices_.size(), g_.nodes.size(), g_.nodes.back().in.info().mnemonic));
-  ++spills_;
-  ++writes_[buf][0];
-  const std::vector<uint32_t> saved = busy_slices_;
-  // Write the parts into the first planes of the scratch buffer.
-  const Buffer &b = g_.buffers[buf];
-  for (uint32_t p = 0; p < v.parts.size(); ++p) {
-    Instr in;
-    in.op = Opcode::kWrite;
-    in.addr = b.addr;
-    const uint32_t n = AddNode(in, b.slices[p]);
-    Vec part;
-    part.parts.push_back(v.parts[p]);
-    AddOperand(n, part, 1);
-    Touch(n, buf, true, 1, 0);
-  }
-  busy_slices_ = saved;
-  Vec r = Mem(buf, 0);
-  r.nplanes = static_cast<uint8_t>(v.parts.size());
-  return r;
-}
-
-Vec Builder::Materialize(const Vec &v0, uint32_t consumer_position, bool consumer_vxm) {
-  Vec v = v0;
-  if (v0.is_mem()) {
-    const Buffer &b = g_.buffers[v0.buf];
-    if (v0.stamp != kNone && v0.stamp != writes_[v0.buf][v0.word])
-      throw std::logic_error(fmt::format("buffer {} word {} was written again before a read of its earlier "
-                                         "contents (a temporary reused too early; phase {})",
-                                         b.name, v0.word, g_.tags[tag_]));
-    const uint32_t np = v0.nplanes ? v0.nplanes : b.planes;
-    v = Vec{};
-    for (uint32_t p = v0.plane0; p < v0.plane0 + np; ++p) {
-      Instr in;
-      in.op = Opcode::kRead;
-      in.addr = b.addr + v0.word;
-      const uint32_t n = AddNode(in, b.slices[p]);
-      Touch(n, v0.buf, false, 0, v0.word);
-      const uint32_t val = AddValue(n, 0, 1);
-      v.parts.push_back({val, 0});
-      busy_slices_.push_back(b.slices[p]);
-    }
-  }
-  // Producers at the consumer's own position need chaining (VXM) or a trip through a scratch word.
-  bool same = false;
-  for (const auto &p : v.parts) {
-    const Node &prod = g_.nodes[g_.values[p.value].node];
-    if (g_.Position(prod) == consumer_position) same = true;
-  }
-  if (!same) return v;
-  const Node &prod = g_.nodes[g_.values[v.parts[0].value].node];
-  if (consumer_vxm && g_.IsVxm(prod) && opt_.vxm_chain) {
-    for (const auto &p : v.parts) {
-      if (!g_.IsVxm(g_.nodes[g_.values[p.value].node]))
-        throw std::logic_error("operand mixes chained VXM results and other streams");
-    }
-    return v;
-  }
-  return Materialize(Spill(v, g_.Position(prod), consumer_position), consumer_position, consumer_vxm);
-}
-
-void Builder::AddOperand(uint32_t node, const Vec &v0, uint32_t width) {
-  const uint32_t pos = g_.Position(g_.nodes[node]);
-  const bool vxm = g_.IsVxm(g_.nodes[node]);
-  const Vec v = Materialize(v0, pos, vxm);
-  if (v.parts.size() != width)
-    throw std::logic_error(fmt::format("{}: operand {} has {} streams, expected {}",
-                                       g_.nodes[node].in.info().mnemonic, g_.nodes[node].ops.size(),
-                                       v.parts.size(), width));
+void Builder::AddOperand(uint32_t node, const Vec &v, uint32_t width) {
+  const auto index = static_cast<uint32_t>(g_.nodes[node].ops.size());
   Operand op;
   op.width = static_cast<uint8_t>(width);
-  uint32_t local_parts = 0;
-  for (uint32_t i = 0; i < width; ++i) {
-    op.parts[i] = v.parts[i];
-    const Node &prod = g_.nodes[g_.values[v.parts[i].value].node];
-    if (g_.Position(prod) == pos) ++local_parts;
+  // All streams of an operand arrive from one side; the rows of a TRANS share one operand field.
+  int side = -1;
+  if (g_.nodes[node].in.op == Opcode::kTrans && index > 0) side = trans_side_;
+  if (v.is_mem()) {
+    const Buffer &b = g_.buffers[v.buf];
+    if (v.stamp != kNone && v.stamp != writes_[v.buf][v.word])
+      throw std::logic_error(fmt::format("buffer {} word {} was written again before a read of its earlier "
+                                         "contents (a temporary reused too early; phase {})",
+                                         b.name, v.word, g_.tags[tag_]));
+    const uint32_t np = v.nplanes ? v.nplanes : b.planes;
+    if (np != width)
+      throw std::logic_error(fmt::format("{}: operand {} has {} planes, expected {}", g_.nodes[node].in.info().mnemonic,
+                                         index, np, width));
+    for (uint32_t i = 0; i < width; ++i) op.parts[i] = ReadFor(node, index, v.buf, v.word, v.plane0 + i, &side);
+  } else {
+    if (v.parts.size() != width)
+      throw std::logic_error(fmt::format("{}: operand {} has {} streams, expected {}",
+                                         g_.nodes[node].in.info().mnemonic, index, v.parts.size(), width));
+    // Parts of one value link together (the first decides); a chained operand is local as a whole.
+    std::map<uint32_t, std::pair<Part, bool>> linked;  // value -> (first linked part, local)
+    uint32_t local_parts = 0;
+    for (uint32_t i = 0; i < width; ++i) {
+      const Part &pt = v.parts[i];
+      auto it = linked.find(pt.value);
+      if (it != linked.end() && it->second.first.value == pt.value) {
+        op.parts[i] = pt;
+        local_parts += it->second.second ? 1 : 0;
+        continue;
+      }
+      if (it != linked.end()) {
+        // The value went through scratch for an earlier part: its other bytes do too.
+        bool loc = false;
+        op.parts[i] = LinkPart(node, index, pt, nullptr, &side);
+        (void)loc;
+        continue;
+      }
+      bool loc = false;
+      const Part got = LinkPart(node, index, pt, &loc, &side);
+      linked[pt.value] = {got, loc};
+      op.parts[i] = got;
+      local_parts += loc ? 1 : 0;
+    }
+    if (local_parts != 0 && local_parts != width)
+      throw std::logic_error(fmt::format("{}: operand {} mixes streams read in place and from a neighbour",
+                                         g_.nodes[node].in.info().mnemonic, index));
+    op.local = local_parts != 0;
   }
-  if (local_parts != 0 && local_parts != width)
-    throw std::logic_error("operand mixes local (chained) and remote streams");
-  op.local = local_parts != 0;
-  const auto index = static_cast<uint32_t>(g_.nodes[node].ops.size());
+  if (g_.nodes[node].in.op == Opcode::kTrans) trans_side_ = side;
   g_.nodes[node].ops.push_back(op);
   for (uint32_t i = 0; i < width; ++i) {
     auto &uses = g_.values[op.parts[i].value].uses;
@@ -447,14 +570,24 @@ Vec Builder::Vop(Opcode op, isa::DType dt, const Vec &a0, const Vec &b0, bool sa
     a = Read(a.buf, a.word).Planes(a.plane0, a.nplanes ? a.nplanes : g_.buffers[a.buf].planes);
     b = a;
   }
-  SeparateSlices(a, &b);
   Instr in;
   in.op = op;
   in.dtype = static_cast<uint32_t>(dt);
   in.sat = sat ? 1 : 0;
   const uint32_t n = AddNode(in, kNone);
-  // MEM operands first, so that spills of wire operands avoid their slices.
-  if (b.is_mem() && !a.is_mem()) b = Materialize(b, g_.Position(g_.nodes[n]), true);
+  AddOperand(n, a, SourceWidth(in));
+  AddOperand(n, b, DestWidth(in));
+  return Outputs(n, 0, DestWidth(in));
+}
+
+Vec Builder::FopIntA(Opcode op, isa::DType atype, const Vec &a, const Vec &b0) {
+  const Vec &b = b0;
+  Instr in;
+  in.op = op;
+  in.dtype = static_cast<uint32_t>(isa::DType::kF32);
+  in.aint = 1;
+  in.stype = static_cast<uint32_t>(atype);
+  const uint32_t n = AddNode(in, kNone);
   AddOperand(n, a, SourceWidth(in));
   AddOperand(n, b, DestWidth(in));
   return Outputs(n, 0, DestWidth(in));
@@ -510,13 +643,11 @@ Vec Builder::Sxm(Hemi side, Opcode op, isa::DType dt, const Vec &a, uint32_t imm
 }
 
 Vec Builder::SxmMap(Hemi side, Opcode op, isa::DType dt, const Vec &a, const Vec &map0) {
-  Vec map = map0;
-  SeparateSlices(a, &map);
+  const Vec &map = map0;
   Instr in;
   in.op = op;
   in.dtype = static_cast<uint32_t>(dt);
   const uint32_t n = AddNode(in, Queue(side == Hemi::kWest ? "sxm.w" : "sxm.e"));
-  if (map.is_mem() && !a.is_mem()) map = Materialize(map, g_.Position(g_.nodes[n]), false);
   AddOperand(n, a, GroupWidth(in.dtype));
   AddOperand(n, map, 1);
   return Outputs(n, 0, static_cast<uint8_t>(GroupWidth(in.dtype)));
@@ -539,8 +670,7 @@ Vec Builder::Gather(uint32_t region, uint32_t plane, const Vec &addr) {
   if (plane >= b.planes) throw std::logic_error("Gather: plane out of range");
   Instr in;
   in.op = Opcode::kGather;
-  const uint32_t n = AddNode(in, b.slices[plane]);
-  g_.nodes[n].region = region;
+  const uint32_t n = AddNode(in, b.slices[plane], region);
   AddOperand(n, addr, 2);
   Touch(n, region, false, 1);
   return Outputs(n, 0, 1);
@@ -604,8 +734,7 @@ void Builder::Scatter(const Vec &data0, uint32_t region, const Vec &addr0) {
   for (uint32_t p = 0; p < b.planes; ++p) {
     Instr in;
     in.op = Opcode::kScatter;
-    const uint32_t n = AddNode(in, b.slices[p]);
-    g_.nodes[n].region = region;
+    const uint32_t n = AddNode(in, b.slices[p], region);
     Vec part;
     part.parts.push_back(data.parts[p]);
     AddOperand(n, part, 1);

@@ -197,7 +197,13 @@ void Interpreter::Eval(uint32_t ni) {
     case isa::Unit::kMxm: {
       const int s = geo.queue(n.queue).hemi == Hemi::kWest ? 0 : 1;
       if (in.op == Opcode::kLw) {
-        for (uint32_t l = 0; l < vl; ++l) mxm_buf_[s][(in.imm % isa::kMxmRows) * vl + l] = static_cast<uint8_t>(Lane(n.ops[0], l));
+        // Rows imm .. imm + w - 1 from the w streams of the operand (ISA v2: w = 1, 2, 4 by dtype).
+        const Operand &op = n.ops[0];
+        for (uint32_t i = 0; i < op.width; ++i) {
+          const auto &vb = vals_[op.parts[i].value];
+          for (uint32_t l = 0; l < vl; ++l)
+            mxm_buf_[s][((in.imm + i) % isa::kMxmRows) * vl + l] = vb[op.parts[i].byte * vl + l];
+        }
       } else if (in.op == Opcode::kIw) {
         mxm_arr_[s] = mxm_buf_[s];
       } else {

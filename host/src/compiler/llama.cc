@@ -826,7 +826,12 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         b_.Iteration();
         std::array<Vec, 16> rows;
         for (uint32_t i = 0; i < 16; ++i) {
-          Vec kf = b_.Cvt(DType::kF32, DType::kI16, b_.Mem(kcache_[l], r * NQ_ + 16 * c + i), 1.0f);
+          const Vec k16 = b_.Mem(kcache_[l], r * NQ_ + 16 * c + i);
+          if (opt_.fp_int_a) {
+            rows[i] = b_.FopIntA(Opcode::kFmul, DType::kI16, k16, qv[slot]);
+            continue;
+          }
+          Vec kf = b_.Cvt(DType::kF32, DType::kI16, k16, 1.0f);
           if (!opt_.vxm_chain) {  // through a word of its own (not the spill ring: loops must not reuse)
             PW(kf, lvl_, 16 * c + i);
             kf = PM(lvl_, 16 * c + i);
@@ -917,7 +922,12 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
       b_.BeginLoop();
       for (uint32_t qi = 0; qi < NQ_; ++qi) {
         b_.Iteration();
-        Vec vf = b_.Cvt(DType::kF32, DType::kI16, b_.Mem(vcache_[l], r * NQ_ + qi), 1.0f);
+        const Vec v16 = b_.Mem(vcache_[l], r * NQ_ + qi);
+        if (opt_.fp_int_a) {
+          PW(b_.FopIntA(Opcode::kFmul, DType::kI16, v16, PM(cols_, qi)), cols_, qi);
+          continue;
+        }
+        Vec vf = b_.Cvt(DType::kF32, DType::kI16, v16, 1.0f);
         if (!opt_.vxm_chain) {
           PW(vf, lvl_, qi);
           vf = PM(lvl_, qi);

@@ -843,17 +843,20 @@ class Scheduler {
       const Node &n = g_.nodes[ni];
       Instr in = n.in;
       for (uint32_t oi = 0; oi < n.ops.size(); ++oi) {
-        if (n.ops[oi].local) {
-          *error = fmt::format("{}: chained (local) operands are not supported by this ISA", DescribeNode(g_, ni));
+        const uint32_t f = OperandStreamField(n, oi);
+        const bool local = n.ops[oi].local;
+        if (local && !(OperandField(n, oi) == Field::kA || OperandField(n, oi) == Field::kB)) {
+          *error = fmt::format("{}: only VXM operands a and b can be read in place", DescribeNode(g_, ni));
           return false;
         }
-        const uint32_t f = OperandStreamField(n, oi);
         switch (OperandField(n, oi)) {
           case Field::kA:
             in.a = f;
+            in.aloc = local ? 1 : 0;
             break;
           case Field::kB:
             in.b = f;
+            in.bloc = local ? 1 : 0;
             break;
           case Field::kM:
             in.m = f;

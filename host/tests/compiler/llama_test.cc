@@ -25,6 +25,13 @@
 namespace tsp::compiler {
 namespace {
 
+// Experiments: TSP_LLAMA_CHAIN=1, TSP_LLAMA_LW=2|4, TSP_LLAMA_INTA=1 switch the co-design features.
+void ApplyEnv(LlamaOptions *opt) {
+  if (const char *v = std::getenv("TSP_LLAMA_CHAIN")) opt->vxm_chain = std::string(v) == "1";
+  if (const char *v = std::getenv("TSP_LLAMA_LW")) opt->lw_rows = static_cast<uint32_t>(std::atoi(v));
+  if (const char *v = std::getenv("TSP_LLAMA_INTA")) opt->fp_int_a = std::string(v) == "1";
+}
+
 bool LoadModel(llm::Checkpoint *ck) {
   std::string err;
   const std::string dir = llm::FindModelDir(&err);
@@ -50,6 +57,7 @@ TEST(Llama, FirstTokenOnModel) {
   const Geometry g(gp);
   LlamaOptions opt;
   opt.positions = std::getenv("TSP_LLAMA_N") ? static_cast<uint32_t>(std::atoi(std::getenv("TSP_LLAMA_N"))) : 64;
+  ApplyEnv(&opt);
   CompiledModel cm;
   std::string err;
   ASSERT_TRUE(CompileLlama(ck, g, opt, &cm, &err)) << err;
@@ -320,6 +328,7 @@ TEST(Llama, GenerateLongOnModel) {
   const Geometry g(gp);
   LlamaOptions opt;
   opt.positions = static_cast<uint32_t>(std::atoi(steps_env));
+  ApplyEnv(&opt);
   if (std::getenv("TSP_LLAMA_FAST")) opt.precision = Precision::kFast;
   CompiledModel cm;
   ASSERT_TRUE(CompileLlama(ck, g, opt, &cm, &err)) << err;

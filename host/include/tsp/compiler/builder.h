@@ -9,6 +9,9 @@
 #pragma once
 
 #include <array>
+#include <functional>
+#include <map>
+#include <tuple>
 #include <cstdint>
 #include <string>
 #include <set>
@@ -57,6 +60,8 @@ class Builder {
 
   // ---- VXM ----
   Vec Vop(isa::Opcode op, isa::DType dt, const Vec &a, const Vec &b, bool sat = false);
+  // FADD/FSUB/FMUL/FMAX whose operand a is an integer of type `atype`, converted to fp32 (ISA v2 aint).
+  Vec FopIntA(isa::Opcode op, isa::DType atype, const Vec &a, const Vec &b);
   Vec VopImm(isa::Opcode op, isa::DType dt, const Vec &a, uint32_t imm, bool sat = false);
   Vec Vop1(isa::Opcode op, isa::DType dt, const Vec &a);
   Vec Cvt(isa::DType to, isa::DType from, const Vec &a, float scale = 1.0f);
@@ -92,23 +97,58 @@ class Builder {
   void Iteration();
   void EndLoop();
 
-  uint32_t spills() const { return spills_; }
+  uint32_t spills() const { return spills_; }            // wires sent through a scratch word
+  uint32_t relocations() const { return relocations_; }  // MEM operands read from a scratch copy
   // Number of Write/Scatter calls into a buffer word so far. A MEM reference taken after write n must be
   // used before write n+1 (else a buffer was reused too early: the builder throws).
   uint32_t writes(uint32_t buf, uint32_t word) const { return writes_[buf][word]; }
 
  private:
-  uint32_t AddNode(const Instr &in, uint32_t queue);
+  uint32_t AddNode(const Instr &in, uint32_t queue, uint32_t region = kNone);
   uint32_t AddValue(uint32_t node, uint8_t out, uint8_t width);
   Vec Outputs(uint32_t node, uint8_t out, uint8_t width);
   void AddOperand(uint32_t node, const Vec &v, uint32_t width);
-  Vec Materialize(const Vec &v, uint32_t consumer_position, bool consumer_vxm);
-  Vec Spill(const Vec &v, uint32_t producer_position, uint32_t consumer_position);
-  void SeparateSlices(const Vec &a, Vec *b);
   struct Version;
   void Touch(uint32_t node, uint32_t buf, bool write, int32_t offset, uint32_t word = kNone);
   void TouchWord(uint32_t node, Version *ver, bool write, int32_t offset);
   uint32_t Queue(const std::string &name) const;
+
+  // ---- rigid groups: the clusters the scheduler will place, tracked while the graph grows ----
+  // Every node belongs to a group with a time relative to it; a value links its consumers into its
+  // producer's group at the time the timing rule dictates. The builder keeps every group free of
+  // conflicts (one dispatch per queue and cycle, unit occupancy, at most VxmAlus VXM ops per
+  // cycle, one access per bank and cycle): a READ that would collide is taken from a scratch copy,
+  // and a link that would collide (or contradict an earlier one) goes through a scratch word.
+  struct Group {
+    std::vector<uint32_t> nodes;
+    std::map<uint32_t, std::map<int64_t, int64_t>> queues;  // queue -> busy [start, end)
+    std::map<int64_t, uint32_t> vxm;                         // VXM ops per cycle
+    std::set<std::tuple<uint32_t, uint32_t, int64_t>> banks;  // (slice, bank, cycle)
+  };
+  bool Fits(const Group &g, uint32_t node, int64_t t) const;
+
+ public:
+  struct Res {  // what a node occupies: a queue (kNone: a VXM ALU) for occ cycles, MEM banks
+    uint32_t queue = kNone;
+    int64_t occ = 1;
+    int32_t bank_offset = -1;
+    uint32_t slice = kNone;
+    std::vector<uint32_t> banks;
+  };
+
+ private:
+  bool FitsRes(const Group &g, const Res &r, int64_t t) const;
+  void Place(uint32_t group, uint32_t node, int64_t t);
+  bool CanMerge(uint32_t into, uint32_t from, int64_t off) const;
+  void Merge(uint32_t into, uint32_t from, int64_t off);
+  // A READ of `buf` word `word` plane `plane` for operand `opi` of `consumer`, placed in the
+  // consumer's group (from a scratch copy if the slice is busy then).
+  // *side: the side the operand's streams arrive from (0 west, 1 east, -1 not decided yet).
+  Part ReadFor(uint32_t consumer, uint32_t opi, uint32_t buf, uint32_t word, uint32_t plane, int *side);
+  // Links part `pt` (a wire) to operand `opi` of `consumer`; true if the link is rigid, false if
+  // it had to go through a scratch word (then *out is the part to use: a READ of that word).
+  Part LinkPart(uint32_t consumer, uint32_t opi, const Part &pt, bool *local, int *side);
+  uint32_t PickScratch(const std::function<bool(uint32_t buf)> &ok);
 
   Graph &g_;
   BuilderOptions opt_;
@@ -117,16 +157,20 @@ class Builder {
     std::vector<std::pair<uint32_t, int32_t>> before;            // accesses of the previous version
   };
   std::vector<std::vector<Version>> versions_;  // per buffer and word
-  std::vector<std::vector<uint32_t>> writes_;  // per buffer and word
-  std::vector<uint32_t> busy_slices_;  // slices the operands of the node being built read from
-  std::array<std::vector<uint32_t>, 2> scratch_;
-  std::array<uint32_t, 2> next_scratch_{};
+  std::vector<std::vector<uint32_t>> writes_;   // per buffer and word
+  std::vector<Group> groups_;
+  std::vector<uint32_t> ngroup_;                // per node
+  std::vector<int64_t> ntime_;                  // per node, relative to its group
+  std::vector<int> vdir_;                       // per value: -1 no remote consumer yet, 0 east, 1 west
+  std::vector<uint32_t> scratch_;               // one-plane scratch words
+  uint32_t next_scratch_ = 0;
   std::array<uint32_t, 2> mxm_buf_{kNone, kNone}, mxm_arr_{kNone, kNone};
   uint16_t tag_ = 0;
+  uint32_t spills_ = 0, relocations_ = 0;
   int loop_ = -1;          // index into g_.loops while a loop is open
-  std::set<uint32_t> loop_scratch_;  // scratch words used by spills in the open loop
+  std::set<uint32_t> loop_scratch_;  // scratch words used in the open loop
   bool want_anchor_ = false;
-  uint32_t spills_ = 0;
+  int trans_side_ = -1;  // side of the rows of the TRANS being built
 };
 
 }  // namespace tsp::compiler
