@@ -68,6 +68,8 @@ Bounds ComputeBounds(const Graph &g) {
     indeg[d.to]++;
   }
   std::vector<int64_t> t(N, 0);
+  std::vector<uint32_t> pred(N, kNone);
+  uint32_t last_node = kNone;
   std::vector<uint32_t> st;
   for (uint32_t i = 0; i < N; ++i) {
     if (!indeg[i]) st.push_back(i);
@@ -81,13 +83,25 @@ Bounds ComputeBounds(const Graph &g) {
     int64_t last = S - 1 + (nd.in.op == isa::Opcode::kTrans ? 15 : 0);
     for (uint32_t j = 0; j < nd.outs.size(); ++j) last = std::max<int64_t>(last, S - 1 + Graph::WriteOffset(nd, j));
     if (nd.in.info().bank_offset >= 0) last = std::max<int64_t>(last, S - 1 + nd.in.info().bank_offset);
-    end = std::max(end, t[n] + last + 1);
+    if (t[n] + last + 1 > end) {
+      end = t[n] + last + 1;
+      last_node = n;
+    }
     for (const auto &[s, d] : succ[n]) {
-      t[s] = std::max(t[s], t[n] + d);
+      if (t[n] + d > t[s] || pred[s] == kNone) {
+        if (t[n] + d >= t[s]) pred[s] = n;
+        t[s] = std::max(t[s], t[n] + d);
+      }
       if (--indeg[s] == 0) st.push_back(s);
     }
   }
   b.dependency = static_cast<uint64_t>(end);
+  for (uint32_t n = last_node; n != kNone; n = pred[n]) {
+    b.critical_path.push_back(n);
+    b.critical_times.push_back(t[n]);
+  }
+  std::reverse(b.critical_path.begin(), b.critical_path.end());
+  std::reverse(b.critical_times.begin(), b.critical_times.end());
   return b;
 }
 

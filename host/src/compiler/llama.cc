@@ -258,7 +258,7 @@ class Lowering {
   std::vector<WTensor> wq_, wk_, wv_, wo_, w1_, w2_, w3_;
   std::vector<uint32_t> rms_att_, rms_ffn_;
   uint32_t rms_final_ = 0;
-  uint32_t rope_a_ = 0, rope_b_ = 0;  // fp32 tables: word 2*i = cos, 2*i+1 = signed sin
+  uint32_t rope_a_ = 0, rope_b_ = 0, rope_c_ = 0;  // fp32 tables: word 2*i = cos, 2*i+1 = signed sin
   uint32_t tile_idx_ = 0, pl_ = 0, plc_ = 0, tile_mask_ = 0, rev_idx_ = 0, vocab_pad_ = 0;
   std::vector<uint32_t> kcache_, vcache_, kscale_, vscale_;  // per layer
   // Per-token values.
@@ -671,20 +671,29 @@ void Lowering::PerToken() {
   const Vec scale = b_.SxmMap(Hemi::kWest, Opcode::kPerm, DType::kF32, svec, tl.Planes(0, 1));
   b_.Write(b_.Fmul(row, scale), x_);
 
-  // RoPE factors for this position: angle addition of tables at pos / 32 and pos % 32.
+  // RoPE factors for this position: angle addition of three tables, pos = 64 a + 8 b + c.
   b_.SetTag("rope tables");
-  const Vec pa = KeepI16(b_.VopImm(Opcode::kVshr, DType::kI16, posv_, 5));
-  const Vec pb = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, posv_, b_.VopImm(Opcode::kVshl, DType::kI16, pa, 5)));
+  const Vec pa = KeepI16(b_.VopImm(Opcode::kVshr, DType::kI16, posv_, 6));
+  const Vec p8 = KeepI16(b_.VopImm(Opcode::kVshr, DType::kI16, posv_, 3));
+  const Vec pb = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, p8, b_.VopImm(Opcode::kVshl, DType::kI16, pa, 3)));
+  const Vec pc = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, posv_, b_.VopImm(Opcode::kVshl, DType::kI16, p8, 3)));
   // Table words: 2 i (cos), 2 i + 1 (signed sin).
-  const Vec pa2 = KeepI16(b_.VopImm(Opcode::kVshl, DType::kI16, pa, 1));
-  const Vec pb2 = KeepI16(b_.VopImm(Opcode::kVshl, DType::kI16, pb, 1));
-  const uint32_t ra = b_.graph().buffers[rope_a_].addr, rb = b_.graph().buffers[rope_b_].addr;
-  const Vec ca = Keep(b_.GatherAll(rope_a_, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, pa2, ra), rope_a_)));
-  const Vec sa = Keep(b_.GatherAll(rope_a_, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, pa2, ra + 1), rope_a_)));
-  const Vec cb = Keep(b_.GatherAll(rope_b_, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, pb2, rb), rope_b_)));
-  const Vec sb = Keep(b_.GatherAll(rope_b_, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, pb2, rb + 1), rope_b_)));
-  C_ = KeepFixed(b_.Fsub(b_.Fmul(ca, cb), b_.Fmul(sa, sb)), "rope-c");
-  Sg_ = KeepFixed(b_.Fadd(b_.Fmul(sa, cb), b_.Fmul(ca, sb)), "rope-s");
+  auto lookup = [&](uint32_t table, const Vec &idx, Vec *c, Vec *sn) {
+    const Vec i2 = KeepI16(b_.VopImm(Opcode::kVshl, DType::kI16, idx, 1));
+    const uint32_t base = b_.graph().buffers[table].addr;
+    *c = Keep(b_.GatherAll(table, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, i2, base), table)));
+    *sn = Keep(b_.GatherAll(table, KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, i2, base + 1), table)));
+  };
+  Vec ca, sa, cb, sb, cc, sc;
+  lookup(rope_a_, pa, &ca, &sa);
+  lookup(rope_b_, pb, &cb, &sb);
+  lookup(rope_c_, pc, &cc, &sc);
+  // cos(x + y) = cx cy - sx sy, sin(x + y) = sx cy + cx sy (the sines carry the rotation's sign, which
+  // the products keep: sgn * sgn = 1 in the first, sgn in the second).
+  const Vec c1 = Keep(b_.Fsub(b_.Fmul(ca, cb), b_.Fmul(sa, sb)));
+  const Vec s1 = Keep(b_.Fadd(b_.Fmul(sa, cb), b_.Fmul(ca, sb)));
+  C_ = KeepFixed(b_.Fsub(b_.Fmul(c1, cc), b_.Fmul(s1, sc)), "rope-c");
+  Sg_ = KeepFixed(b_.Fadd(b_.Fmul(s1, cc), b_.Fmul(c1, sc)), "rope-s");
 
   // KV cache rows: row pos / S of each row type, in the tile pos % S (e = 1 there, else 0).
   b_.SetTag("kv addresses");
@@ -918,33 +927,46 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         for (uint32_t x = 0; x < 16; ++x) PW(cols[x], cols_, 16 * c + x);
       }
       b_.EndLoop();
-      // Products of every V row with its broadcast probabilities (in place of the columns).
-      b_.BeginLoop();
-      for (uint32_t qi = 0; qi < NQ_; ++qi) {
-        b_.Iteration();
-        const Vec v16 = b_.Mem(vcache_[l], r * NQ_ + qi);
-        if (opt_.fp_int_a) {
-          PW(b_.FopIntA(Opcode::kFmul, DType::kI16, v16, PM(cols_, qi)), cols_, qi);
-          continue;
+      Vec acc;
+      if (opt_.vxm_chain && opt_.fp_int_a) {
+        // Streaming dot product: row q's product (FMUL of the int16 V row with its column) is added
+        // to the accumulator of row q - 4, read in place: latency 3 + 1 hop = 4 accumulators
+        // interleaved in time, one row per cycle, each instruction one REPEAT run.
+        std::array<Vec, 4> a4;
+        for (uint32_t qi = 0; qi < NQ_; ++qi) {
+          const Vec prod = b_.FopIntA(Opcode::kFmul, DType::kI16, b_.Mem(vcache_[l], r * NQ_ + qi), PM(cols_, qi));
+          a4[qi % 4] = qi < 4 ? b_.FaddI(prod, 0.0f) : b_.Fadd(prod, a4[qi % 4]);
         }
-        Vec vf = b_.Cvt(DType::kF32, DType::kI16, v16, 1.0f);
-        if (!opt_.vxm_chain) {
-          PW(vf, lvl_, qi);
-          vf = PM(lvl_, qi);
-        }
-        PW(b_.Fmul(vf, PM(cols_, qi)), cols_, qi);
-      }
-      b_.EndLoop();
-      // Sum of the NQ products: pairwise levels in place.
-      for (uint32_t n = NQ_; n > 1; n /= 2) {
+        acc = Keep(b_.Fadd(b_.Fadd(a4[0], a4[1]), b_.Fadd(a4[2], a4[3])));
+      } else {
+        // Products of every V row with its broadcast probabilities (in place of the columns).
         b_.BeginLoop();
-        for (uint32_t i = 0; i < n / 2; ++i) {
+        for (uint32_t qi = 0; qi < NQ_; ++qi) {
           b_.Iteration();
-          PW(b_.Fadd(PM(cols_, 2 * i), PM(cols_, 2 * i + 1)), cols_, i);
+          const Vec v16 = b_.Mem(vcache_[l], r * NQ_ + qi);
+          if (opt_.fp_int_a) {
+            PW(b_.FopIntA(Opcode::kFmul, DType::kI16, v16, PM(cols_, qi)), cols_, qi);
+            continue;
+          }
+          Vec vf = b_.Cvt(DType::kF32, DType::kI16, v16, 1.0f);
+          if (!opt_.vxm_chain) {
+            PW(vf, lvl_, qi);
+            vf = PM(lvl_, qi);
+          }
+          PW(b_.Fmul(vf, PM(cols_, qi)), cols_, qi);
         }
         b_.EndLoop();
+        // Sum of the NQ products: pairwise levels in place.
+        for (uint32_t n = NQ_; n > 1; n /= 2) {
+          b_.BeginLoop();
+          for (uint32_t i = 0; i < n / 2; ++i) {
+            b_.Iteration();
+            PW(b_.Fadd(PM(cols_, 2 * i), PM(cols_, 2 * i + 1)), cols_, i);
+          }
+          b_.EndLoop();
+        }
+        acc = PM(cols_, 0);
       }
-      Vec acc = PM(cols_, 0);
       // Sum the superlanes (positions p % S) with lane swaps.
       for (uint32_t t = 0; (1u << t) < S_; ++t) {
         const Vec sw = b_.SxmMap(Side(t + r + j), Opcode::kPerm, DType::kF32, acc, b_.Mem(fold_map_[t]));
@@ -1170,9 +1192,10 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   }
   // RoPE: A[a] for angle 32 a * theta, B[b] for b * theta (words 2i = cos, 2i+1 = signed sin).
   {
-    const uint32_t na = CeilDiv(N_, 32), nb = 32;
+    const uint32_t na = CeilDiv(N_, 64);
     rope_a_ = F32Buf("tables", "rope-a", -1, 2 * na);
-    rope_b_ = F32Buf("tables", "rope-b", -1, 2 * nb);
+    rope_b_ = F32Buf("tables", "rope-b", -1, 2 * 8);
+    rope_c_ = F32Buf("tables", "rope-c", -1, 2 * 8);
     auto fill = [&](uint32_t buf, uint32_t n, uint32_t step) {
       for (uint32_t i = 0; i < n; ++i) {
         std::vector<float> c(VL_, 1.0f), s(VL_, 0.0f);
@@ -1187,11 +1210,12 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
         SetF32(buf, 2 * i + 1, s);
       }
     };
-    fill(rope_a_, na, 32);
-    fill(rope_b_, nb, 1);
+    fill(rope_a_, na, 64);
+    fill(rope_b_, 8, 8);
+    fill(rope_c_, 8, 1);
   }
   // Temporaries (rings) and spill scratch.
-  for (uint32_t i = 0; i < 128; ++i) tmp_f32_.push_back(F32Buf("activations", "tmp", static_cast<int>(i % 4), 1));
+  for (uint32_t i = 0; i < 64; ++i) tmp_f32_.push_back(F32Buf("activations", "tmp", static_cast<int>(i % 4), 1));
   score_buf_ = F32Buf("activations", "scores", -1, 2 * R_ * kv_mul_ * chunks_);
   qv_buf_ = F32Buf("activations", "q-slots", -1, R_ * kv_mul_);
   fold_buf_ = F32Buf("activations", "att-slots", -1, R_ * kv_mul_);

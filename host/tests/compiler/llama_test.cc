@@ -19,6 +19,7 @@
 #include "tsp/llm/generate.h"
 #include "tsp/llm/reference.h"
 #include "tsp/llm/tokenizer.h"
+#include "tsp/instr.h"
 #include "tsp/model.h"
 #include "tsp/program.h"
 
@@ -58,6 +59,7 @@ TEST(Llama, FirstTokenOnModel) {
   LlamaOptions opt;
   opt.positions = std::getenv("TSP_LLAMA_N") ? static_cast<uint32_t>(std::atoi(std::getenv("TSP_LLAMA_N"))) : 64;
   ApplyEnv(&opt);
+  opt.keep_graph = true;
   CompiledModel cm;
   std::string err;
   ASSERT_TRUE(CompileLlama(ck, g, opt, &cm, &err)) << err;
@@ -76,7 +78,50 @@ TEST(Llama, FirstTokenOnModel) {
       if (t.size() > 3 && t[0] == 'L' && t[2] == ' ') t = t.substr(3);
       per[t][u == isa::Unit::kMem ? 0 : u == isa::Unit::kVxm ? 1 : u == isa::Unit::kSxm ? 2 : 3]++;
     }
+    std::map<std::string, std::pair<int64_t, int64_t>> span;
+    for (const auto &op : cm.ops) {
+      auto &sp = span[cm.tags[op.tag]];
+      if (sp.second == 0) sp = {op.time, op.time};
+      sp.first = std::min(sp.first, op.time);
+      sp.second = std::max(sp.second, op.time);
+    }
+    if (std::getenv("TSP_LLAMA_CRIT")) {
+      // Where the longest dependency chain spends its cycles (critical path, by phase).
+      const Graph &gr = *cm.graph;
+      std::map<std::string, int64_t> crit;
+      int64_t prev = -1;
+      std::string prev_tag;
+      for (size_t i = 0; i < cm.bounds.critical_path.size(); ++i) {
+        const uint32_t n = cm.bounds.critical_path[i];
+        std::string t = gr.tags[gr.nodes[n].tag];
+        if (t.size() > 3 && t[0] == 'L' && t[2] == ' ') t = t.substr(3);
+        const int64_t tn = cm.bounds.critical_times[i];
+        crit[t] += prev < 0 ? tn : tn - prev;
+        prev = tn;
+        prev_tag = t;
+      }
+      for (const auto &[t, c] : crit) std::printf("  crit %-20s %ld cycles\n", t.c_str(), (long)c);
+    }
+    if (std::getenv("TSP_LLAMA_SPANS")) {
+      std::vector<std::pair<int64_t, std::string>> order;
+      for (const auto &[t, sp] : span) order.push_back({sp.first, t});
+      std::sort(order.begin(), order.end());
+      for (const auto &[st, t] : order) std::printf("  span %-22s %6ld .. %6ld (%ld)\n", t.c_str(), (long)st, (long)span[t].second, (long)(span[t].second - st));
+    }
     for (const auto &[t, c] : per) std::printf("  %-16s mem %6lu vxm %6lu sxm %5lu mxm %5lu\n", t.c_str(), (unsigned long)c[0], (unsigned long)c[1], (unsigned long)c[2], (unsigned long)c[3]);
+  }
+  if (const char *qn = std::getenv("TSP_LLAMA_DUMPQ")) {
+    const uint32_t q = *g.FindQueue(qn);
+    for (uint64_t w : cm.program.queues[q]) {
+      Instr in;
+      std::string e;
+      Decode(w, &in, &e);
+      std::printf("  %s\n", Disassemble(in).c_str());
+    }
+  }
+  if (const char *out = std::getenv("TSP_LLAMA_WRITE")) {
+    std::string werr;
+    WriteProgramFile(out, cm.program, &werr);
   }
   Model m(g);
   ASSERT_TRUE(m.LoadProgram(cm.program, &err)) << err;

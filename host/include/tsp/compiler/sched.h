@@ -60,6 +60,8 @@ struct Bounds {
   std::string resource_unit;  // which unit sets it
   uint64_t dependency = 0;
   std::vector<std::pair<std::string, uint64_t>> units;  // every unit's busy cycles (VXM: per ALU)
+  std::vector<uint32_t> critical_path;  // nodes of one longest dependency chain, first to last
+  std::vector<int64_t> critical_times;  // their earliest cycles with unlimited units
 };
 Bounds ComputeBounds(const Graph &g);
 
