@@ -227,13 +227,88 @@ bool Builder::CanMerge(uint32_t into, uint32_t from, int64_t off) const {
   for (uint32_t n : groups_[from].nodes) {
     if (!Fits(groups_[into], n, ntime_[n] + off)) return false;
   }
-  return true;
+  return FeetFit(groups_[into], &groups_[from], off, {});
 }
 
 void Builder::Merge(uint32_t into, uint32_t from, int64_t off) {
   const std::vector<uint32_t> nodes = std::move(groups_[from].nodes);
+  std::map<uint32_t, Foot> feet = std::move(groups_[from].feet);
   groups_[from] = Group{};
   for (uint32_t n : nodes) Place(into, n, ntime_[n] + off);
+  for (auto &[v, f] : feet) {
+    Foot s = f;
+    s.u += off;
+    AddFoot(groups_[into], s);
+  }
+}
+
+Builder::Foot Builder::FootOf(const Group &g, uint32_t value, int64_t t_write, uint32_t pos_p, uint32_t pos_c) const {
+  Foot f;
+  f.value = value;
+  f.width = g_.values[value].width;
+  if (pos_p == pos_c) {
+    f.width = 0;
+    return f;
+  }
+  f.dir = pos_c > pos_p ? 0 : 1;
+  f.u = f.dir == 0 ? t_write - pos_p : t_write + pos_p;
+  if (f.dir == 0) {
+    f.lo = pos_p;
+    f.hi = pos_c - 1;
+  } else {
+    f.lo = pos_c + 1;
+    f.hi = pos_p;
+  }
+  auto it = g.feet.find(value);
+  if (it != g.feet.end() && it->second.dir == f.dir && it->second.u == f.u) {
+    // Only the extension beyond what is counted already.
+    if (f.dir == 0) {
+      if (f.hi <= it->second.hi) f.width = 0;
+      f.lo = it->second.hi + 1;
+    } else {
+      if (f.lo >= it->second.lo) f.width = 0;
+      f.hi = it->second.lo - 1;
+    }
+  }
+  return f;
+}
+
+bool Builder::FeetFit(const Group &g, const Group *from, int64_t off, const std::vector<Foot> &extra) const {
+  const uint32_t cap = g_.geom.streams();
+  std::map<std::pair<int, int64_t>, std::vector<uint32_t>> add;
+  const uint32_t np = g_.geom.num_positions();
+  auto put = [&](const Foot &f, int64_t du) {
+    if (f.width == 0) return;
+    auto &v = add[{f.dir, f.u + du}];
+    if (v.empty()) v.assign(np, 0);
+    for (uint32_t x = f.lo; x <= f.hi && x < np; ++x) v[x] += f.width;
+  };
+  if (from) {
+    for (const auto &[val, f] : from->feet) put(f, off);
+  }
+  for (const Foot &f : extra) put(f, 0);
+  for (const auto &[k, v] : add) {
+    auto it = g.streams.find(k);
+    for (uint32_t x = 0; x < np; ++x) {
+      const uint32_t have = it == g.streams.end() ? 0 : it->second[x];
+      if (v[x] && have + v[x] > cap) return false;
+    }
+  }
+  return true;
+}
+
+void Builder::AddFoot(Group &g, const Foot &f) {
+  if (f.width == 0) return;
+  auto &v = g.streams[{f.dir, f.u}];
+  if (v.empty()) v.assign(g_.geom.num_positions(), 0);
+  for (uint32_t x = f.lo; x <= f.hi && x < v.size(); ++x) v[x] = static_cast<uint8_t>(v[x] + f.width);
+  auto it = g.feet.find(f.value);
+  if (it == g.feet.end()) {
+    g.feet[f.value] = f;
+  } else if (it->second.dir == f.dir && it->second.u == f.u) {
+    it->second.lo = std::min(it->second.lo, f.lo);
+    it->second.hi = std::max(it->second.hi, f.hi);
+  }
 }
 
 uint32_t Builder::PickScratch(const std::function<bool(uint32_t)> &ok) {
@@ -274,13 +349,16 @@ Part Builder::ReadFor(uint32_t consumer, uint32_t opi, uint32_t buf, uint32_t wo
   const int sd = pos_s < pos_c ? 0 : 1;
   if (pos_s != pos_c && (*side < 0 || *side == sd)) {
     const uint32_t n = make_read(buf, word, plane);
-    if (Fits(groups_[gc], n, read_time(slice))) {
-      Merge(gc, ngroup_[n], read_time(slice));
+    const int64_t tr = read_time(slice);
+    const uint32_t v = AddValue(n, 0, 1);
+    const Foot f = FootOf(groups_[gc], v, tr + Graph::WriteOffset(g_.nodes[n], 0), pos_s, pos_c);
+    if (Fits(groups_[gc], n, tr) && FeetFit(groups_[gc], nullptr, 0, {f})) {
+      Merge(gc, ngroup_[n], tr);
+      AddFoot(groups_[gc], f);
       *side = sd;
-      return {AddValue(n, 0, 1), 0};
+      return {v, 0};
     }
     // The READ stays on its own: copy the word through a scratch word read in time.
-    const uint32_t v = AddValue(n, 0, 1);
     ++relocations_;
     return LinkPart(consumer, opi, {v, 0}, nullptr, side);
   }
@@ -305,14 +383,28 @@ Part Builder::LinkPart(uint32_t consumer, uint32_t opi, const Part &pt, bool *lo
   const int64_t t_req = ntime_[P] + Graph::WriteOffset(pn, val.out) + hops - Graph::ReadOffset(cn, opi);
   if (rigid) {
     const uint32_t gp = ngroup_[P], gc = ngroup_[consumer];
+    const int64_t tw = ntime_[P] + Graph::WriteOffset(pn, val.out);  // producer group frame
     if (gp == gc) {
-      rigid = ntime_[consumer] == t_req;
+      const Foot f = FootOf(groups_[gp], pt.value, tw, pos_p, pos_c);
+      rigid = ntime_[consumer] == t_req && FeetFit(groups_[gp], nullptr, 0, {f});
+      if (rigid) AddFoot(groups_[gp], f);
     } else if (groups_[gc].nodes.size() <= groups_[gp].nodes.size()) {
-      rigid = CanMerge(gp, gc, t_req - ntime_[consumer]);
-      if (rigid) Merge(gp, gc, t_req - ntime_[consumer]);
+      const Foot f = FootOf(groups_[gp], pt.value, tw, pos_p, pos_c);
+      rigid = CanMerge(gp, gc, t_req - ntime_[consumer]) &&
+              FeetFit(groups_[gp], &groups_[gc], t_req - ntime_[consumer], {f});
+      if (rigid) {
+        Merge(gp, gc, t_req - ntime_[consumer]);
+        AddFoot(groups_[gp], f);
+      }
     } else {
-      rigid = CanMerge(gc, gp, ntime_[consumer] - t_req);
-      if (rigid) Merge(gc, gp, ntime_[consumer] - t_req);
+      const int64_t off = ntime_[consumer] - t_req;
+      Foot f = FootOf(groups_[gp], pt.value, tw, pos_p, pos_c);
+      f.u += off;  // in the consumer group's frame
+      rigid = CanMerge(gc, gp, off) && FeetFit(groups_[gc], &groups_[gp], off, {f});
+      if (rigid) {
+        Merge(gc, gp, off);
+        AddFoot(groups_[gc], f);
+      }
     }
   }
   if (rigid) {
@@ -345,11 +437,21 @@ Part Builder::LinkPart(uint32_t consumer, uint32_t opi, const Part &pt, bool *lo
     r.banks = {g_.buffers[b].addr / g_.geom.words_per_bank()};
     tw = t_out + std::abs(pos_s - static_cast<int64_t>(pos_p));
     r.bank_offset = isa::Info(Opcode::kWrite).bank_offset;
-    const bool wok = FitsRes(groups_[gp], r, tw);
+    const bool wok = FitsRes(groups_[gp], r, tw) &&
+                     FeetFit(groups_[gp], nullptr, 0, {FootOf(groups_[gp], pt.value, t_out, pos_p, static_cast<uint32_t>(pos_s))});
     tr = t_in - 2 - std::abs(static_cast<int64_t>(pos_c) - pos_s);
     r.bank_offset = isa::Info(Opcode::kRead).bank_offset;
     // In one group the scratch word must be written before it is read (bank write at tw + 1).
-    const bool rok = (gp != gc || tr >= tw + 2) && FitsRes(groups_[gc], r, tr);
+    Foot rf;  // the READ's value to the consumer (a new value: width 1)
+    rf.width = 1;
+    rf.dir = pos_c > static_cast<uint32_t>(pos_s) ? 0 : 1;
+    const int64_t rl = static_cast<int64_t>(isa::Info(Opcode::kRead).latency);
+    rf.u = rf.dir == 0 ? tr + rl - pos_s : tr + rl + pos_s;
+    rf.lo = rf.dir == 0 ? static_cast<uint32_t>(pos_s) : pos_c + 1;
+    rf.hi = rf.dir == 0 ? pos_c - 1 : static_cast<uint32_t>(pos_s);
+    std::vector<Foot> both{rf};
+    if (gp == gc) both.push_back(FootOf(groups_[gp], pt.value, t_out, pos_p, static_cast<uint32_t>(pos_s)));
+    const bool rok = (gp != gc || tr >= tw + 2) && FitsRes(groups_[gc], r, tr) && FeetFit(groups_[gc], nullptr, 0, both);
     return wok && rok;
   });
   Instr win;
@@ -365,15 +467,19 @@ Part Builder::LinkPart(uint32_t consumer, uint32_t opi, const Part &pt, bool *lo
   wop.parts[0] = pt;
   g_.nodes[wn].ops.push_back(wop);
   g_.values[pt.value].uses.emplace_back(wn, 0);
-  vdir_[pt.value] = g_.geom.queue(g_.buffers[sb].slices[0]).position > pos_p ? 0 : 1;
+  const uint32_t pos_sb = g_.geom.queue(g_.buffers[sb].slices[0]).position;
+  vdir_[pt.value] = pos_sb > pos_p ? 0 : 1;
+  AddFoot(groups_[gp], FootOf(groups_[gp], pt.value, t_out, pos_p, pos_sb));
   Merge(gp, ngroup_[wn], tw);
   Touch(wn, sb, true, 1, 0);
   rin.addr = g_.buffers[sb].addr;
   const uint32_t rn = AddNode(rin, g_.buffers[sb].slices[0]);
   Touch(rn, sb, false, 0, 0);
   Merge(gc, ngroup_[rn], tr);
-  *side = g_.geom.queue(g_.buffers[sb].slices[0]).position < pos_c ? 0 : 1;
-  return {AddValue(rn, 0, 1), 0};
+  *side = pos_sb < pos_c ? 0 : 1;
+  const uint32_t rv = AddValue(rn, 0, 1);
+  AddFoot(groups_[gc], FootOf(groups_[gc], rv, tr + Graph::WriteOffset(g_.nodes[rn], 0), pos_sb, pos_c));
+  return {rv, 0};
 }
 
 void Builder::BeginLoop(uint32_t min_period) {

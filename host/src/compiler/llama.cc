@@ -129,7 +129,10 @@ class Lowering {
   uint32_t ByteBuf(const std::string &cat, const std::string &name, uint32_t slice, uint32_t words,
                    bool one_bank = false);
   // Stores a value in the next temporary whose slices do not produce any of its planes.
-  Vec Keep(const Vec &v) { return KeepIn(v, tmp_f32_, &next_tmp_f32_); }
+  Vec Keep(const Vec &v) {
+    if (opt_.vxm_chain && !v.is_mem() && std::getenv("TSP_NOKEEP")) return v;
+    return KeepIn(v, tmp_f32_, &next_tmp_f32_);
+  }
   Vec KeepI16(const Vec &v) { return KeepIn(v, tmp_i16_, &next_tmp_i16_); }
   // An address vector for GATHER/SCATTER on `target`: in the other hemisphere (the VXM's side of
   // the target slices), where one READ can serve a SCATTER's planes and separate READs of a
@@ -244,7 +247,6 @@ class Lowering {
   uint32_t qv_buf_ = kNone;                         // the Q vector of every head slot
   uint32_t fold_buf_ = kNone;                       // the attention output of every head slot
   Pair cols_, lvl_;                                 // transposed columns / products, column-sum trees
-  uint32_t red_buf_ = kNone;                        // running max / sum of the softmax
 
   // Per-program buffers.
   uint32_t in_ = 0, out_ = 0, logits_ = 0, zero_plane_ = 0;
@@ -545,7 +547,10 @@ WTensor Lowering::EmbeddingTensor() {
 Vec Lowering::TreeF(Opcode op, std::vector<Vec> v) {
   while (v.size() > 1) {
     std::vector<Vec> n;
-    for (size_t i = 0; i + 1 < v.size(); i += 2) n.push_back(Keep(b_.Vop(op, DType::kF32, v[i], v[i + 1])));
+    for (size_t i = 0; i + 1 < v.size(); i += 2) {
+      const Vec r = b_.Vop(op, DType::kF32, v[i], v[i + 1]);
+      n.push_back(opt_.vxm_chain ? r : Keep(r));  // chained: the builder links or spills as it must
+    }
     if (v.size() % 2) n.push_back(v.back());
     v.swap(n);
   }
@@ -582,14 +587,16 @@ std::vector<Vec> Lowering::MatVec(const WTensor &w, const Quant &q) {
   const uint32_t nv = CeilDiv(w.rows, VL_);
   std::vector<Vec> outs;
   for (uint32_t o = 0; o < nv; ++o) {
-    Vec acc;
-    for (uint32_t bb = 0; bb < 4 && 4 * o + bb < w.nb; ++bb) {
-      const uint32_t bi = 4 * o + bb;
-      Vec y;
-      if (exact) {
-        Vec hh, ll, lh, hl;
-        for (uint32_t c = 0; c < w.nc; ++c) {
-          const uint32_t k = bi * w.nc + c;
+    const uint32_t nbb = std::min<uint32_t>(4, w.nb - 4 * o);
+    // Input vectors outer, row blocks inner: the partial sums of a block go round through MEM
+    // (ABC .acc takes them from a stream) while the MXMs work on the other blocks.
+    std::vector<Vec> hh(nbb), ll(nbb), lh(nbb), hl(nbb), ph(nbb), pl(nbb);
+    for (uint32_t c = 0; c < w.nc; ++c) {
+      for (uint32_t bb = 0; bb < nbb; ++bb) {
+        const uint32_t bi = 4 * o + bb;
+        const uint32_t k = bi * w.nc + c;
+        const bool more = c > 0;
+        if (exact) {
           const uint32_t lw = w.lw_rows;
           for (uint32_t r = 0; r < 16; r += lw) {
             b_.Lw(Hemi::kWest, b_.Mem(w.hi[k], w.hi_w[k] + r / lw), r);
@@ -598,34 +605,37 @@ std::vector<Vec> Lowering::MatVec(const WTensor &w, const Quant &q) {
           b_.Iw(Hemi::kWest);
           b_.Iw(Hemi::kEast);
           const Vec ah = b_.Mem(q.a16, c).Planes(1, 1), al = b_.Mem(q.a16, c).Planes(0, 1);
-          const bool more = c > 0;
-          hh = b_.Abc(Hemi::kWest, ah, true, true, more ? &hh : nullptr);
-          ll = b_.Abc(Hemi::kEast, al, false, false, more ? &ll : nullptr);
-          lh = b_.Abc(Hemi::kWest, al, false, true, more ? &lh : nullptr);
-          hl = b_.Abc(Hemi::kEast, ah, true, false, more ? &hl : nullptr);
+          hh[bb] = b_.Abc(Hemi::kWest, ah, true, true, more ? &hh[bb] : nullptr);
+          ll[bb] = b_.Abc(Hemi::kEast, al, false, false, more ? &ll[bb] : nullptr);
+          lh[bb] = b_.Abc(Hemi::kWest, al, false, true, more ? &lh[bb] : nullptr);
+          hl[bb] = b_.Abc(Hemi::kEast, ah, true, false, more ? &hl[bb] : nullptr);
+        } else {
+          const Hemi side = w.side[bi];
+          for (uint32_t r = 0; r < 16; r += w.lw_rows) b_.Lw(side, b_.Mem(w.hi[k], w.hi_w[k] + r / w.lw_rows), r);
+          b_.Iw(side);
+          ph[bb] = b_.Abc(side, b_.Mem(q.a16, c).Planes(1, 1), true, true, more ? &ph[bb] : nullptr);
+          pl[bb] = b_.Abc(side, b_.Mem(q.a16, c).Planes(0, 1), false, true, more ? &pl[bb] : nullptr);
         }
-        const Vec fhh = b_.Cvt(DType::kF32, DType::kI32, hh, 65536.0f);
-        const Vec fll = b_.Cvt(DType::kF32, DType::kI32, ll, 1.0f);
-        const Vec mid = b_.Vop(Opcode::kVadd, DType::kI32, lh, hl);
+      }
+    }
+    std::vector<Vec> placed;
+    for (uint32_t bb = 0; bb < nbb; ++bb) {
+      const uint32_t bi = 4 * o + bb;
+      Vec y;
+      if (exact) {
+        const Vec fhh = b_.Cvt(DType::kF32, DType::kI32, hh[bb], 65536.0f);
+        const Vec fll = b_.Cvt(DType::kF32, DType::kI32, ll[bb], 1.0f);
+        const Vec mid = b_.Vop(Opcode::kVadd, DType::kI32, lh[bb], hl[bb]);
         const Vec fmid = b_.Cvt(DType::kF32, DType::kI32, mid, 256.0f);
         y = b_.Fadd(b_.Fadd(fhh, fll), fmid);
       } else {
-        const Hemi side = w.side[bi];
-        Vec ph, pl;
-        for (uint32_t c = 0; c < w.nc; ++c) {
-          const uint32_t k = bi * w.nc + c;
-          for (uint32_t r = 0; r < 16; r += w.lw_rows) b_.Lw(side, b_.Mem(w.hi[k], w.hi_w[k] + r / w.lw_rows), r);
-          b_.Iw(side);
-          const bool more = c > 0;
-          ph = b_.Abc(side, b_.Mem(q.a16, c).Planes(1, 1), true, true, more ? &ph : nullptr);
-          pl = b_.Abc(side, b_.Mem(q.a16, c).Planes(0, 1), false, true, more ? &pl : nullptr);
-        }
-        y = b_.Fadd(b_.Cvt(DType::kF32, DType::kI32, ph, 256.0f), b_.Cvt(DType::kF32, DType::kI32, pl, 1.0f));
+        y = b_.Fadd(b_.Cvt(DType::kF32, DType::kI32, ph[bb], 256.0f), b_.Cvt(DType::kF32, DType::kI32, pl[bb], 1.0f));
       }
       // Full sums are in the top superlane: move them to superlane bb (zeros elsewhere).
-      const Vec placed = Keep(b_.SxmMap(Side(bi), Opcode::kPerm, DType::kF32, y, b_.Mem(place_map_[bb])));
-      acc = bb == 0 ? placed : Keep(b_.Fadd(acc, placed));
+      placed.push_back(Keep(b_.SxmMap(Side(bi), Opcode::kPerm, DType::kF32, y, b_.Mem(place_map_[bb]))));
     }
+    // The blocks' superlanes are disjoint: a tree of adds (the same sums in any order).
+    const Vec acc = TreeF(Opcode::kFadd, placed);
     const Vec scaled = b_.Fmul(b_.Fmul(acc, b_.Mem(w.rowscale, o)), q.af);
     outs.push_back(Keep(scaled));
   }
@@ -869,18 +879,10 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     const uint32_t r = hs / (2 * kv_mul_), j = (hs / 2) % kv_mul_, half = hs % 2;
     if (HeadOf(2 * r + half, j) == kNone) continue;
     const uint32_t base = hs * C;
-    // Running maximum over the chunks, then over the lanes.
-    Vec mx = b_.Mem(score_buf_, base);
-    if (C > 1) {
-      b_.Write(b_.Fmax(b_.Mem(score_buf_, base), b_.Mem(score_buf_, base + 1)), red_buf_, 0);
-      b_.BeginLoop();
-      for (uint32_t c = 2; c < C; ++c) {
-        b_.Iteration();
-        b_.Write(b_.Fmax(b_.Mem(red_buf_, 0), b_.Mem(score_buf_, base + c)), red_buf_, 0);
-      }
-      b_.EndLoop();
-      mx = b_.Mem(red_buf_, 0);
-    }
+    // Maximum over the chunks (a tree), then over the lanes.
+    std::vector<Vec> sc;
+    for (uint32_t c = 0; c < C; ++c) sc.push_back(b_.Mem(score_buf_, base + c));
+    Vec mx = TreeF(Opcode::kFmax, sc);
     mx = Keep(Reduce(Side(hs), Opcode::kRmax, mx));
     b_.BeginLoop();
     for (uint32_t c = 0; c < C; ++c) {
@@ -888,17 +890,9 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
       b_.Write(b_.Fexp(b_.Fsub(b_.Mem(score_buf_, base + c), mx)), prob_buf_, base + c);
     }
     b_.EndLoop();
-    Vec sum = b_.Mem(prob_buf_, base);
-    if (C > 1) {
-      b_.Write(b_.Fadd(b_.Mem(prob_buf_, base), b_.Mem(prob_buf_, base + 1)), red_buf_, 1);
-      b_.BeginLoop();
-      for (uint32_t c = 2; c < C; ++c) {
-        b_.Iteration();
-        b_.Write(b_.Fadd(b_.Mem(red_buf_, 1), b_.Mem(prob_buf_, base + c)), red_buf_, 1);
-      }
-      b_.EndLoop();
-      sum = b_.Mem(red_buf_, 1);
-    }
+    std::vector<Vec> pr;
+    for (uint32_t c = 0; c < C; ++c) pr.push_back(b_.Mem(prob_buf_, base + c));
+    const Vec sum = TreeF(Opcode::kFadd, pr);
     const Vec inv = Keep(b_.Frecip(Reduce(Side(hs + 1), Opcode::kRsum, sum)));
     b_.BeginLoop();
     for (uint32_t c = 0; c < C; ++c) {
@@ -1221,7 +1215,6 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   fold_buf_ = F32Buf("activations", "att-slots", -1, R_ * kv_mul_);
   cols_ = PairBuf("columns", 0, 1, std::max(16 * chunks_, NQ_));
   lvl_ = PairBuf("column-sums", 2, 3, std::max(16 * chunks_, NQ_));
-  red_buf_ = F32Buf("activations", "softmax-acc", -1, 2);
   prob_buf_ = F32Buf("activations", "probs", -1, 2 * R_ * kv_mul_ * chunks_);
   for (uint32_t i = 0; i < 32; ++i) tmp_i16_.push_back(I16Buf("activations", "tmp16", i % 2 == 0, 1));
   act16_words_ = std::max(CeilDiv(D, VL_), CeilDiv(H, VL_));

@@ -244,6 +244,12 @@ class Scheduler {
         if (LoopFits(cl, off)) break;
       }
       lp.period = p;
+      if (std::getenv("TSP_SCHED_LOOPS")) {
+        // Why not p - 1: report the first constraint that fails one cycle shorter.
+        std::fprintf(stderr, "loop %s: %zu iterations, %zu nodes each, span %ld, period %u\n",
+                     DescribeNode(g_, lp.anchors[0]).c_str(), cl.size(), clusters_[cl[0]].nodes.size(),
+                     (long)clusters_[cl[0]].duration, p);
+      }
       Cluster &c0 = clusters_[cl[0]];
       for (size_t i = 1; i < cl.size(); ++i) {
         for (uint32_t ni : clusters_[cl[i]].nodes) {
@@ -553,6 +559,7 @@ class Scheduler {
     std::vector<std::pair<uint64_t, size_t>> stream;  // (key, index pushed)
   };
 
+  std::string fail_why_;
   static uint64_t BankKey(uint32_t slice, uint32_t bank, int64_t t) {
     return (static_cast<uint64_t>(t) << 12) | (uint64_t{slice} << 1) | bank;
   }
@@ -650,12 +657,14 @@ class Scheduler {
           }
         }
         if (q == kNone) {
+          fail_why_ = fmt::format("no VXM ALU free for {} at +{}", DescribeNode(g_, ni), rel_[ni]);
           Rollback(u);
           return T + std::max<int64_t>(1, soonest - t);
         }
       } else {
         const int64_t b = QueueBusyUntil(q, t, occ);
         if (b >= 0) {
+          fail_why_ = fmt::format("queue busy for {} at +{}", DescribeNode(g_, ni), rel_[ni]);
           Rollback(u);
           return T + std::max<int64_t>(1, b - t);
         }
@@ -670,6 +679,7 @@ class Scheduler {
         for (uint32_t b : banks) {
           const uint64_t k = BankKey(slice, b, t + bo);
           if (banks_.count(k)) {
+            fail_why_ = fmt::format("bank {} busy for {} at +{}", b, DescribeNode(g_, ni), rel_[ni]);
             Rollback(u);
             return T + 1;
           }
@@ -738,6 +748,16 @@ class Scheduler {
         }
       }
       if (!placed) {
+        std::string who;
+        for (size_t k = 0; k < sc.members.size() && k < 8; ++k) {
+          const ValueGeom &vg = vgeom_[sc.members[k].first];
+          who += fmt::format(" v{}(off {} width {} pos {} remote {} c {}..{} wrel {} dir {} producer {})", sc.members[k].first,
+                             sc.members[k].second, g_.values[sc.members[k].first].width, vg.pos, vg.remote, vg.cmin,
+                             vg.cmax, vg.wrel, vg.dir, DescribeNode(g_, g_.values[sc.members[k].first].node));
+        }
+        for (const auto &[o, w] : sc.align) who += fmt::format(" align({},{})", o, w);
+        who += fmt::format(" min_off {} max_end {} dir {}", sc.min_off, sc.max_end, sc.dir);
+        fail_why_ = fmt::format("no stream base for the class of{} ({} members)", who, sc.members.size());
         Rollback(u);
         return T + 1;
       }
@@ -771,8 +791,35 @@ class Scheduler {
       int64_t T = earliest;
       while (true) {
         if (T - earliest > static_cast<int64_t>(opt_.max_search)) {
-          *error = fmt::format("could not place the cluster of {} within {} cycles of its earliest start {}",
-                               DescribeNode(g_, c.nodes[0]), opt_.max_search, earliest);
+          *error = fmt::format("could not place the cluster of {} ({} nodes) within {} cycles of its earliest start {}",
+                               DescribeNode(g_, c.nodes[0]), c.nodes.size(), opt_.max_search, earliest);
+          // Does it fit an empty machine? If not, the cluster conflicts with itself: name where.
+          auto qb = std::move(qbusy_);
+          auto bk = std::move(banks_);
+          auto sr = std::move(sres_);
+          qbusy_.clear();
+          qbusy_.resize(g_.geom.num_queues());
+          banks_.clear();
+          sres_.clear();
+          Undo u2;
+          fail_why_.clear();
+          if (TryPlace(c, 0, u2, &chosen) >= 0) {
+            *error += fmt::format("; it conflicts with itself: {}", fail_why_);
+            if (std::getenv("TSP_SCHED_DEBUG")) {
+              for (uint32_t ni : c.nodes) *error += fmt::format("\n  +{} {}", rel_[ni], DescribeNode(g_, ni));
+              for (uint32_t ci2 : c.classes) {
+                const StreamClass &sc = classes_[ci2];
+                *error += fmt::format("\n  class {} dir {} span {}..{}:", ci2, sc.dir, sc.min_off, sc.max_end);
+                for (const auto &[vi, o] : sc.members) {
+                  const ValueGeom &vg = vgeom_[vi];
+                  *error += fmt::format(" v{}@{}(w{} pos{} {}..{})", vi, o, vg.wrel, vg.pos, vg.cmin, vg.cmax);
+                }
+              }
+            }
+          }
+          qbusy_ = std::move(qb);
+          banks_ = std::move(bk);
+          sres_ = std::move(sr);
           return false;
         }
         const int64_t next = TryPlace(c, T, u, &chosen);

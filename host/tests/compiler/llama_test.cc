@@ -96,6 +96,8 @@ TEST(Llama, FirstTokenOnModel) {
         std::string t = gr.tags[gr.nodes[n].tag];
         if (t.size() > 3 && t[0] == 'L' && t[2] == ' ') t = t.substr(3);
         const int64_t tn = cm.bounds.critical_times[i];
+        if (std::getenv("TSP_LLAMA_CRITPATH") && t.find(std::getenv("TSP_LLAMA_CRITPATH")) != std::string::npos)
+          std::printf("    %6ld %s\n", (long)tn, DescribeNode(gr, n).c_str());
         crit[t] += prev < 0 ? tn : tn - prev;
         prev = tn;
         prev_tag = t;
@@ -107,6 +109,18 @@ TEST(Llama, FirstTokenOnModel) {
       for (const auto &[t, sp] : span) order.push_back({sp.first, t});
       std::sort(order.begin(), order.end());
       for (const auto &[st, t] : order) std::printf("  span %-22s %6ld .. %6ld (%ld)\n", t.c_str(), (long)st, (long)span[t].second, (long)(span[t].second - st));
+    }
+    if (const char *bw = std::getenv("TSP_LLAMA_BUSY")) {
+      // Busy cycles per queue inside a window "from,to".
+      long a = 0, b = 0;
+      std::sscanf(bw, "%ld,%ld", &a, &b);
+      std::map<uint32_t, long> busy;
+      for (const auto &op : cm.ops) {
+        if (op.time < a || op.time >= b) continue;
+        busy[op.queue] += std::max<uint32_t>(1, op.occupancy);
+      }
+      for (const auto &[qq, c] : busy)
+        std::printf("  busy %-8s %6ld of %ld\n", qq < g.num_queues() ? g.queue(qq).name.c_str() : "vxm", c, b - a);
     }
     for (const auto &[t, c] : per) std::printf("  %-16s mem %6lu vxm %6lu sxm %5lu mxm %5lu\n", t.c_str(), (unsigned long)c[0], (unsigned long)c[1], (unsigned long)c[2], (unsigned long)c[3]);
   }

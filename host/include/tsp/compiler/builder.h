@@ -119,13 +119,32 @@ class Builder {
   // conflicts (one dispatch per queue and cycle, unit occupancy, at most VxmAlus VXM ops per
   // cycle, one access per bank and cycle): a READ that would collide is taken from a scratch copy,
   // and a link that would collide (or contradict an earlier one) goes through a scratch word.
+  // A value's path on the stream registers: direction, diagonal (east: write cycle - position,
+  // west: write cycle + position, relative to its group), the positions it passes and its width.
+  struct Foot {
+    uint32_t value = kNone;
+    int dir = 0;
+    int64_t u = 0;
+    uint32_t lo = 0, hi = 0;
+    uint8_t width = 1;
+  };
   struct Group {
     std::vector<uint32_t> nodes;
     std::map<uint32_t, std::map<int64_t, int64_t>> queues;  // queue -> busy [start, end)
     std::map<int64_t, uint32_t> vxm;                         // VXM ops per cycle
     std::set<std::tuple<uint32_t, uint32_t, int64_t>> banks;  // (slice, bank, cycle)
+    // Streams in use per (direction, diagonal) and position: a group never needs more streams in a
+    // direction at a register than the geometry has (else the scheduler could not place it at all).
+    std::map<std::pair<int, int64_t>, std::vector<uint8_t>> streams;
+    std::map<uint32_t, Foot> feet;  // per value
   };
   bool Fits(const Group &g, uint32_t node, int64_t t) const;
+  // The footprint of `value` (produced in group frame time t_write at pos_p) reaching pos_c;
+  // only the part not already counted for the value in group `g` (empty width 0 if none).
+  Foot FootOf(const Group &g, uint32_t value, int64_t t_write, uint32_t pos_p, uint32_t pos_c) const;
+  // Would `g` still have enough streams with the feet of `from` shifted by `off` and `extra` added?
+  bool FeetFit(const Group &g, const Group *from, int64_t off, const std::vector<Foot> &extra) const;
+  void AddFoot(Group &g, const Foot &f);
 
  public:
   struct Res {  // what a node occupies: a queue (kNone: a VXM ALU) for occ cycles, MEM banks
