@@ -35,28 +35,54 @@ uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 // ------------------------------------------------------------------------------------------------
 class Planner {
  public:
-  explicit Planner(const Geometry &g) : g_(g), top_(g.num_mem_slices(), 0) {}
+  explicit Planner(const Geometry &g) : g_(g), top_(g.num_mem_slices(), 0), used_(g.num_mem_slices()) {
+    for (auto &u : used_) u.assign(g.mem_words(), false);
+  }
 
-  // `words` at one address common to `slices`; inside one bank if `one_bank`.
+  // `words` at one address common to `slices` (the lowest such address with all of them free, so
+  // that gaps left by bank alignment are filled later); inside one bank if `one_bank`.
   uint32_t Alloc(const std::string &category, const std::vector<uint32_t> &slices, uint32_t words, bool one_bank) {
-    uint32_t addr = 0;
-    for (uint32_t s : slices) addr = std::max(addr, top_[s]);
     const uint32_t W = g_.words_per_bank();
-    if (one_bank && words <= W && addr / W != (addr + words - 1) / W) addr = (addr / W + 1) * W;
     const uint64_t bytes = uint64_t{words} * slices.size() * g_.vl();
     use_[category] += bytes;
-    if (addr + words > g_.mem_words()) {
+    const uint32_t total = g_.mem_words();
+    uint32_t addr = 0;
+    bool found = false;
+    while (addr + words <= total) {
+      if (one_bank && words <= W && addr / W != (addr + words - 1) / W) {
+        addr = (addr / W + 1) * W;
+        continue;
+      }
+      uint32_t clash = UINT32_MAX;  // last used word in the window
+      for (uint32_t s : slices) {
+        for (uint32_t a = addr + words; a-- > addr;) {
+          if (used_[s][a]) {
+            clash = clash == UINT32_MAX ? a : std::max(clash, a);
+            break;
+          }
+        }
+      }
+      if (clash == UINT32_MAX) {
+        found = true;
+        break;
+      }
+      addr = clash + 1;
+    }
+    if (!found) {
       if (!failed_) {
-        first_failure_ = fmt::format("{} ({} words at word {} of slices", category, words, addr);
+        first_failure_ = fmt::format("{} ({} words on slices", category, words);
         for (uint32_t s : slices) first_failure_ += fmt::format(" {}", s);
-        first_failure_ += "; words used per slice:";
-        for (uint32_t s = 0; s < top_.size(); ++s) first_failure_ += fmt::format(" {}", top_[s]);
+        first_failure_ += "; free words per slice:";
+        for (uint32_t s = 0; s < top_.size(); ++s) first_failure_ += fmt::format(" {}", total - top_[s]);
         first_failure_ += ")";
       }
       failed_ = true;
       return 0;
     }
-    for (uint32_t s : slices) top_[s] = addr + words;
+    for (uint32_t s : slices) {
+      for (uint32_t a = addr; a < addr + words; ++a) used_[s][a] = true;
+      top_[s] += words;
+    }
     return addr;
   }
   uint32_t Top(const std::vector<uint32_t> &slices) const {
@@ -73,6 +99,11 @@ class Planner {
     return best;
   }
   bool failed() const { return failed_; }
+  std::string Waste() const {
+    std::string r;
+    for (const auto &[k, v] : waste_) r += fmt::format(" {} {} words", k, v);
+    return r;
+  }
   const std::string &first_failure() const { return first_failure_; }
   uint64_t used() const {
     uint64_t t = 0;
@@ -83,8 +114,9 @@ class Planner {
 
  private:
   const Geometry &g_;
-  std::vector<uint32_t> top_;
-  std::map<std::string, uint64_t> use_;
+  std::vector<uint32_t> top_;  // words in use per slice
+  std::vector<std::vector<bool>> used_;
+  std::map<std::string, uint64_t> use_, waste_;
   bool failed_ = false;
   std::string first_failure_;
 };
@@ -178,12 +210,12 @@ class Lowering {
   }
   uint32_t MapBuf(const std::string &name, const std::vector<uint8_t> &map);  // a byte map for PERM/DIST
   // i16 address vectors (lane 0 of every tile) for data-dependent accesses, cached by base address.
-  const std::vector<Vec> &KvAddr(uint32_t target);
+  const Vec &KvAddr(uint32_t target);
   const Vec &ChunkAddr(uint32_t target);
   uint32_t fixed_rr_ = 0;
   std::vector<uint32_t> act16_;  // quantised matmul inputs (ring)
   uint32_t next_act16_ = 0, act16_words_ = 0;
-  std::map<uint32_t, std::vector<Vec>> kv_addr_cache_;
+  std::map<uint32_t, Vec> kv_addr_cache_;
   std::map<uint32_t, Vec> chunk_addr_cache_;
   Vec kv_e_, kv_pq_, pos_chunk_;
 
@@ -214,6 +246,13 @@ class Lowering {
     uint32_t even = kNone, odd = kNone;
   };
   Pair PairBuf(const std::string &name, int g_even, int g_odd, uint32_t words) {
+    if (g_even < 0) {  // the two groups with the most room
+      std::vector<std::pair<uint32_t, int>> by;
+      for (int gi = 0; gi < 4; ++gi) by.push_back({plan_.Top(Group(gi)), gi});
+      std::sort(by.begin(), by.end());
+      g_even = by[0].second;
+      g_odd = by[1].second;
+    }
     return {F32Buf("activations", name + ".even", g_even, (words + 1) / 2), F32Buf("activations", name + ".odd", g_odd, (words + 1) / 2)};
   }
   Vec PM(const Pair &p, uint32_t i) { return b_.Mem(i % 2 ? p.odd : p.even, i / 2); }
@@ -262,7 +301,8 @@ class Lowering {
   uint32_t rms_final_ = 0;
   uint32_t rope_a_ = 0, rope_b_ = 0, rope_c_ = 0;  // fp32 tables: word 2*i = cos, 2*i+1 = signed sin
   uint32_t tile_idx_ = 0, pl_ = 0, plc_ = 0, tile_mask_ = 0, rev_idx_ = 0, vocab_pad_ = 0;
-  std::vector<uint32_t> kcache_, vcache_, kscale_, vscale_;  // per layer
+  std::vector<std::vector<uint32_t>> kcache_, vcache_;  // per layer and row type
+  std::vector<uint32_t> kscale_, vscale_;               // per layer
   // Per-token values.
   Vec tokv_, posv_, posf_, C_, Sg_, onehot_;
   std::vector<Vec> mask_;     // per chunk
@@ -285,7 +325,7 @@ bool Lowering::CheckShape(std::string *error) {
                             (2 * L + 1) * 4 * vl;
     const uint64_t n = opt_.positions ? opt_.positions : static_cast<uint64_t>(cfg_.seq_len);
     const uint64_t rows = (static_cast<uint64_t>(cfg_.n_kv_heads) + 1) / 2;
-    const uint64_t kv = L * 2 * (2 * (rows * ((n + S_ - 1) / S_) + 1) * vl + ((n + 16 * S_ - 1) / (16 * S_)) * 4 * vl);
+    const uint64_t kv = L * 2 * (2 * rows * ((n + S_ - 1) / S_ + 1) * vl + ((n + 16 * S_ - 1) / (16 * S_)) * 4 * vl);
     const uint64_t need = weights + scales + kv;
     if (need > g_.mem_bytes()) {
       *error = fmt::format("model {} does not fit the MEM of geometry {}: it needs at least {} bytes (weights {}, "
@@ -342,9 +382,16 @@ uint32_t Lowering::F32Buf(const std::string &cat, const std::string &name, int g
 }
 
 uint32_t Lowering::I16Buf(const std::string &cat, const std::string &name, bool west, uint32_t words, bool one_bank) {
-  // Slice pairs round-robin for balance.
+  // The slice pair of that side with the most free words (keeps the groups level).
   const uint32_t base = west ? 0 : M_;
-  const uint32_t pair = (i16_rr_++ % (M_ / 2)) * 2;
+  uint32_t pair = 0, best = UINT32_MAX;
+  for (uint32_t p = 0; p < M_; p += 2) {
+    const uint32_t t = plan_.Top({base + p, base + p + 1});
+    if (t < best) {
+      best = t;
+      pair = p;
+    }
+  }
   const std::vector<uint32_t> sl = {base + pair, base + pair + 1};
   const uint32_t addr = plan_.Alloc(cat, sl, words, one_bank);
   return b_.NewBuffer(name, 2, {sl[0], sl[1], 0, 0}, addr, words);
@@ -484,8 +531,11 @@ WTensor Lowering::Weights(const std::string &name, const float *w, uint32_t rows
 }
 
 WTensor Lowering::EmbeddingTensor() {
-  // Rows = tokens, one word per plane and row, hi plane in the west, lo plane in the east (the
-  // classifier runs on the same words); per-row scales as fp32 vectors, lane = token % VL.
+  // Rows = tokens; with w = lw_rows, row r in slice r % w of a group of w slices, word r / w (the
+  // layout of the other weights, so the classifier loads w rows per LW), plus one zero word at the
+  // end for the gathers of the slices that do not hold the token's row. Hi plane in the west, lo
+  // plane in the east (the classifier runs on the same words); per-row scales as fp32 vectors,
+  // lane = token % VL.
   const uint32_t vocab = static_cast<uint32_t>(cfg_.vocab_size), dim = static_cast<uint32_t>(cfg_.dim);
   const bool exact = opt_.precision == Precision::kExact;
   WTensor t;
@@ -494,15 +544,34 @@ WTensor Lowering::EmbeddingTensor() {
   t.nb = CeilDiv(vocab, 16);
   t.nc = 1;
   t.planes = exact ? 2 : 1;
+  t.lw_rows = opt_.lw_rows;
+  const uint32_t w = t.lw_rows;
   const float qmax = exact ? 32767.0f : 127.0f;
-  const uint32_t words = t.nb * 16;
+  const uint32_t words = t.nb * 16 / w + 1;
   std::vector<uint32_t> bufs;
   for (uint32_t plane = 0; plane < t.planes; ++plane) {
-    std::vector<uint32_t> cand;
-    for (uint32_t m = 0; m < M_; ++m) cand.push_back(plane == 0 ? m : M_ + m);
-    const uint32_t slice = plan_.Emptiest(cand);
-    bufs.push_back(ByteBuf("weights", plane ? "embedding.lo" : "embedding.hi", slice, words, false));
+    const uint32_t base = plane == 0 ? 0 : M_;
+    std::vector<uint32_t> best;
+    uint32_t best_top = UINT32_MAX;
+    for (uint32_t m = 0; m + w <= M_; m += w) {
+      std::vector<uint32_t> sl;
+      for (uint32_t i = 0; i < w; ++i) sl.push_back(base + m + i);
+      const uint32_t top = plan_.Top(sl);
+      if (top < best_top) {
+        best_top = top;
+        best = sl;
+      }
+    }
+    const uint32_t addr = plan_.Alloc("weights", best, words, false);
+    std::array<uint32_t, 4> sl4{};
+    for (uint32_t i = 0; i < w; ++i) sl4[i] = best[i];
+    const uint32_t buf = b_.NewBuffer(plane ? "embedding.lo" : "embedding.hi", w, sl4, addr, words);
+    Zero(buf);
+    bufs.push_back(buf);
   }
+  auto put = [&](uint32_t buf, uint32_t r, const std::vector<uint8_t> &bytes) {
+    SetWord(b_.graph().buffers[buf].slices[r % w], b_.graph().buffers[buf].addr + r / w, bytes);
+  };
   std::vector<float> scale(vocab, 0.0f);
   for (uint32_t r = 0; r < vocab; ++r) {
     const float *row = &ck_.w.token_embedding[size_t{r} * dim];
@@ -520,15 +589,15 @@ WTensor Lowering::EmbeddingTensor() {
         bytes[0][c] = static_cast<uint8_t>(v);
       }
     }
-    for (uint32_t p = 0; p < t.planes; ++p) SetBytes(bufs[p], r, bytes[p]);
+    for (uint32_t p = 0; p < t.planes; ++p) put(bufs[p], r, bytes[p]);
   }
   for (uint32_t bi = 0; bi < t.nb; ++bi) {
     t.side.push_back(Hemi::kWest);
     t.hi.push_back(bufs[0]);
-    t.hi_w.push_back(16 * bi);
+    t.hi_w.push_back(16 * bi / w);
     if (exact) {
       t.lo.push_back(bufs[1]);
-      t.lo_w.push_back(16 * bi);
+      t.lo_w.push_back(16 * bi / w);
     }
   }
   const uint32_t nv = CeilDiv(vocab, VL_);
@@ -662,17 +731,46 @@ void Lowering::PerToken() {
   auto addr_of = [&](uint32_t buf, const Vec &idx) {
     return KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, idx, b_.graph().buffers[buf].addr), buf);
   };
-  Vec row;
-  if (opt_.precision == Precision::kExact) {
-    const Vec hi = b_.Cvt(DType::kF32, DType::kI8, b_.Gather(emb_.hi[0], 0, addr_of(emb_.hi[0], tokv_)), 256.0f);
-    Vec lo16;
-    lo16.parts.push_back(b_.Gather(emb_.lo[0], 0, addr_of(emb_.lo[0], tokv_)).parts[0]);
-    lo16.parts.push_back(b_.Read(zero_plane_).parts[0]);
-    const Vec lo = b_.Cvt(DType::kF32, DType::kI16, lo16, 1.0f);
-    row = Keep(b_.Fadd(hi, lo));
-  } else {
-    row = Keep(b_.Cvt(DType::kF32, DType::kI8, b_.Gather(emb_.hi[0], 0, addr_of(emb_.hi[0], tokv_)), 1.0f));
+  // Row tok is word tok / w of slice tok % w: every slice k of the group is gathered, at that word
+  // if k == tok % w, else at the zero word; the rows then add up to the token's row.
+  const uint32_t w = emb_.lw_rows;
+  const uint32_t wsh = isa::Log2(w);
+  std::vector<Vec> onehot(w);
+  Vec tq_w = tokv_;
+  if (w > 1) {
+    tq_w = KeepI16(b_.VopImm(Opcode::kVshr, DType::kI16, tokv_, wsh));
+    const Vec a = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, tokv_, b_.VopImm(Opcode::kVshl, DType::kI16, tq_w, wsh)));
+    for (uint32_t k = 0; k < w; ++k) {
+      // e = 1 - min(d^2, 1) = 1 - d^2 + relu(d^2 - 1), d = a - k
+      const Vec d = b_.VopImm(Opcode::kVadd, DType::kI16, a, (0x10000u - k) & 0xFFFFu);
+      const Vec x2 = KeepI16(b_.Vop(Opcode::kVmul, DType::kI16, d, d));
+      const Vec rl = b_.Vop1(Opcode::kVrelu, DType::kI16, b_.VopImm(Opcode::kVadd, DType::kI16, x2, 0xFFFF));
+      const Vec om = b_.VopImm(Opcode::kVadd, DType::kI16, b_.VopImm(Opcode::kVmul, DType::kI16, x2, 0xFFFF), 1);
+      onehot[k] = KeepI16(b_.Vop(Opcode::kVadd, DType::kI16, om, rl));
+    }
   }
+  auto gather_row = [&](uint32_t buf, uint32_t k) {
+    const uint32_t base = b_.graph().buffers[buf].addr, zero = base + b_.graph().buffers[buf].words - 1;
+    if (w == 1) return b_.Gather(buf, 0, addr_of(buf, tokv_));
+    // zero + e (base + tok / w - zero)
+    const Vec off = b_.VopImm(Opcode::kVadd, DType::kI16, tq_w, (base - zero) & 0xFFFFu);
+    const Vec ad = b_.VopImm(Opcode::kVadd, DType::kI16, b_.Vop(Opcode::kVmul, DType::kI16, onehot[k], off), zero);
+    return b_.Gather(buf, k, KeepAddr(ad, buf));
+  };
+  std::vector<Vec> parts;
+  for (uint32_t k = 0; k < w; ++k) {
+    if (opt_.precision == Precision::kExact) {
+      const Vec hi = b_.Cvt(DType::kF32, DType::kI8, gather_row(emb_.hi[0], k), 256.0f);
+      Vec lo16;
+      lo16.parts.push_back(gather_row(emb_.lo[0], k).parts[0]);
+      lo16.parts.push_back(b_.Read(zero_plane_).parts[0]);
+      const Vec lo = b_.Cvt(DType::kF32, DType::kI16, lo16, 1.0f);
+      parts.push_back(Keep(b_.Fadd(hi, lo)));
+    } else {
+      parts.push_back(Keep(b_.Cvt(DType::kF32, DType::kI8, gather_row(emb_.hi[0], k), 1.0f)));
+    }
+  }
+  const Vec row = Keep(TreeF(Opcode::kFadd, parts));
   // Scale: gather vector token / VL of the scale table, broadcast lane token % VL with PERM.
   const uint32_t sh = isa::Log2(VL_);
   const Vec tq = KeepI16(b_.VopImm(Opcode::kVshr, DType::kI16, tokv_, sh));
@@ -732,21 +830,17 @@ void Lowering::PerToken() {
   }
 }
 
-const std::vector<Vec> &Lowering::KvAddr(uint32_t target) {
+const Vec &Lowering::KvAddr(uint32_t target) {
   const uint32_t base = b_.graph().buffers[target].addr;
   const uint32_t key = base * 2 + (IsWest(target) ? 1 : 0);
   auto it = kv_addr_cache_.find(key);
   if (it != kv_addr_cache_.end()) return it->second;
-  // dummy + e * (base + r NQ + pos / S - dummy), 16-bit wrap-around arithmetic.
-  const uint32_t dummy = base + R_ * NQ_;
-  std::vector<Vec> v;
-  for (uint32_t r = 0; r < R_; ++r) {
-    const uint32_t off = (base + r * NQ_ - dummy) & 0xFFFFu;
-    const Vec t = KeepI16(b_.VopImm(Opcode::kVadd, DType::kI16, kv_pq_, off));
-    const Vec et = KeepI16(b_.Vop(Opcode::kVmul, DType::kI16, kv_e_, t));
-    v.push_back(KeepFixedAddr(b_.VopImm(Opcode::kVadd, DType::kI16, et, dummy), target, "kv-addr"));
-  }
-  return kv_addr_cache_[key] = v;
+  // dummy + e * (base + pos / S - dummy), 16-bit wrap-around arithmetic.
+  const uint32_t dummy = base + NQ_;
+  const uint32_t off = (base - dummy) & 0xFFFFu;
+  const Vec t = KeepI16(b_.VopImm(Opcode::kVadd, DType::kI16, kv_pq_, off));
+  const Vec et = KeepI16(b_.Vop(Opcode::kVmul, DType::kI16, kv_e_, t));
+  return kv_addr_cache_[key] = KeepFixedAddr(b_.VopImm(Opcode::kVadd, DType::kI16, et, dummy), target, "kv-addr");
 }
 
 const Vec &Lowering::ChunkAddr(uint32_t target) {
@@ -805,12 +899,11 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     const Vec m = Keep(Reduce(Side(kv), Opcode::kRmax, Abs(src)));
     const Vec r = Keep(b_.Frecip(m));
     const Vec qv = KeepI16(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(src, r), 32767.0f));
-    const uint32_t cache = kv == 0 ? kcache_[l] : vcache_[l];
-    const auto &addr = KvAddr(cache);
     for (uint32_t rr = 0; rr < R_; ++rr) {
+      const uint32_t cache = kv == 0 ? kcache_[l][rr] : vcache_[l][rr];
       const Vec data = b_.SxmMap(Side(rr + static_cast<uint32_t>(kv)), Opcode::kPerm, DType::kI16, qv,
                                  b_.Mem(rowrep_[rr]));
-      b_.Scatter(data, cache, addr[rr]);
+      b_.Scatter(data, cache, KvAddr(cache));
     }
     // Scale of this position: read-modify-write of its chunk vector.
     const uint32_t sbuf = kv == 0 ? kscale_[l] : vscale_[l];
@@ -833,8 +926,7 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     }
   }
   // ---- scores: per chunk, 16 rows of products, transposed; columns 0-7 and 8-15 summed ----
-  // cols_buf_ word 16 c + x: column x of chunk c. lvl_buf_ word 16 c + 8 h + k: the sum tree of
-  // half h. score_buf_ word (slot * 2 + half) * chunks + c.
+  // cols_ word 16 c + x: column x of chunk c (then the column sums, SumColumns). score_buf_ word (slot * 2 + half) * chunks + c.
   const uint32_t C = chunks_;
   for (uint32_t r = 0; r < R_; ++r) {
     for (uint32_t j = 0; j < kv_mul_; ++j) {
@@ -845,7 +937,7 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         b_.Iteration();
         std::array<Vec, 16> rows;
         for (uint32_t i = 0; i < 16; ++i) {
-          const Vec k16 = b_.Mem(kcache_[l], r * NQ_ + 16 * c + i);
+          const Vec k16 = b_.Mem(kcache_[l][r], 16 * c + i);
           if (opt_.fp_int_a) {
             rows[i] = b_.FopIntA(Opcode::kFmul, DType::kI16, k16, qv[slot]);
             continue;
@@ -866,7 +958,7 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         b_.BeginLoop();
         for (uint32_t c = 0; c < C; ++c) {
           b_.Iteration();
-          const Vec sum = PM(lvl_, 16 * c + 8 * half + 6);
+          const Vec sum = PM(cols_, 16 * c + 8 * half);
           b_.Write(b_.Fadd(b_.Fmul(sum, b_.Mem(kscale_[l], c)), mask_[c]), score_buf_, (slot * 2 + half) * C + c);
         }
         b_.EndLoop();
@@ -928,7 +1020,7 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         // interleaved in time, one row per cycle, each instruction one REPEAT run.
         std::array<Vec, 4> a4;
         for (uint32_t qi = 0; qi < NQ_; ++qi) {
-          const Vec prod = b_.FopIntA(Opcode::kFmul, DType::kI16, b_.Mem(vcache_[l], r * NQ_ + qi), PM(cols_, qi));
+          const Vec prod = b_.FopIntA(Opcode::kFmul, DType::kI16, b_.Mem(vcache_[l][r], qi), PM(cols_, qi));
           a4[qi % 4] = qi < 4 ? b_.FaddI(prod, 0.0f) : b_.Fadd(prod, a4[qi % 4]);
         }
         acc = Keep(b_.Fadd(b_.Fadd(a4[0], a4[1]), b_.Fadd(a4[2], a4[3])));
@@ -937,7 +1029,7 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         b_.BeginLoop();
         for (uint32_t qi = 0; qi < NQ_; ++qi) {
           b_.Iteration();
-          const Vec v16 = b_.Mem(vcache_[l], r * NQ_ + qi);
+          const Vec v16 = b_.Mem(vcache_[l][r], qi);
           if (opt_.fp_int_a) {
             PW(b_.FopIntA(Opcode::kFmul, DType::kI16, v16, PM(cols_, qi)), cols_, qi);
             continue;
@@ -979,36 +1071,23 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
   att_out->assign(1, att);
 }
 
-// Sums of the columns of every chunk (cols_buf_) in groups of 8: lvl_buf_ word 16 c + 8 h + 6 =
-// column 8h + 0 + ... + column 8h + 7 of chunk c (a three-level tree, each level a loop over the
-// chunks).
+// Sums of the columns of every chunk in groups of 8, in place in cols_: after the three-level tree
+// (each level a loop over the chunks) word 16 c + 8 h = column 8h + 0 + ... + column 8h + 7 of
+// chunk c. Level k writes word 8h + x from words 8h + 2x and 8h + 2x + 1 (an even / odd pair).
 void Lowering::SumColumns() {
   const uint32_t C = chunks_;
   for (uint32_t half = 0; half < 2; ++half) {
-    for (uint32_t x = 0; x < 4; ++x) {
-      b_.BeginLoop();
-      for (uint32_t c = 0; c < C; ++c) {
-        b_.Iteration();
-        PW(b_.Fadd(PM(cols_, 16 * c + 8 * half + 2 * x), PM(cols_, 16 * c + 8 * half + 2 * x + 1)), lvl_,
-           16 * c + 8 * half + x);
+    for (uint32_t n = 4; n >= 1; n /= 2) {
+      for (uint32_t x = 0; x < n; ++x) {
+        b_.BeginLoop();
+        for (uint32_t c = 0; c < C; ++c) {
+          b_.Iteration();
+          const uint32_t w = 16 * c + 8 * half;
+          PW(b_.Fadd(PM(cols_, w + 2 * x), PM(cols_, w + 2 * x + 1)), cols_, w + x);
+        }
+        b_.EndLoop();
       }
-      b_.EndLoop();
     }
-    for (uint32_t x = 0; x < 2; ++x) {
-      b_.BeginLoop();
-      for (uint32_t c = 0; c < C; ++c) {
-        b_.Iteration();
-        PW(b_.Fadd(PM(lvl_, 16 * c + 8 * half + 2 * x), PM(lvl_, 16 * c + 8 * half + 2 * x + 1)), lvl_,
-           16 * c + 8 * half + 4 + x);
-      }
-      b_.EndLoop();
-    }
-    b_.BeginLoop();
-    for (uint32_t c = 0; c < C; ++c) {
-      b_.Iteration();
-      PW(b_.Fadd(PM(lvl_, 16 * c + 8 * half + 4), PM(lvl_, 16 * c + 8 * half + 5)), lvl_, 16 * c + 8 * half + 6);
-    }
-    b_.EndLoop();
   }
 }
 
@@ -1048,20 +1127,37 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   const uint32_t D = static_cast<uint32_t>(cfg_.dim), H = static_cast<uint32_t>(cfg_.hidden_dim);
   const uint32_t KV = static_cast<uint32_t>(cfg_.kv_dim()), V = static_cast<uint32_t>(cfg_.vocab_size);
 
-  // ---- KV caches first: K in the west, V in the east, slice pairs in turn; each region (rows of
-  // every row type + one dummy word for the tiles that do not hold pos) inside one bank ----
-  const uint32_t rows_words = R_ * NQ_ + 1;
+  // ---- KV caches first: K in the west, V in the east. One region per layer and row type (its rows +
+  // one dummy word for the tiles that do not hold pos) inside one bank, on the slice pair with the
+  // most free words (so the four slices of a group stay level) ----
+  const uint32_t rows_words = NQ_ + 1;
+  kcache_.assign(L, std::vector<uint32_t>(R_, kNone));
+  vcache_.assign(L, std::vector<uint32_t>(R_, kNone));
   for (uint32_t l = 0; l < L; ++l) {
-    const uint32_t pair = (l % (M_ / 2)) * 2;
-    for (int kv = 0; kv < 2; ++kv) {
-      const uint32_t s0 = (kv ? M_ : 0) + pair;
-      const uint32_t addr = plan_.Alloc("kv cache", {s0, s0 + 1}, rows_words, true);
-      const uint32_t buf = b_.NewBuffer(fmt::format("L{}.{}cache", l, kv ? 'v' : 'k'), 2, {s0, s0 + 1, 0, 0}, addr,
-                                        rows_words);
-      Zero(buf);
-      (kv ? vcache_ : kcache_).push_back(buf);
+    for (uint32_t r = 0; r < R_; ++r) {
+      for (int kv = 0; kv < 2; ++kv) {
+        // Outer half of the side (the transposed columns sit in the inner groups: the attention
+        // loops read a cache row and write or read a column in the same cycles).
+        uint32_t s0 = kv ? M_ : 0, best = UINT32_MAX;
+        for (uint32_t p = M_ / 2; p < M_; p += 2) {
+          const uint32_t s = (kv ? M_ : 0) + p;
+          const uint32_t t = plan_.Top({s, s + 1});
+          if (t < best) {
+            best = t;
+            s0 = s;
+          }
+        }
+        const uint32_t addr = plan_.Alloc("kv cache", {s0, s0 + 1}, rows_words, true);
+        const uint32_t buf = b_.NewBuffer(fmt::format("L{}.{}cache{}", l, kv ? 'v' : 'k', r), 2, {s0, s0 + 1, 0, 0},
+                                          addr, rows_words);
+        Zero(buf);
+        (kv ? vcache_ : kcache_)[l][r] = buf;
+      }
     }
   }
+  // The transposed columns: even ones in W0..3, odd ones in E0..3 (the inner groups; the caches are
+  // in the outer ones), before the weights so that these balance around them.
+  cols_ = PairBuf("columns", 0, 2, std::max(16 * chunks_, NQ_));
   // Scales per position: chunks_ fp32 vectors per layer and K/V.
   for (uint32_t l = 0; l < L; ++l) {
     for (int kv = 0; kv < 2; ++kv) {
@@ -1213,9 +1309,8 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   score_buf_ = F32Buf("activations", "scores", -1, 2 * R_ * kv_mul_ * chunks_);
   qv_buf_ = F32Buf("activations", "q-slots", -1, R_ * kv_mul_);
   fold_buf_ = F32Buf("activations", "att-slots", -1, R_ * kv_mul_);
-  cols_ = PairBuf("columns", 0, 1, std::max(16 * chunks_, NQ_));
-  lvl_ = PairBuf("column-sums", 2, 3, std::max(16 * chunks_, NQ_));
-  prob_buf_ = F32Buf("activations", "probs", -1, 2 * R_ * kv_mul_ * chunks_);
+  if (!opt_.vxm_chain) lvl_ = PairBuf("converted", 2, 3, std::max(16 * chunks_, NQ_));  // fp32 copies of K / V rows
+  prob_buf_ = score_buf_;  // the probabilities replace the scores in place
   for (uint32_t i = 0; i < 32; ++i) tmp_i16_.push_back(I16Buf("activations", "tmp16", i % 2 == 0, 1));
   act16_words_ = std::max(CeilDiv(D, VL_), CeilDiv(H, VL_));
   for (uint32_t i = 0; i < 6; ++i) act16_.push_back(I16Buf("activations", "act16", i % 2 == 0, act16_words_));

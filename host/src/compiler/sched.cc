@@ -826,6 +826,9 @@ class Scheduler {
         if (next < 0) break;
         T = next;
       }
+      if (std::getenv("TSP_SCHED_DELAYS") && T - earliest > 50)
+        std::fprintf(stderr, "delay %ld earliest %ld nodes %zu bl %ld %s why %s\n", (long)(T - earliest), (long)earliest,
+                     c.nodes.size(), (long)c.bl, DescribeNode(g_, c.nodes[0]).c_str(), fail_why_.c_str());
       c.T = T;
       for (size_t i = 0; i < c.nodes.size(); ++i) {
         Node &n = g_.nodes[c.nodes[i]];
