@@ -240,6 +240,8 @@ class Lowering {
   void Layer(uint32_t l);
   void Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, std::vector<Vec> *att_out);
   void SumColumns();
+  void ScoresMxm(uint32_t l, const Vec &q);
+  void ValuesMxm(uint32_t l, std::vector<Vec> *att_out);
   // Two buffers in different slice groups, element i in (i % 2 ? odd : even)[i / 2], so that
   // elements 2i and 2i+1 can be read in the same cycle.
   struct Pair {
@@ -284,6 +286,13 @@ class Lowering {
   std::vector<uint32_t> colbufs_;                   // TRANS column buffers (16 words), reused in turn
   uint32_t score_buf_ = kNone, prob_buf_ = kNone;  // [head slot][chunk] fp32, reused by every layer
   uint32_t qv_buf_ = kNone;                         // the Q vector of every head slot
+  uint32_t qa_buf_ = kNone;                         // int16 q of every head, per half tile (MXM scores)
+  uint32_t cum_buf_ = kNone;                        // ABC's cumulative sums of a row type's heads
+  uint32_t pact_buf_ = kNone;                       // int16 probabilities per head and chunk (MXM values)
+  std::vector<uint32_t> vbc_map_;                   // per (r, i): every lane <- lane 16 r + i
+  std::vector<uint32_t> vplace_map_;                // per (slot, half): lanes 48 + 8 half + x -> 16 slot + 8 half + x
+  Vec vt_chunk16_, e16_;                            // 16 (pos / 64); 1 in lane L(pos) (int16)
+  std::vector<uint32_t> qhmap_;                     // per (slot, half): q of that head in its half tile
   uint32_t fold_buf_ = kNone;                       // the attention output of every head slot
   Pair cols_, lvl_;                                 // transposed columns / products, column-sum trees
 
@@ -821,6 +830,10 @@ void Lowering::PerToken() {
   const Vec pin = KeepI16(b_.Vop(Opcode::kVsub, DType::kI16, posv_, b_.VopImm(Opcode::kVshl, DType::kI16, pos_chunk_, csh)));
   const Vec dd = Keep(b_.Fsub(b_.Mem(pl_), b_.Cvt(DType::kF32, DType::kI16, pin, 1.0f)));
   onehot_ = KeepFixed(b_.FaddI(b_.FmaxI(b_.FmulI(b_.Fmul(dd, dd), -1.0f), -1.0f), 1.0f), "onehot");
+  if (opt_.mxm_values) {
+    e16_ = KeepFixedI16(b_.Cvt(DType::kI16, DType::kF32, onehot_, 1.0f), "onehot16");
+    vt_chunk16_ = KeepFixedI16(b_.VopImm(Opcode::kVshl, DType::kI16, pos_chunk_, 4), "16chunk");
+  }
   // Masks: -BIG for positions after pos.
   b_.SetTag("masks");
   mask_.clear();
@@ -898,9 +911,24 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     const Vec &src = kv == 0 ? k : v;
     const Vec m = Keep(Reduce(Side(kv), Opcode::kRmax, Abs(src)));
     const Vec r = Keep(b_.Frecip(m));
-    const Vec qv = KeepI16(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(src, r), 32767.0f));
+    const Vec q16 = b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(src, r), 32767.0f);
+    // (The transposed V update reads it 16 R times, past many temporaries: a word of its own.)
+    const Vec qv = kv == 1 && opt_.mxm_values ? KeepFixedI16(q16, "v16") : KeepI16(q16);
     for (uint32_t rr = 0; rr < R_; ++rr) {
       const uint32_t cache = kv == 0 ? kcache_[l][rr] : vcache_[l][rr];
+      if (kv == 1 && opt_.mxm_values) {
+        // Transposed: word 16 (pos / 64) + i of row type rr holds dim i of positions along the
+        // lanes; lane L(pos) of the 16 words changes (read, blend, write back).
+        for (uint32_t i = 0; i < 16; ++i) {
+          const Vec ad = KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, vt_chunk16_, b_.graph().buffers[cache].addr + i), cache);
+          const Vec old = KeepI16(b_.GatherAll(cache, ad));
+          const Vec bc = b_.SxmMap(Side(rr + i), Opcode::kPerm, DType::kI16, qv, b_.Mem(vbc_map_[16 * rr + i]));
+          const Vec upd = b_.Vop(Opcode::kVadd, DType::kI16, old,
+                                 b_.Vop(Opcode::kVmul, DType::kI16, e16_, b_.Vop(Opcode::kVsub, DType::kI16, bc, old)));
+          b_.Scatter(upd, cache, ad);
+        }
+        continue;
+      }
       const Vec data = b_.SxmMap(Side(rr + static_cast<uint32_t>(kv)), Opcode::kPerm, DType::kI16, qv,
                                  b_.Mem(rowrep_[rr]));
       b_.Scatter(data, cache, KvAddr(cache));
@@ -914,9 +942,13 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     b_.Scatter(upd, sbuf, ca);
   }
 
+  const uint32_t slots = R_ * kv_mul_;
+  const uint32_t C = chunks_;
+  if (opt_.mxm_scores) {
+    ScoresMxm(l, q);
+  } else {
   // ---- Q vectors per (row type r, head slot j): tile-replicated [q_h0 | q_h1] ----
   b_.SetTag(fmt::format("L{} scores", l));
-  const uint32_t slots = R_ * kv_mul_;
   std::vector<Vec> qv(slots);
   for (uint32_t r = 0; r < R_; ++r) {
     for (uint32_t j = 0; j < kv_mul_; ++j) {
@@ -927,7 +959,6 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
   }
   // ---- scores: per chunk, 16 rows of products, transposed; columns 0-7 and 8-15 summed ----
   // cols_ word 16 c + x: column x of chunk c (then the column sums, SumColumns). score_buf_ word (slot * 2 + half) * chunks + c.
-  const uint32_t C = chunks_;
   for (uint32_t r = 0; r < R_; ++r) {
     for (uint32_t j = 0; j < kv_mul_; ++j) {
       const uint32_t slot = r * kv_mul_ + j;
@@ -965,6 +996,7 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
       }
     }
   }
+  }
   // ---- softmax per head over its chunk vectors (times the V scale of each position) ----
   b_.SetTag(fmt::format("L{} softmax", l));
   for (uint32_t hs = 0; hs < 2 * slots; ++hs) {
@@ -992,6 +1024,10 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
       b_.Write(b_.Fmul(b_.Fmul(b_.Mem(prob_buf_, base + c), inv), b_.Mem(vscale_[l], c)), prob_buf_, base + c);
     }
     b_.EndLoop();
+  }
+  if (opt_.mxm_values) {
+    ValuesMxm(l, att_out);
+    return;
   }
   // ---- weighted sum of V rows: the probabilities transposed back into per-row broadcasts ----
   b_.SetTag(fmt::format("L{} values", l));
@@ -1069,6 +1105,122 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     att = t == 0 ? Keep(part) : Keep(b_.Fadd(att, part));
   }
   att_out->assign(1, att);
+}
+
+// Attention values on the MXMs. The V cache is transposed (row type r: word 16 c + i = dim i of its
+// two kv heads for the 64 positions of chunk c, lane 16 k + r' = position 64 c + 4 r' + k, the
+// lanes of the scores), so a chunk's 16 words are the weights and a head's probabilities (times the
+// V scales, quantised to int16 with one scale per head) the activation: the top tile's partial sums
+// (lanes 48 + i) are the head's output for dim i. Chunks accumulate in ABC (.acc); chunks outer,
+// heads inner, so each partial's round trip through MEM overlaps the other heads.
+void Lowering::ValuesMxm(uint32_t l, std::vector<Vec> *att_out) {
+  const uint32_t C = chunks_;
+  b_.SetTag(fmt::format("L{} values", l));
+  struct HeadAcc {
+    uint32_t s2;
+    Vec af, hh, ll, lh, hl;
+  };
+  std::vector<std::vector<HeadAcc>> heads(R_);
+  for (uint32_t r = 0; r < R_; ++r) {
+    for (uint32_t j = 0; j < kv_mul_; ++j) {
+      for (uint32_t half = 0; half < 2; ++half) {
+        if (HeadOf(2 * r + half, j) == kNone) continue;
+        const uint32_t s2 = (r * kv_mul_ + j) * 2 + half;
+        // One scale for all chunks of the head: max |p| over the chunks and lanes.
+        std::vector<Vec> ab;
+        for (uint32_t c = 0; c < C; ++c) ab.push_back(Abs(b_.Mem(prob_buf_, s2 * C + c)));
+        const Vec m = Keep(Reduce(Side(s2), Opcode::kRmax, TreeF(Opcode::kFmax, ab)));
+        const Vec rc = Keep(b_.Frecip(m));
+        for (uint32_t c = 0; c < C; ++c)
+          b_.Write(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(b_.Mem(prob_buf_, s2 * C + c), rc), 32767.0f), pact_buf_,
+                   s2 * C + c);
+        heads[r].push_back({s2, Keep(b_.FmulI(m, 1.0f / 32767.0f)), {}, {}, {}, {}});
+      }
+    }
+  }
+  for (uint32_t c = 0; c < C; ++c) {
+    for (uint32_t r = 0; r < R_; ++r) {
+      for (uint32_t i = 0; i < 16; ++i) {
+        b_.Lw(Hemi::kWest, b_.Mem(vcache_[l][r], 16 * c + i).Planes(1, 1), i);
+        b_.Lw(Hemi::kEast, b_.Mem(vcache_[l][r], 16 * c + i).Planes(0, 1), i);
+      }
+      b_.Iw(Hemi::kWest);
+      b_.Iw(Hemi::kEast);
+      for (HeadAcc &h : heads[r]) {
+        const Vec ah = b_.Mem(pact_buf_, h.s2 * C + c).Planes(1, 1), al = b_.Mem(pact_buf_, h.s2 * C + c).Planes(0, 1);
+        const bool more = c > 0;
+        h.hh = b_.Abc(Hemi::kWest, ah, true, true, more ? &h.hh : nullptr);
+        h.ll = b_.Abc(Hemi::kEast, al, false, false, more ? &h.ll : nullptr);
+        h.lh = b_.Abc(Hemi::kWest, al, false, true, more ? &h.lh : nullptr);
+        h.hl = b_.Abc(Hemi::kEast, ah, true, false, more ? &h.hl : nullptr);
+      }
+    }
+  }
+  // Each head's 8 dims (rows 8 half .. 8 half + 7, lanes 48 + ...) to the attention output layout:
+  // tile t = r m + j, lanes 8 half + x.
+  std::vector<Vec> placed;
+  for (uint32_t r = 0; r < R_; ++r) {
+    for (HeadAcc &h : heads[r]) {
+      const Vec fhh = b_.Cvt(DType::kF32, DType::kI32, h.hh, 65536.0f);
+      const Vec fll = b_.Cvt(DType::kF32, DType::kI32, h.ll, 1.0f);
+      const Vec fmid = b_.Cvt(DType::kF32, DType::kI32, b_.Vop(Opcode::kVadd, DType::kI32, h.lh, h.hl), 256.0f);
+      const Vec y = b_.Fmul(b_.Fadd(b_.Fadd(fhh, fll), fmid), h.af);
+      placed.push_back(Keep(b_.SxmMap(Side(h.s2), Opcode::kPerm, DType::kF32, y, b_.Mem(vplace_map_[h.s2]))));
+    }
+  }
+  att_out->assign(1, Keep(TreeF(Opcode::kFadd, placed)));
+}
+
+// Attention scores on the MXMs. The 16 K rows of a chunk (row q holds position S q + k in tile k)
+// are the weights, hi plane on the west MXM, lo plane on the east; the activation is the quantised
+// q of one head in every tile (the other half of each tile zero), so ABC's partial sums are the
+// head's dot products summed over the tiles up to k: a superlane shift and a subtraction leave
+// each tile's own. Four int8 passes per head give the exact 16x16-bit products (as in MatVec).
+void Lowering::ScoresMxm(uint32_t l, const Vec &q) {
+  const uint32_t C = chunks_;
+  b_.SetTag(fmt::format("L{} scores", l));
+  const Quant qq = Quantize({q}, nullptr, false);
+  for (uint32_t r = 0; r < R_; ++r) {
+    for (uint32_t j = 0; j < kv_mul_; ++j) {
+      for (uint32_t half = 0; half < 2; ++half) {
+        if (HeadOf(2 * r + half, j) == kNone) continue;
+        const uint32_t s2 = (r * kv_mul_ + j) * 2 + half;
+        b_.Write(b_.SxmMap(Side(s2), Opcode::kPerm, DType::kI16, b_.Mem(qq.a16, 0), b_.Mem(qhmap_[s2])), qa_buf_, s2);
+      }
+    }
+  }
+  for (uint32_t r = 0; r < R_; ++r) {
+    // Not a Builder loop: an iteration is several rigid clusters (tied by the MXM's weight buffer,
+    // not by values); the LW / READ runs still become REPEATs where they land back to back.
+    for (uint32_t c = 0; c < C; ++c) {
+      for (uint32_t i = 0; i < 16; ++i) {
+        b_.Lw(Hemi::kWest, b_.Mem(kcache_[l][r], 16 * c + i).Planes(1, 1), i);
+        b_.Lw(Hemi::kEast, b_.Mem(kcache_[l][r], 16 * c + i).Planes(0, 1), i);
+      }
+      b_.Iw(Hemi::kWest);
+      b_.Iw(Hemi::kEast);
+      for (uint32_t j = 0; j < kv_mul_; ++j) {
+        for (uint32_t half = 0; half < 2; ++half) {
+          if (HeadOf(2 * r + half, j) == kNone) continue;
+          const uint32_t s2 = (r * kv_mul_ + j) * 2 + half;
+          const Vec ah = b_.Mem(qa_buf_, s2).Planes(1, 1), al = b_.Mem(qa_buf_, s2).Planes(0, 1);
+          const Vec hh = b_.Abc(Hemi::kWest, ah, true, true);
+          const Vec ll = b_.Abc(Hemi::kEast, al, false, false);
+          const Vec lh = b_.Abc(Hemi::kWest, al, false, true);
+          const Vec hl = b_.Abc(Hemi::kEast, ah, true, false);
+          const Vec fhh = b_.Cvt(DType::kF32, DType::kI32, hh, 65536.0f);
+          const Vec fll = b_.Cvt(DType::kF32, DType::kI32, ll, 1.0f);
+          const Vec fmid = b_.Cvt(DType::kF32, DType::kI32, b_.Vop(Opcode::kVadd, DType::kI32, lh, hl), 256.0f);
+          const uint32_t cw = (j * 2 + half) * C + c;  // one word per iteration (loops never reuse)
+          b_.Write(b_.Fadd(b_.Fadd(fhh, fll), fmid), cum_buf_, cw);
+          const Vec cum = b_.Mem(cum_buf_, cw);
+          const Vec own = b_.Fsub(cum, b_.Sxm(Side(s2 + 1), Opcode::kShup, DType::kF32, cum, kLanes));
+          const Vec sc = b_.Fmul(b_.Fmul(own, b_.Mem(kscale_[l], c)), qq.af);
+          b_.Write(b_.Fadd(sc, mask_[c]), score_buf_, s2 * C + c);
+        }
+      }
+    }
+  }
 }
 
 // Sums of the columns of every chunk in groups of 8, in place in cols_: after the three-level tree
@@ -1157,7 +1309,7 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   }
   // The transposed columns: even ones in W0..3, odd ones in E0..3 (the inner groups; the caches are
   // in the outer ones), before the weights so that these balance around them.
-  cols_ = PairBuf("columns", 0, 2, std::max(16 * chunks_, NQ_));
+  if (!opt_.mxm_scores || !opt_.mxm_values) cols_ = PairBuf("columns", 0, 2, std::max(16 * chunks_, NQ_));
   // Scales per position: chunks_ fp32 vectors per layer and K/V.
   for (uint32_t l = 0; l < L; ++l) {
     for (int kv = 0; kv < 2; ++kv) {
@@ -1227,6 +1379,26 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
         m[l] = h == kNone ? 0xFF : static_cast<uint8_t>(8 * h + i % 8);
       }
       qmap_.push_back(MapBuf(fmt::format("qmap{}.{}", r, j), m));
+      for (uint32_t half = 0; half < 2; ++half) {
+        std::vector<uint8_t> mh(VL_, 0xFF);
+        const uint32_t h = HeadOf(2 * r + half, j);
+        for (uint32_t l = 0; l < VL_ && h != kNone; ++l) {
+          const uint32_t i = l % kLanes;
+          if (i / 8 == half) mh[l] = static_cast<uint8_t>(8 * h + i % 8);
+        }
+        qhmap_.push_back(MapBuf(fmt::format("qhead{}.{}.{}", r, j, half), mh));
+      }
+    }
+  }
+  if (opt_.mxm_values) {
+    for (uint32_t r = 0; r < R_; ++r) {
+      for (uint32_t i = 0; i < 16; ++i) vbc_map_.push_back(MapBuf(fmt::format("vbc{}.{}", r, i), std::vector<uint8_t>(VL_, static_cast<uint8_t>(16 * r + i))));
+    }
+    for (uint32_t s2 = 0; s2 < 2 * R_ * kv_mul_; ++s2) {
+      std::vector<uint8_t> mp(VL_, 0xFF);
+      const uint32_t t = s2 / 2, half = s2 % 2;
+      for (uint32_t x = 0; x < 8; ++x) mp[16 * t + 8 * half + x] = static_cast<uint8_t>((S_ - 1) * kLanes + 8 * half + x);
+      vplace_map_.push_back(MapBuf(fmt::format("vplace{}", s2), mp));
     }
   }
   for (uint32_t t = 0; (1u << t) < S_; ++t) {
@@ -1308,6 +1480,11 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   for (uint32_t i = 0; i < 64; ++i) tmp_f32_.push_back(F32Buf("activations", "tmp", static_cast<int>(i % 4), 1));
   score_buf_ = F32Buf("activations", "scores", -1, 2 * R_ * kv_mul_ * chunks_);
   qv_buf_ = F32Buf("activations", "q-slots", -1, R_ * kv_mul_);
+  if (opt_.mxm_values) pact_buf_ = I16Buf("activations", "p-heads", true, 2 * R_ * kv_mul_ * chunks_);
+  if (opt_.mxm_scores) {
+    qa_buf_ = I16Buf("activations", "q-heads", true, 2 * R_ * kv_mul_);
+    cum_buf_ = F32Buf("activations", "score-sums", -1, 2 * kv_mul_ * chunks_);
+  }
   fold_buf_ = F32Buf("activations", "att-slots", -1, R_ * kv_mul_);
   if (!opt_.vxm_chain) lvl_ = PairBuf("converted", 2, 3, std::max(16 * chunks_, NQ_));  // fp32 copies of K / V rows
   prob_buf_ = score_buf_;  // the probabilities replace the scores in place

@@ -529,6 +529,9 @@ class Scheduler {
       for (size_t i = seen[c]; i < path.size(); ++i) {
         const Cluster &cl = clusters_[path[i]];
         msg += fmt::format("\n  cluster of {} nodes: {}", cl.nodes.size(), DescribeNode(g_, cl.nodes[0]));
+        if (std::getenv("TSP_SCHED_DEBUG")) {
+          for (uint32_t ni : cl.nodes) msg += fmt::format("\n      +{} {}", rel_[ni], DescribeNode(g_, ni));
+        }
         // The dependency into the next cluster of the cycle.
         const uint32_t next = path[i + 1 < path.size() ? i + 1 : seen[c]];
         for (const Dep &d : g_.deps) {
@@ -879,6 +882,62 @@ class Scheduler {
     if (in->op == Opcode::kLw) in->imm = v;
   }
 
+  // Words a queue would need with a block loop (LOOP m-1, k: the next k words run m times; an
+  // entry followed by a REPEAT n, d, stride advances its index by (n+1) stride per iteration,
+  // other entries keep theirs). The LOOP word takes the last cycle of a NOP before the block.
+  static uint32_t LoopCompressed(const std::vector<uint64_t> &words) {
+    std::vector<Instr> in(words.size());
+    for (size_t i = 0; i < words.size(); ++i) {
+      std::string e;
+      Decode(words[i], &in[i], &e);
+    }
+    auto same = [&](size_t a, size_t b, int64_t r, size_t k) {
+      // word b (iteration r of a block starting at a - (offset)) against word a
+      const Instr &x = in[a], &y = in[b];
+      if (x.op == Opcode::kNop || x.op == Opcode::kRepeat) return x == y;
+      int64_t delta = 0;
+      if (a + 1 < in.size() && in[a + 1].op == Opcode::kRepeat && (a + 1) % k != 0)
+        delta = (static_cast<int64_t>(in[a + 1].n) + 1) * in[a + 1].stride;
+      Instr yy = y;
+      if (static_cast<int64_t>(IndexOf(y)) != static_cast<int64_t>(IndexOf(x)) + r * delta) return false;
+      SetIndex(&yy, IndexOf(x));
+      return x == yy;
+    };
+    size_t out = 0;
+    const size_t kmax = 32;
+    for (size_t i = 0; i < in.size();) {
+      size_t best_k = 0, best_m = 1;
+      int64_t best_save = 0;
+      const bool room = i > 0 && in[i - 1].op == Opcode::kNop;
+      if (room && in[i].op != Opcode::kRepeat) {
+        for (size_t k = 1; k <= kmax && i + 2 * k <= in.size(); ++k) {
+          if (in[i + k - 1].op != Opcode::kRepeat && i + k < in.size() && in[i + k].op == Opcode::kRepeat) continue;
+          size_t m = 1;
+          while (i + (m + 1) * k <= in.size()) {
+            bool ok = true;
+            for (size_t e = 0; e < k && ok; ++e) ok = same(i + e, i + m * k + e, static_cast<int64_t>(m), 1000000);
+            if (!ok) break;
+            ++m;
+          }
+          const int64_t save = static_cast<int64_t>(k * m) - static_cast<int64_t>(k) - 1;
+          if (m >= 2 && save > best_save) {
+            best_save = save;
+            best_k = k;
+            best_m = m;
+          }
+        }
+      }
+      if (best_k) {
+        out += best_k + 1;
+        i += best_k * best_m;
+      } else {
+        ++out;
+        ++i;
+      }
+    }
+    return static_cast<uint32_t>(out);
+  }
+
   bool Emit(ScheduleResult *out, std::string *error) {
     const Geometry &geo = g_.geom;
     struct Item {
@@ -993,6 +1052,7 @@ class Scheduler {
         i = j + 1;
       }
       out->queues[q].instructions = static_cast<uint32_t>(words.size());
+      if (std::getenv("TSP_LOOP_ANALYSIS")) out->queues[q].instructions = LoopCompressed(words);
     }
     std::string over;
     for (uint32_t q = 0; q < geo.num_queues(); ++q) {

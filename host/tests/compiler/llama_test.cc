@@ -31,6 +31,8 @@ void ApplyEnv(LlamaOptions *opt) {
   if (const char *v = std::getenv("TSP_LLAMA_CHAIN")) opt->vxm_chain = std::string(v) == "1";
   if (const char *v = std::getenv("TSP_LLAMA_LW")) opt->lw_rows = static_cast<uint32_t>(std::atoi(v));
   if (const char *v = std::getenv("TSP_LLAMA_INTA")) opt->fp_int_a = std::string(v) == "1";
+  if (const char *v = std::getenv("TSP_LLAMA_MXMS")) opt->mxm_scores = std::string(v) == "1";
+  if (const char *v = std::getenv("TSP_LLAMA_MXMV")) opt->mxm_values = std::string(v) == "1";
 }
 
 bool LoadModel(llm::Checkpoint *ck) {

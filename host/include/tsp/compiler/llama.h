@@ -36,6 +36,8 @@ struct LlamaOptions {
   bool vxm_chain = false;  // VXM ops read the VXM's previous result in place (co-design feature)
   uint32_t lw_rows = 1;    // weight rows per LW (1, 2, 4; more than 1 is a co-design feature)
   bool fp_int_a = false;   // FMUL with an integer operand a for the K / V rows (co-design feature)
+  bool mxm_scores = true;  // attention scores on the MXMs (K rows as weights); else on the VXM
+  bool mxm_values = true;  // attention values on the MXMs (V cache transposed); else on the VXM
   bool keep_graph = false;  // keep the scheduled graph in CompiledModel::graph (debugging, interpreter)
   ScheduleOptions sched;
 };
