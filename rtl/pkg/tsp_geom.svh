@@ -15,8 +15,8 @@
   localparam int unsigned MemSlicesPerHemi = 8;
   localparam int unsigned WordsPerBank     = 512;
   localparam int unsigned VxmAlus          = 2;
-  localparam int unsigned IqDepth          = 4096;
-  localparam logic [63:0] Fingerprint      = 64'h5A0C020908080402;
+  localparam int unsigned IqDepth          = 8192;
+  localparam logic [63:0] Fingerprint      = 64'h5A0D020908080402;
 `endif
   localparam int unsigned IsaVersion       = 2;
   localparam int unsigned LanesPerSuperlane = 16;

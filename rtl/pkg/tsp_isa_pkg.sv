@@ -20,7 +20,7 @@ package tsp_isa_pkg;
   localparam int unsigned DefaultMemSlicesPerHemi = 8;
   localparam int unsigned DefaultWordsPerBank = 512;
   localparam int unsigned DefaultVxmAlus = 2;
-  localparam int unsigned DefaultIqDepth = 4096;
+  localparam int unsigned DefaultIqDepth = 8192;
   localparam int unsigned SmallNumSuperlanes = 2;
   localparam int unsigned SmallStreamsPerDir = 4;
   localparam int unsigned SmallMemSlicesPerHemi = 2;
@@ -29,7 +29,7 @@ package tsp_isa_pkg;
   localparam int unsigned SmallIqDepth = 256;
 
   // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).
-  localparam logic [63:0] DefaultFingerprint = 64'h5A0C020908080402;
+  localparam logic [63:0] DefaultFingerprint = 64'h5A0D020908080402;
   localparam logic [63:0] SmallFingerprint = 64'h5A08010602040202;
 
   // ---------------- Data types ----------------

@@ -92,6 +92,21 @@ std::string TspBackend::StatsReport() const {
   r += fmt::format("program: {} positions compiled, {} graph nodes, MEM {} of {} bytes, compile {:.2f} s, load {:.2f} s\n",
                    cm_.positions, cm_.graph_nodes, cm_.mem_bytes_used, dev_->geometry().mem_bytes(),
                    s.compile_seconds, s.load_seconds);
+  const compiler::Bounds &bd = cm_.bounds;
+  r += fmt::format("bounds per token: resource {} ({}), dependency {}; predicted / max(bounds) = {:.2f}\n", bd.resource,
+                   bd.resource_unit, bd.dependency,
+                   static_cast<double>(cm_.predicted_cycles) / static_cast<double>(std::max<uint64_t>(1, std::max(bd.resource, bd.dependency))));
+  {
+    uint32_t most = 0;
+    std::string name;
+    for (uint32_t q = 0; q < cm_.sched.queues.size(); ++q) {
+      if (cm_.sched.queues[q].instructions > most) {
+        most = cm_.sched.queues[q].instructions;
+        name = dev_->geometry().queue(q).name;
+      }
+    }
+    r += fmt::format("instructions: largest queue {} with {} of IqDepth {}\n", name, most, dev_->geometry().iq_depth());
+  }
   if (s.steps == 0) return r;
   const double avg = static_cast<double>(s.total_cycles) / static_cast<double>(s.steps);
   r += fmt::format("cycles per token: predicted {}, measured min {} max {} ({} of {} steps differ from the prediction)\n",

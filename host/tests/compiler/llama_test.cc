@@ -22,6 +22,8 @@
 #include "tsp/instr.h"
 #include "tsp/model.h"
 #include "tsp/program.h"
+#include "tsp/progen.h"
+#include "model_util.h"
 
 namespace tsp::compiler {
 namespace {
@@ -35,13 +37,6 @@ void ApplyEnv(LlamaOptions *opt) {
   if (const char *v = std::getenv("TSP_LLAMA_MXMV")) opt->mxm_values = std::string(v) == "1";
 }
 
-bool LoadModel(llm::Checkpoint *ck) {
-  std::string err;
-  const std::string dir = llm::FindModelDir(&err);
-  if (dir.empty()) return false;
-  return llm::LoadCheckpoint(dir + "/stories260K.bin", ck, &err);
-}
-
 float LogitOf(const Model &m, const HostIo &io, const Geometry &g, uint32_t tok) {
   const uint32_t o = tok / g.vl(), l = tok % g.vl();
   uint32_t bits = 0;
@@ -52,12 +47,40 @@ float LogitOf(const Model &m, const HostIo &io, const Geometry &g, uint32_t tok)
   return f;
 }
 
+// Every geometry of the spec: stories260K compiles where MEM can hold it (and the program runs on
+// the model without a schedule error in the predicted number of cycles), else a clear refusal that
+// gives the bytes needed against the bytes available.
+TEST(Llama, EveryGeometryInTheSpec) {
+  TSP_NEED_MODEL();
+  const llm::Checkpoint &ck = testutil::Model260K().ck;
+  for (const auto &gp : isa::kConfigs) {
+    const Geometry g(gp);
+    LlamaOptions opt;
+    opt.positions = 64;
+    CompiledModel cm;
+    std::string err;
+    const bool ok = CompileLlama(ck, g, opt, &cm, &err);
+    if (g.mem_bytes() >= 1'000'000) {
+      ASSERT_TRUE(ok) << std::string(gp.name) << ": " << err;
+      std::string report;
+      uint64_t cycles = 0;
+      EXPECT_TRUE(CheckOnModel(g, cm.program, &report, &cycles, 10'000'000)) << std::string(gp.name) << ": " << report;
+      EXPECT_EQ(cycles, cm.predicted_cycles) << std::string(gp.name);
+      std::printf("%s: %lu cycles per token, MEM %lu of %lu bytes\n", std::string(gp.name).c_str(), (unsigned long)cm.predicted_cycles,
+                  (unsigned long)cm.mem_bytes_used, (unsigned long)g.mem_bytes());
+    } else {
+      EXPECT_FALSE(ok) << std::string(gp.name);
+      EXPECT_NE(err.find("does not fit the MEM"), std::string::npos) << err;
+      EXPECT_NE(err.find(std::to_string(g.mem_bytes()) + " bytes"), std::string::npos) << err;
+      std::printf("%s: refused: %s\n", std::string(gp.name).c_str(), err.c_str());
+    }
+  }
+}
+
 TEST(Llama, FirstTokenOnModel) {
-  llm::Checkpoint ck;
-  if (!LoadModel(&ck)) GTEST_SKIP() << "model not found";
-  isa::GeometryParams gp = isa::kConfigs[0];
-  gp.iq_depth = 1 << 20;  // TEMPORARY while the instruction count is being reduced
-  const Geometry g(gp);
+  TSP_NEED_MODEL();
+  const llm::Checkpoint &ck = testutil::Model260K().ck;
+  const Geometry g = Geometry::Default();
   LlamaOptions opt;
   opt.positions = std::getenv("TSP_LLAMA_N") ? static_cast<uint32_t>(std::atoi(std::getenv("TSP_LLAMA_N"))) : 64;
   ApplyEnv(&opt);
@@ -187,8 +210,8 @@ float F32At(const std::vector<uint8_t> &vb, uint32_t vl, uint32_t lane) {
 
 TEST(Llama, DebugInterpreter) {
   if (!std::getenv("TSP_LLAMA_DEBUG")) GTEST_SKIP();
-  llm::Checkpoint ck;
-  if (!LoadModel(&ck)) GTEST_SKIP() << "model not found";
+  TSP_NEED_MODEL();
+  const llm::Checkpoint &ck = testutil::Model260K().ck;
   isa::GeometryParams gp = isa::kConfigs[0];
   gp.iq_depth = 16384;
   const Geometry g(gp);
@@ -378,12 +401,13 @@ class ModelBackend : public llm::Backend {
 TEST(Llama, GenerateLongOnModel) {
   const char *steps_env = std::getenv("TSP_LLAMA_STEPS");
   if (!steps_env) GTEST_SKIP() << "set TSP_LLAMA_STEPS";
-  llm::Checkpoint ck;
-  if (!LoadModel(&ck)) GTEST_SKIP() << "model not found";
+  TSP_NEED_MODEL();
+  const llm::Checkpoint &ck = testutil::Model260K().ck;
   std::string err;
   const std::string dir = llm::FindModelDir(&err);
   llm::Tokenizer tok;
   ASSERT_TRUE(tok.Load(dir + "/tok512.bin", ck.config.vocab_size, &err)) << err;
+  // An experiment (env-gated): deeper queues than the default geometry, so that 512 positions run.
   isa::GeometryParams gp = isa::kConfigs[0];
   gp.iq_depth = 1 << 20;
   const Geometry g(gp);

@@ -33,9 +33,10 @@ struct LlamaOptions {
   // Attention length compiled into the program (positions 0 .. positions-1 can be generated);
   // rounded up to a multiple of 64. 0: the checkpoint's seq_len.
   uint32_t positions = 0;
-  bool vxm_chain = false;  // VXM ops read the VXM's previous result in place (co-design feature)
-  uint32_t lw_rows = 1;    // weight rows per LW (1, 2, 4; more than 1 is a co-design feature)
-  bool fp_int_a = false;   // FMUL with an integer operand a for the K / V rows (co-design feature)
+  // ISA v2 features (docs/performance.md "Co-design"); false / 1 compile for the v1 subset.
+  bool vxm_chain = true;   // VXM ops read the VXM's previous result in place
+  uint32_t lw_rows = 4;    // weight rows per LW (1, 2, 4)
+  bool fp_int_a = true;    // FMUL with an integer operand a for the K / V rows (VXM attention paths)
   bool mxm_scores = true;  // attention scores on the MXMs (K rows as weights); else on the VXM
   bool mxm_values = true;  // attention values on the MXMs (V cache transposed); else on the VXM
   bool keep_graph = false;  // keep the scheduled graph in CompiledModel::graph (debugging, interpreter)

@@ -1,0 +1,164 @@
+// stories260K generating text on the cycle-exact reference model ("ref" device, default geometry),
+// through the model runner (compile once, load once, 8 bytes in and 4 bytes out per token), against
+// the plain fp32 forward pass (tsp::llm::Reference) and llama2.c's published greedy sample.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "model_util.h"
+#include "tsp/llm/generate.h"
+#include "tsp/runner.h"
+
+namespace tsp {
+namespace {
+
+using testutil::Model260K;
+
+// Fast mode against fp32, measured (FastModeDivergenceIsPinned).
+constexpr size_t kFastFirstDifferentByte = 175;  // of 566
+constexpr int kFastAgreeingPositions = 61;
+constexpr float kFastMaxLogitError = 0.320834f;
+
+// llm::Generate into a string.
+std::string Generate(llm::Backend &b, const llm::RunOptions &ro0, std::string *err) {
+  const auto &m = Model260K();
+  const llm::RunOptions ro = llm::ResolveRunOptions(ro0, m.ck.config.seq_len, 1);
+  char *buf = nullptr;
+  size_t n = 0;
+  FILE *f = open_memstream(&buf, &n);
+  llm::GenerateStats st;
+  const int rc = llm::Generate(b, m.tok, m.ck.config, ro, f, &st, err);
+  std::fclose(f);
+  std::string s(buf, n);
+  std::free(buf);
+  if (rc != 0) return "<error: " + *err + ">";
+  return s;
+}
+
+size_t FirstDifference(const std::string &a, const std::string &b) {
+  size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  return i;
+}
+
+std::unique_ptr<TspBackend> Compile(compiler::Precision p, uint32_t positions) {
+  std::string err;
+  auto dev = OpenDevice("ref", &err);
+  EXPECT_TRUE(dev) << err;
+  if (!dev) return nullptr;
+  compiler::LlamaOptions opt;
+  opt.precision = p;
+  opt.positions = positions;
+  auto b = TspBackend::Create(Model260K().ck, std::move(dev), opt, &err);
+  EXPECT_TRUE(b) << err;
+  return b;
+}
+
+// Exact mode, greedy, 256 steps: six prompts identical to the fp32 reference, and the empty prompt
+// identical to llama2.c's published sample. Every step takes the predicted number of cycles.
+TEST(Story, ExactGreedyMatchesReferenceOver256Steps) {
+  TSP_NEED_MODEL();
+  const auto &m = Model260K();
+  auto tsp = Compile(compiler::Precision::kExact, 256);
+  ASSERT_TRUE(tsp);
+  llm::ReferenceBackend cpu(m.ck);
+  const std::vector<std::string> prompts = {"", "Once upon a time", "The little dog", "Lily and Ben went to the park",
+                                            "One day, a girl named Sue", "The sun was hot and"};
+  for (const std::string &p : prompts) {
+    llm::RunOptions ro;
+    ro.temperature = 0;
+    ro.steps = 256;
+    ro.prompt = p;
+    std::string e1, e2;
+    const std::string a = Generate(*tsp, ro, &e1), b = Generate(cpu, ro, &e2);
+    EXPECT_EQ(a, b) << "prompt \"" << p << "\": first difference at byte " << FirstDifference(a, b);
+    if (p.empty()) {
+      std::ifstream f(m.dir + "/sample-empty-prompt-256.txt", std::ios::binary);
+      ASSERT_TRUE(f) << "missing " << m.dir << "/sample-empty-prompt-256.txt";
+      std::stringstream ss;
+      ss << f.rdbuf();
+      EXPECT_EQ(a, ss.str()) << "published sample: first difference at byte " << FirstDifference(a, ss.str());
+    }
+  }
+  const RunnerStats &s = tsp->stats();
+  EXPECT_EQ(s.mismatches, 0u);
+  EXPECT_EQ(s.min_cycles, s.predicted_cycles);
+  EXPECT_EQ(s.max_cycles, s.predicted_cycles);
+  // Per token the host writes the token and the position (two 32-bit words) and the start CSR, and
+  // reads one 4-byte word per byte plane of the argmax plus the status polls of Wait.
+  EXPECT_EQ(s.host_bytes_written, 12u * s.steps);
+  EXPECT_GE(s.host_bytes_read, 16u * s.steps);
+  EXPECT_LE(s.host_bytes_read, 64u * s.steps);
+  std::printf("%s", tsp->StatsReport().c_str());
+}
+
+// Fast mode (8-bit weights): where the greedy text first leaves the fp32 one, and the largest logit
+// error over the steps before it. Deterministic, so pinned: a change of either is a numerics change
+// that must be looked at (and the figures in docs/performance.md updated).
+TEST(Story, FastModeDivergenceIsPinned) {
+  TSP_NEED_MODEL();
+  const auto &m = Model260K();
+  auto tsp = Compile(compiler::Precision::kFast, 256);
+  ASSERT_TRUE(tsp);
+  llm::ReferenceBackend cpu(m.ck);
+  llm::RunOptions ro;
+  ro.temperature = 0;
+  ro.steps = 256;
+  std::string e1, e2;
+  const std::string a = Generate(*tsp, ro, &e1), b = Generate(cpu, ro, &e2);
+  const size_t diff = FirstDifference(a, b);
+  // Logits along the fp32 greedy path (the TSP fed the reference's tokens).
+  llm::Reference ref(m.ck);
+  int token = 1;
+  float max_err = 0;
+  int tokens_before_divergence = 0;
+  for (int pos = 0; pos < 256; ++pos) {
+    std::vector<float> lg;
+    std::string err;
+    ASSERT_TRUE(tsp->Forward(token, pos, &lg, nullptr, &err)) << err;
+    const auto &want = ref.Forward(token, pos);
+    int best = 0, tbest = 0;
+    for (int t = 0; t < m.ck.config.vocab_size; ++t) {
+      max_err = std::max(max_err, std::fabs(lg[t] - want[t]));
+      if (want[t] > want[best]) best = t;
+      if (lg[t] > lg[tbest]) tbest = t;
+    }
+    if (tbest == best && tokens_before_divergence == pos) tokens_before_divergence = pos + 1;
+    token = best;
+    if (token == 1) break;
+  }
+  std::printf("fast mode: text identical for %zu of %zu bytes; argmax identical for the first %d positions; "
+              "largest logit error %.6f\n",
+              diff, b.size(), tokens_before_divergence, max_err);
+  EXPECT_EQ(diff, kFastFirstDifferentByte);
+  EXPECT_EQ(tokens_before_divergence, kFastAgreeingPositions);
+  EXPECT_NEAR(max_err, kFastMaxLogitError, 1e-6);
+}
+
+// Sampling (-t 0.8 -s 42, top-p 0.9): the same sampler and RNG as llama2.c on the TSP's logits.
+TEST(Story, SampledRunMatchesReference) {
+  TSP_NEED_MODEL();
+  const auto &m = Model260K();
+  auto tsp = Compile(compiler::Precision::kExact, 256);
+  ASSERT_TRUE(tsp);
+  llm::ReferenceBackend cpu(m.ck);
+  llm::RunOptions ro;
+  ro.temperature = 0.8f;
+  ro.topp = 0.9f;
+  ro.seed = 42;
+  ro.steps = 256;
+  std::string e1, e2;
+  const std::string a = Generate(*tsp, ro, &e1), b = Generate(cpu, ro, &e2);
+  EXPECT_EQ(a, b) << "first difference at byte " << FirstDifference(a, b);
+  // Logits: the host reads vocab x 4 bytes per token (plus the status polls).
+  EXPECT_GE(tsp->stats().host_bytes_read, 4u * m.ck.config.vocab_size * tsp->stats().steps);
+  EXPECT_LE(tsp->stats().host_bytes_read, (4u * m.ck.config.vocab_size + 48u) * tsp->stats().steps);
+}
+
+}  // namespace
+}  // namespace tsp
