@@ -204,6 +204,9 @@ int main(int argc, char **argv) {
     const auto t_open = std::chrono::steady_clock::now();
     auto dev = tsp::OpenDevice(device, &err);
     if (!dev) {
+#if !TSP_SIM_RTL
+      if (rtl) err += "; this tsp-sim was built without the RTL (-DTSP_RTL=OFF)";
+#endif
       fmt::print(stderr, "tsp-sim: {}\n", err);
       return 2;
     }
