@@ -11,12 +11,13 @@ CMAKE_FLAGS ?=
 TRACE      ?= 0
 
 
-.PHONY: all setup gen build sim test test-rtl test-host lint synth format format-check clean bench fuzz fuzz-short help
+.PHONY: all setup gen build sim sim-demo test test-rtl test-host lint synth format format-check clean bench fuzz fuzz-short help
 
 all: build
 
 help:
-	@echo "make sim          run the demonstration program ($(PROGRAM)) on the RTL and on the model (TRACE=1: FST)"
+	@echo "make sim          a stories260K story on the RTL, checked token for token against the model (STEPS=$(STEPS) PROMPT=...)"
+	@echo "make sim-demo     the demonstration program ($(PROGRAM)) on the RTL and on the model (TRACE=1: FST)"
 	@echo "make test         build everything and run every test (what CI runs)"
 	@echo "make test-rtl     only the RTL testbenches;  make test-host: only the host tests (no Verilator)"
 	@echo "make regress      long lockstep sweep (SEEDS=$(SEEDS) per geometry);  make coverage: RTL coverage"
@@ -39,10 +40,21 @@ $(BUILD)/build.ninja: CMakeLists.txt
 build: setup $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Main job: a stories260K story generated on the Verilated RTL (exact mode, greedy, printed as it is
+# generated), then on the reference model, and whether they agree token for token, with the runs'
+# statistics. Builds only tsp-run (which links the Verilated default core), not the tests.
+# STEPS (positions, prompt included; ~5 s per token on the RTL here) and PROMPT choose the story.
+STEPS  ?= 40
+PROMPT ?=
+sim: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target tsp-run
+	scripts/sim_story.sh $(BUILD) $(STEPS) "$(PROMPT)"
+
 # The demonstration program on the Verilated RTL (TRACE=1 also writes traces/demo.fst for GTKWave),
 # then on the reference model for comparison (same results, same cycle count): one program runner,
 # two devices.
-sim: build
+sim-demo: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target tsp-asm tsp-sim
 	$(BUILD)/tsp-asm $(PROGRAM) -o $(BUILD)/demo.tspb
 	@echo "== tsp-sim --device rtl: $(PROGRAM) on the RTL (Verilator) =="
 	TRACE=$(TRACE) $(BUILD)/tsp-sim --device rtl $(BUILD)/demo.tspb $(DUMP)
