@@ -1,0 +1,79 @@
+// stories260K on the Verilated default core ("rtl" device: the program and its 670 KB of weights
+// loaded once through the simulation-only backdoor, then per token 8 bytes of input and the start
+// over the host bus): greedy text identical to the cycle-exact reference model and to the fp32
+// forward pass, every step in exactly the compiler's predicted number of cycles. TSP_STORY_STEPS
+// sets the length (default 10; `make regress` runs more).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "model_util.h"
+#include "tsp/llm/generate.h"
+#include "tsp/runner.h"
+
+namespace tsp {
+namespace {
+
+using testutil::Model260K;
+
+std::string Generate(llm::Backend &b, int steps, const std::string &prompt, std::string *err) {
+  const auto &m = Model260K();
+  llm::RunOptions ro;
+  ro.temperature = 0;
+  ro.steps = steps;
+  ro.prompt = prompt;
+  ro = llm::ResolveRunOptions(ro, m.ck.config.seq_len, 1);
+  char *buf = nullptr;
+  size_t n = 0;
+  FILE *f = open_memstream(&buf, &n);
+  llm::GenerateStats st;
+  const int rc = llm::Generate(b, m.tok, m.ck.config, ro, f, &st, err);
+  std::fclose(f);
+  std::string s(buf, n);
+  std::free(buf);
+  return rc == 0 ? s : "<error: " + *err + ">";
+}
+
+std::unique_ptr<TspBackend> Open(const std::string &spec, uint32_t positions) {
+  std::string err;
+  auto dev = OpenDevice(spec, &err);
+  EXPECT_TRUE(dev) << err;
+  if (!dev) return nullptr;
+  compiler::LlamaOptions opt;
+  opt.positions = positions;
+  auto b = TspBackend::Create(Model260K().ck, std::move(dev), opt, &err);
+  EXPECT_TRUE(b) << err;
+  return b;
+}
+
+TEST(RtlStory, GreedyTextMatchesModelAndReference) {
+  TSP_NEED_MODEL();
+  const char *env = std::getenv("TSP_STORY_STEPS");
+  const int steps = env ? std::atoi(env) : 10;
+  ASSERT_GE(steps, 8);
+  const uint32_t positions = static_cast<uint32_t>((steps + 63) / 64 * 64);
+  auto rtl = Open("rtl", positions);
+  auto ref = Open("ref", positions);
+  ASSERT_TRUE(rtl && ref);
+  llm::ReferenceBackend cpu(Model260K().ck);
+  const std::string prompt = "Once upon a time";
+  std::string e1, e2, e3;
+  const std::string a = Generate(*rtl, steps, prompt, &e1);
+  const std::string b = Generate(*ref, steps, prompt, &e2);
+  const std::string c = Generate(cpu, steps, prompt, &e3);
+  std::printf("RTL, %d steps: %s\n", steps, a.c_str());
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, c);
+  const RunnerStats &s = rtl->stats();
+  EXPECT_EQ(s.steps, static_cast<uint64_t>(steps));
+  EXPECT_EQ(s.mismatches, 0u);
+  EXPECT_EQ(s.min_cycles, rtl->compiled().predicted_cycles);
+  EXPECT_EQ(s.max_cycles, rtl->compiled().predicted_cycles);
+  EXPECT_EQ(ref->stats().predicted_cycles, rtl->compiled().predicted_cycles);
+  std::printf("%s", rtl->StatsReport().c_str());
+}
+
+}  // namespace
+}  // namespace tsp
