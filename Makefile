@@ -11,7 +11,7 @@ CMAKE_FLAGS ?=
 TRACE      ?= 0
 
 
-.PHONY: all setup gen build sim sim-demo test test-rtl test-host lint synth format format-check clean bench fuzz fuzz-short help
+.PHONY: all setup gen build sim sim-demo bench-story test test-rtl test-host lint synth format format-check clean bench fuzz fuzz-short help
 
 all: build
 
@@ -23,7 +23,8 @@ help:
 	@echo "make regress      long lockstep sweep (SEEDS=$(SEEDS) per geometry);  make coverage: RTL coverage"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
 	@echo "make synth        Yosys 0.55 synthesis, resource report"
-	@echo "make bench        simulation speed: reference model, RTL (both geometries), Verilator build cost"
+	@echo "make bench        simulation speed: reference model, RTL (both geometries), Verilator build cost, stories260K"
+	@echo "make bench-story  stories260K: fp32 tokens/s, model and RTL cycles/s per token, TSP tokens/s at 150 MHz"
 	@echo "make fuzz         long libFuzzer run on the .tspb loader (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "make gen          regenerate ISA files from isa/tsp_isa.json"
 	@echo "make format       clang-format the C++ sources"
@@ -80,6 +81,12 @@ test-host: setup
 bench: build
 	$(BUILD)/tsp_bench --benchmark_counters_tabular=true
 	BUILD=$(BUILD) scripts/rtl_bench.sh
+	$(MAKE) --no-print-directory bench-story
+
+# stories260K: fp32 tokens/s, reference-model and RTL cycles/s and wall time per token, TSP tokens/s.
+bench-story: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target tsp-story-bench
+	$(BUILD)/tsp-story-bench
 
 $(FUZZ_BUILD)/build.ninja: CMakeLists.txt
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DTSP_FUZZ=ON -DTSP_RTL=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo

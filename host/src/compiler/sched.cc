@@ -92,7 +92,7 @@ class Scheduler {
       if (!CheckSelfConflicts(error)) return false;
       if (!BuildStreamClasses(error)) return false;
       if (!BuildDeps(error)) return false;
-      if (!Place(error)) return false;
+      if (!PlaceBest(error)) return false;
       return Emit(out, error);
     } catch (const std::exception &e) {
       *error = e.what();
@@ -768,6 +768,62 @@ class Scheduler {
     return -1;  // placed
   }
 
+  // List scheduling `opt_.tries` times: try 0 in order of the longest path to the end, the others
+  // with that priority perturbed by a deterministic pseudo-random amount (up to opt_.jitter of it);
+  // the shortest schedule wins (ties: the earliest try). The same graph and options always give
+  // the same program.
+  bool PlaceBest(std::string *error) {
+    const uint32_t tries = std::max<uint32_t>(1, opt_.tries);
+    std::vector<int64_t> best_time;
+    std::unordered_map<uint32_t, uint32_t> best_vxm;
+    std::vector<std::pair<Dir, uint8_t>> best_streams;
+    int64_t best_len = INT64_MAX;
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    for (uint32_t t = 0; t < tries; ++t) {
+      prio_.assign(clusters_.size(), 0);
+      for (size_t i = 0; i < clusters_.size(); ++i) {
+        int64_t jit = 0;
+        if (t > 0) {
+          rng ^= rng << 13;
+          rng ^= rng >> 7;
+          rng ^= rng << 17;
+          jit = static_cast<int64_t>(static_cast<double>(rng % 1000) / 1000.0 * opt_.jitter * static_cast<double>(clusters_[i].bl));
+        }
+        prio_[i] = clusters_[i].bl + jit;
+      }
+      // Fresh reservation tables.
+      qbusy_.assign(g_.geom.num_queues(), {});
+      banks_.clear();
+      sres_.clear();
+      vxm_queue_.clear();
+      for (auto &c : clusters_) {
+        c.T = kUnset;
+        c.npreds_left = static_cast<uint32_t>(c.preds.size());
+      }
+      if (!Place(error)) return false;
+      int64_t len = 0;
+      for (const Node &n : g_.nodes) len = std::max(len, n.time + LastEvent(g_, n));
+      if (std::getenv("TSP_SCHED_VERBOSE")) std::fprintf(stderr, "schedule try %u: %ld cycles\n", t, (long)len + 1);
+      if (len < best_len) {
+        best_len = len;
+        best_time.resize(g_.nodes.size());
+        for (size_t i = 0; i < g_.nodes.size(); ++i) best_time[i] = g_.nodes[i].time;
+        best_vxm = vxm_queue_;
+        best_streams.resize(g_.values.size());
+        for (size_t i = 0; i < g_.values.size(); ++i) best_streams[i] = {g_.values[i].dir, g_.values[i].stream};
+      }
+    }
+    for (size_t i = 0; i < g_.nodes.size(); ++i) g_.nodes[i].time = best_time[i];
+    vxm_queue_ = best_vxm;
+    for (size_t i = 0; i < g_.values.size(); ++i) {
+      g_.values[i].dir = best_streams[i].first;
+      g_.values[i].stream = best_streams[i].second;
+    }
+    return true;
+  }
+
+  std::vector<int64_t> prio_;
+
   bool Place(std::string *error) {
     alus_ = Alus();
     alu_count_.assign(alus_.size(), 0);
@@ -775,7 +831,7 @@ class Scheduler {
     class_base_.assign(classes_.size(), 0);
     class_dir_.assign(classes_.size(), 0);
     auto cmp = [&](uint32_t a, uint32_t b) {
-      if (clusters_[a].bl != clusters_[b].bl) return clusters_[a].bl < clusters_[b].bl;
+      if (prio_[a] != prio_[b]) return prio_[a] < prio_[b];
       return a > b;
     };
     std::priority_queue<uint32_t, std::vector<uint32_t>, decltype(cmp)> ready(cmp);
