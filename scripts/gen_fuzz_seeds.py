@@ -3,7 +3,7 @@
 (docs/program-format.md). host/tests/program checks SerializeProgram reproduces them byte for byte."""
 import json, os, struct, zlib
 
-CONFIGS = {"default": (4, 8, 8, 512, 2, 4096), "small": (2, 4, 2, 64, 1, 256),
+CONFIGS = {"default": (4, 8, 8, 512, 2, 8192), "small": (2, 4, 2, 64, 1, 256),
            "custom": (3, 16, 1, 16, 1, 16)}  # S, streams, M, words/bank, alus, iq
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
