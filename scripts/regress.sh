@@ -9,6 +9,7 @@
 #   CONFIGS="small default"   geometries to run
 #   FIRST=1            first seed
 #   JOBS=$(nproc)      build parallelism; with JOBS>1 the geometries also run in parallel
+#   STORY_STEPS=64     then stories260K on the default core for that many steps (0: skip)
 # Failing programs land in $BUILD/lockstep-failures/ (replay: tsp-sim --device rtl[:small] FILE --lockstep).
 # Exit status: 0 when every seed of every geometry passed.
 set -euo pipefail
@@ -106,4 +107,18 @@ for c in $CONFIGS; do
   total_fail=$(( total_fail + $(echo "$line" | cut -d' ' -f3) ))
 done
 echo "regress: $total_pass passed, $total_fail failed"
+
+# stories260K on the default core for STORY_STEPS (default 64; 0 skips) steps: greedy text identical to
+# the reference model and fp32, predicted = measured cycles at every step (RtlStory in test_rtl_system).
+STORY_STEPS=${STORY_STEPS:-64}
+if [ "$STORY_STEPS" -gt 0 ] && [[ " $CONFIGS " == *" default "* ]]; then
+  echo
+  echo "== stories260K on the RTL, $STORY_STEPS steps =="
+  if ! cmake --build "$BUILD" -j "$JOBS" --target test_rtl_system >/dev/null 2>&1; then
+    echo "regress: building test_rtl_system failed" >&2
+    status=1
+  elif ! TSP_STORY_STEPS=$STORY_STEPS "$BUILD/test_rtl_system" --gtest_filter='RtlStory.*' | grep -E "RTL,|OK|FAILED|Failure|cycles per token|simulation:"; then
+    status=1
+  fi
+fi
 exit $status
