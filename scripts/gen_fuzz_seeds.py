@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
 """Writes the .tspb seed files next to this script, independently of the C++ writer
 (docs/program-format.md). host/tests/program checks SerializeProgram reproduces them byte for byte."""
-import os, struct, zlib
+import json, os, struct, zlib
 
 CONFIGS = {"default": (4, 8, 8, 512, 2, 4096), "small": (2, 4, 2, 64, 1, 256),
            "custom": (3, 16, 1, 16, 1, 16)}  # S, streams, M, words/bank, alus, iq
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+with open(os.path.join(ROOT, "isa", "tsp_isa.json"), encoding="utf-8") as _f:
+    ISA_VERSION = json.load(_f)["isa_version"]  # in the header and the fingerprint
 
 def log2(x): return x.bit_length() - 1
 
 def fingerprint(g):
     s, st, m, w, a, iq = g
-    return 1 | s << 8 | st << 16 | m << 24 | log2(w) << 32 | a << 40 | log2(iq) << 48 | 0x5A << 56
+    return ISA_VERSION | s << 8 | st << 16 | m << 24 | log2(w) << 32 | a << 40 | log2(iq) << 48 | 0x5A << 56
 
 def align(n): return (n + 63) // 64 * 64
 
@@ -24,7 +28,7 @@ def tspb(g, queues, mems):
         table += struct.pack("<HHIIIII", typ, 0, idx, aux, off, len(p), zlib.crc32(p))
         body += p + bytes(align(len(p)) - len(p))
         off += align(len(p))
-    head = b"TSPB" + struct.pack("<HHIIQ6II", 1, 0, 1, len(secs), fingerprint(g), *g, zlib.crc32(table))
+    head = b"TSPB" + struct.pack("<HHIIQ6II", 1, 0, ISA_VERSION, len(secs), fingerprint(g), *g, zlib.crc32(table))
     head += struct.pack("<I", zlib.crc32(head))
     pre = head + table
     out = pre + bytes(align(len(pre)) - len(pre)) + body

@@ -77,6 +77,13 @@ def validate(spec):
         seen[ins["opcode"]] = ins["name"]
         if ins["occupancy"] < 1:
             fail(f"instruction {ins['name']}: occupancy must be >= 1")
+    # The RTL decodes vop and vxop with one set of field helpers (tsp_pkg::f_dst, f_a, ...): the
+    # fields the two formats share must sit at the same bits.
+    if "vop" in spec["formats"] and "vxop" in spec["formats"]:
+        vop = {f["name"]: (f["lsb"], f["width"]) for f in spec["formats"]["vop"]["fields"]}
+        for fld in spec["formats"]["vxop"]["fields"]:
+            if fld["name"] in vop and vop[fld["name"]] != (fld["lsb"], fld["width"]):
+                fail(f"format vxop: field {fld['name']} must have the position and width it has in vop")
     for fname, fmt in spec["formats"].items():
         used = 0
         for fld in fmt["fields"]:
@@ -311,6 +318,10 @@ def gen_md(spec):
         fl = ", ".join(f"{x['name']}[{x['lsb'] + x['width'] - 1}:{x['lsb']}]{' signed' if x.get('signed') else ''}" for x in fmt["fields"]) or "-"
         w(f"| {fname} | {fl} |")
     w("")
+    for fname, fmt in spec["formats"].items():
+        if fmt.get("doc"):
+            w(f"Format `{fname}`: {fmt['doc']}")
+            w("")
     w("| opcode | name | unit | format | syntax | types | latency | occupancy | bank offset |")
     w("|---|---|---|---|---|---|---|---|---|")
     for x in spec["instructions"]:
@@ -363,7 +374,11 @@ def exceptions(ins):
             e.append("n = 0 is rejected at load (BadField)")
         return e
     if reads.get(name, True):
-        e.append("EmptyRead: an operand stream slot holds no value in the cycle it is read")
+        if unit == "vxm":
+            e.append("EmptyRead: an operand stream slot (the neighbour's register, or with aloc / bloc the VXM's own) "
+                     "holds no value in the cycle it is read")
+        else:
+            e.append("EmptyRead: an operand stream slot holds no value in the cycle it is read")
     if name not in ("WRITE", "SCATTER", "LW", "IW"):
         e.append("StreamCollision: its result write meets another write to the same stream register in the same cycle")
     if unit == "mem":
@@ -372,6 +387,10 @@ def exceptions(ins):
             e.append("BadField: REPEAT stride carries the address outside the slice (the address wraps)")
     if ins["occupancy"] > 1:
         e.append(f"UnitBusy: the next instruction of this queue dispatched less than {ins['occupancy']} cycles later")
+    if name == "LW":
+        e.append("load-time BadField: row + rows > 16")
+    if name in ("FADD", "FSUB", "FMUL", "FMAX"):
+        e.append("load-time BadField: stype != 0 without aint, or stype f32 with aint")
     e.append("load-time: IllegalOpcode in a queue of another unit; BadField for operands outside the geometry "
              "(stream index, group alignment, dtype, address, row, shift amount)")
     return e
@@ -395,8 +414,14 @@ def gen_isa_md(spec):
     w("**Timing.** An instruction dispatched at cycle t acts on superlane k at cycle r = t+k: it reads its "
       "operands (eastward streams arriving from the west neighbour, westward from the east neighbour) at r and "
       "writes its result into the stream register of its own position at r + latency. *Occupancy* is how many "
-      "cycles the unit stays busy; *bank offset* is when (relative to r) a MEM instruction uses its bank.")
+      "cycles the unit stays busy; *bank offset* is when (relative to r) a MEM instruction uses its bank. "
+      "A VXM operand written `@E4` / `@W0` (format `vxop`, bits aloc / bloc) is read instead from the register "
+      "at the VXM's own position: a VXM result written at cycle w is read in place at w+1.")
     w("")
+    for fname, fmt in spec["formats"].items():
+        if fmt.get("doc"):
+            w(f"**Format `{fname}`.** {fmt['doc']}")
+            w("")
     fmts = spec["formats"]
     for unit, udoc in spec["units"].items():
         w(f"## {unit.upper()} — {udoc}")

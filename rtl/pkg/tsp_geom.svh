@@ -8,7 +8,7 @@
   localparam int unsigned WordsPerBank     = 64;
   localparam int unsigned VxmAlus          = 1;
   localparam int unsigned IqDepth          = 256;
-  localparam logic [63:0] Fingerprint      = 64'h5A08010602040201;
+  localparam logic [63:0] Fingerprint      = 64'h5A08010602040202;
 `else
   localparam int unsigned NumSuperlanes    = 4;
   localparam int unsigned StreamsPerDir    = 8;
@@ -16,9 +16,9 @@
   localparam int unsigned WordsPerBank     = 512;
   localparam int unsigned VxmAlus          = 2;
   localparam int unsigned IqDepth          = 4096;
-  localparam logic [63:0] Fingerprint      = 64'h5A0C020908080401;
+  localparam logic [63:0] Fingerprint      = 64'h5A0C020908080402;
 `endif
-  localparam int unsigned IsaVersion       = 1;
+  localparam int unsigned IsaVersion       = 2;
   localparam int unsigned LanesPerSuperlane = 16;
   localparam int unsigned NumBanks         = 2;
   localparam int unsigned NumErrorBits     = 6;
@@ -42,3 +42,14 @@
   localparam int unsigned FVopWsignedLsb = 30;
   localparam int unsigned FVopAccLsb = 31;
   localparam int unsigned FVopImmLsb = 32;
+  localparam int unsigned FVxopDstLsb = 8;
+  localparam int unsigned FVxopALsb = 13;
+  localparam int unsigned FVxopBLsb = 18;
+  localparam int unsigned FVxopDtypeLsb = 23;
+  localparam int unsigned FVxopSatLsb = 25;
+  localparam int unsigned FVxopBimmLsb = 26;
+  localparam int unsigned FVxopStypeLsb = 27;
+  localparam int unsigned FVxopAlocLsb = 29;
+  localparam int unsigned FVxopBlocLsb = 30;
+  localparam int unsigned FVxopAintLsb = 31;
+  localparam int unsigned FVxopImmLsb = 32;

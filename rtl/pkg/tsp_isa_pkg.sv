@@ -2,7 +2,7 @@
 // Package-qualified use only (Yosys rejects wildcard imports): tsp_isa_pkg::OpRead, ...
 package tsp_isa_pkg;
 
-  localparam int unsigned IsaVersion = 1;
+  localparam int unsigned IsaVersion = 2;
 
   // ---------------- Constants ----------------
   localparam int unsigned LanesPerSuperlane = 16;  // lanes per superlane (bytes per MEM word); fixed
@@ -29,8 +29,8 @@ package tsp_isa_pkg;
   localparam int unsigned SmallIqDepth = 256;
 
   // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).
-  localparam logic [63:0] DefaultFingerprint = 64'h5A0C020908080401;
-  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040201;
+  localparam logic [63:0] DefaultFingerprint = 64'h5A0C020908080402;
+  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040202;
 
   // ---------------- Data types ----------------
   typedef enum logic [1:0] {
@@ -197,6 +197,28 @@ package tsp_isa_pkg;
   localparam int unsigned FVopAccWidth = 1;
   localparam int unsigned FVopImmLsb = 32;
   localparam int unsigned FVopImmWidth = 32;
+  localparam int unsigned FVxopDstLsb = 8;
+  localparam int unsigned FVxopDstWidth = 5;
+  localparam int unsigned FVxopALsb = 13;
+  localparam int unsigned FVxopAWidth = 5;
+  localparam int unsigned FVxopBLsb = 18;
+  localparam int unsigned FVxopBWidth = 5;
+  localparam int unsigned FVxopDtypeLsb = 23;
+  localparam int unsigned FVxopDtypeWidth = 2;
+  localparam int unsigned FVxopSatLsb = 25;
+  localparam int unsigned FVxopSatWidth = 1;
+  localparam int unsigned FVxopBimmLsb = 26;
+  localparam int unsigned FVxopBimmWidth = 1;
+  localparam int unsigned FVxopStypeLsb = 27;
+  localparam int unsigned FVxopStypeWidth = 2;
+  localparam int unsigned FVxopAlocLsb = 29;
+  localparam int unsigned FVxopAlocWidth = 1;
+  localparam int unsigned FVxopBlocLsb = 30;
+  localparam int unsigned FVxopBlocWidth = 1;
+  localparam int unsigned FVxopAintLsb = 31;
+  localparam int unsigned FVxopAintWidth = 1;
+  localparam int unsigned FVxopImmLsb = 32;
+  localparam int unsigned FVxopImmWidth = 32;
 
   // ---------------- Host CSR map ----------------
   localparam logic [31:0] RegionCsrBase = 32'h00000000;

@@ -20,6 +20,9 @@ struct Instr {
   uint32_t dst = 0, a = 0, b = 0;
   uint32_t dtype = 0, stype = 0;
   uint32_t sat = 0, bimm = 0, asigned = 0, wsigned = 0, acc = 0;
+  // VXM (format vxop): read operand a / b in place at the VXM's own position (@E4); operand a is
+  // an integer of type stype converted to fp32 (FADD, FSUB, FMUL, FMAX).
+  uint32_t aloc = 0, bloc = 0, aint = 0;
   uint32_t imm = 0;
 
   const isa::OpInfo &info() const { return isa::Info(op); }

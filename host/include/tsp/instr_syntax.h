@@ -34,8 +34,10 @@ struct OperandSpec {
 
 struct OpSyntax {
   const isa::OpInfo *info = nullptr;
-  bool type_suffix = false;   // .T  (dtype)
-  bool stype_suffix = false;  // .S  (stype, VCVT)
+  bool type_suffix = false;   // .T  (dtype); [.T]: optional, omitted means code 0 (LW: i8)
+  bool stype_suffix = false;  // .S  (stype, VCVT); [.S]: optional, sets aint (FADD .. FMAX)
+  bool type_optional = false;   // the .T suffix is written [.T]
+  bool stype_optional = false;  // the .S suffix is written [.S]: present iff aint = 1
   bool sat_suffix = false;    // [.sat]
   bool sign_suffix = false;   // .XY (ABC: activation/weight signedness)
   bool acc_suffix = false;    // [.acc]
@@ -60,6 +62,9 @@ uint32_t OperandGroupWidth(const Instr &in, std::string_view field);
 // True if the operand field is present in this instruction (e.g. ABC b only with .acc,
 // b only when bimm = 0).
 bool OperandPresent(const Instr &in, std::string_view field);
+// Name of the flag that makes a stream operand a local (in-place) read: "aloc" for a, "bloc"
+// for b when the op's format has that bit (vxop), else "" (the operand cannot be local).
+std::string_view LocalFlagOf(const OpSyntax &syn, std::string_view field);
 
 // Full check of an instruction. With geom == nullptr only the geometry-independent rules are
 // checked (field widths, unused fields, flags, types, NOP/REPEAT counts, shift amounts, LW row,

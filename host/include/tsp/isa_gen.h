@@ -7,7 +7,7 @@
 
 namespace tsp::isa {
 
-inline constexpr uint32_t kIsaVersion = 1;
+inline constexpr uint32_t kIsaVersion = 2;
 inline constexpr uint32_t kLanesPerSuperlane = 16;  // lanes per superlane (bytes per MEM word); fixed
 inline constexpr uint32_t kNumBanks = 2;  // SRAM banks per MEM slice tile
 inline constexpr uint32_t kMxmRows = 16;  // MXM output rows (weights are MxmRows x VL int8)
@@ -46,7 +46,7 @@ inline constexpr std::array<std::string_view, 4> kDTypeNames = {"i8", "i16", "i3
 inline constexpr std::array<uint32_t, 4> kDTypeBytes = {1, 2, 4, 4};
 
 enum class Unit : uint8_t { kIcu, kMem, kVxm, kSxm, kMxm };
-enum class Format : uint8_t { kNone, kNop, kRepeat, kMem, kMemx, kVop };
+enum class Format : uint8_t { kNone, kNop, kRepeat, kMem, kMemx, kVop, kVxop };
 
 enum class Opcode : uint8_t {
   kIllegal = 0,
@@ -98,13 +98,14 @@ struct FormatInfo {
   uint8_t num_fields;
   std::array<Field, 11> fields;
 };
-inline constexpr std::array<FormatInfo, 6> kFormats = {{
+inline constexpr std::array<FormatInfo, 7> kFormats = {{
     {"none", 0, {{}}},
     {"nop", 1, {{Field{"n", 8, 32, false}}}},
     {"repeat", 3, {{Field{"n", 8, 16, false}, Field{"d", 24, 16, false}, Field{"stride", 40, 16, true}}}},
     {"mem", 2, {{Field{"addr", 8, 16, false}, Field{"s", 24, 5, false}}}},
     {"memx", 2, {{Field{"s", 8, 5, false}, Field{"m", 13, 5, false}}}},
     {"vop", 11, {{Field{"dst", 8, 5, false}, Field{"a", 13, 5, false}, Field{"b", 18, 5, false}, Field{"dtype", 23, 2, false}, Field{"sat", 25, 1, false}, Field{"bimm", 26, 1, false}, Field{"stype", 27, 2, false}, Field{"asigned", 29, 1, false}, Field{"wsigned", 30, 1, false}, Field{"acc", 31, 1, false}, Field{"imm", 32, 32, false}}}},
+    {"vxop", 11, {{Field{"dst", 8, 5, false}, Field{"a", 13, 5, false}, Field{"b", 18, 5, false}, Field{"dtype", 23, 2, false}, Field{"sat", 25, 1, false}, Field{"bimm", 26, 1, false}, Field{"stype", 27, 2, false}, Field{"aloc", 29, 1, false}, Field{"bloc", 30, 1, false}, Field{"aint", 31, 1, false}, Field{"imm", 32, 32, false}}}},
 }};
 
 inline constexpr uint32_t kFNopNLsb = 8, kFNopNWidth = 32;
@@ -126,6 +127,17 @@ inline constexpr uint32_t kFVopAsignedLsb = 29, kFVopAsignedWidth = 1;
 inline constexpr uint32_t kFVopWsignedLsb = 30, kFVopWsignedWidth = 1;
 inline constexpr uint32_t kFVopAccLsb = 31, kFVopAccWidth = 1;
 inline constexpr uint32_t kFVopImmLsb = 32, kFVopImmWidth = 32;
+inline constexpr uint32_t kFVxopDstLsb = 8, kFVxopDstWidth = 5;
+inline constexpr uint32_t kFVxopALsb = 13, kFVxopAWidth = 5;
+inline constexpr uint32_t kFVxopBLsb = 18, kFVxopBWidth = 5;
+inline constexpr uint32_t kFVxopDtypeLsb = 23, kFVxopDtypeWidth = 2;
+inline constexpr uint32_t kFVxopSatLsb = 25, kFVxopSatWidth = 1;
+inline constexpr uint32_t kFVxopBimmLsb = 26, kFVxopBimmWidth = 1;
+inline constexpr uint32_t kFVxopStypeLsb = 27, kFVxopStypeWidth = 2;
+inline constexpr uint32_t kFVxopAlocLsb = 29, kFVxopAlocWidth = 1;
+inline constexpr uint32_t kFVxopBlocLsb = 30, kFVxopBlocWidth = 1;
+inline constexpr uint32_t kFVxopAintLsb = 31, kFVxopAintWidth = 1;
+inline constexpr uint32_t kFVxopImmLsb = 32, kFVxopImmWidth = 32;
 
 struct OpInfo {
   Opcode opcode;
@@ -146,23 +158,23 @@ inline constexpr std::array<OpInfo, 35> kOps = {{
     {Opcode::kWrite, "WRITE", "write", "write addr, s", Unit::kMem, Format::kMem, 0, 1, 1, 0, 0},
     {Opcode::kGather, "GATHER", "gather", "gather s, m", Unit::kMem, Format::kMemx, 3, 1, 1, 0, 0},
     {Opcode::kScatter, "SCATTER", "scatter", "scatter s, m", Unit::kMem, Format::kMemx, 0, 1, 1, 0, 0},
-    {Opcode::kVadd, "VADD", "vadd", "vadd.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVop, 2, 1, -1, 7, 0},
-    {Opcode::kVsub, "VSUB", "vsub", "vsub.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVop, 2, 1, -1, 7, 0},
-    {Opcode::kVmul, "VMUL", "vmul", "vmul.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVop, 2, 1, -1, 7, 0},
-    {Opcode::kVmax, "VMAX", "vmax", "vmax.T dst, a, b|#imm", Unit::kVxm, Format::kVop, 2, 1, -1, 7, 0},
-    {Opcode::kVrelu, "VRELU", "vrelu", "vrelu.T dst, a", Unit::kVxm, Format::kVop, 2, 1, -1, 15, 0},
-    {Opcode::kVshl, "VSHL", "vshl", "vshl.T dst, a, #imm", Unit::kVxm, Format::kVop, 2, 1, -1, 7, 0},
-    {Opcode::kVshr, "VSHR", "vshr", "vshr.T dst, a, #imm", Unit::kVxm, Format::kVop, 2, 1, -1, 7, 0},
-    {Opcode::kVsrl, "VSRL", "vsrl", "vsrl.T dst, a, #imm", Unit::kVxm, Format::kVop, 2, 1, -1, 7, 0},
-    {Opcode::kVmov, "VMOV", "vmov", "vmov.T dst, a", Unit::kVxm, Format::kVop, 2, 1, -1, 15, 0},
-    {Opcode::kVcvt, "VCVT", "vcvt", "vcvt.T.S dst, a [, #fscale]", Unit::kVxm, Format::kVop, 3, 1, -1, 15, 15},
-    {Opcode::kFadd, "FADD", "fadd", "fadd dst, a, b|#fimm", Unit::kVxm, Format::kVop, 3, 1, -1, 8, 0},
-    {Opcode::kFsub, "FSUB", "fsub", "fsub dst, a, b|#fimm", Unit::kVxm, Format::kVop, 3, 1, -1, 8, 0},
-    {Opcode::kFmul, "FMUL", "fmul", "fmul dst, a, b|#fimm", Unit::kVxm, Format::kVop, 3, 1, -1, 8, 0},
-    {Opcode::kFmax, "FMAX", "fmax", "fmax dst, a, b|#fimm", Unit::kVxm, Format::kVop, 3, 1, -1, 8, 0},
-    {Opcode::kFexp, "FEXP", "fexp", "fexp dst, a", Unit::kVxm, Format::kVop, 28, 24, -1, 8, 0},
-    {Opcode::kFrecip, "FRECIP", "frecip", "frecip dst, a", Unit::kVxm, Format::kVop, 28, 24, -1, 8, 0},
-    {Opcode::kFrsqrt, "FRSQRT", "frsqrt", "frsqrt dst, a", Unit::kVxm, Format::kVop, 28, 24, -1, 8, 0},
+    {Opcode::kVadd, "VADD", "vadd", "vadd.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
+    {Opcode::kVsub, "VSUB", "vsub", "vsub.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
+    {Opcode::kVmul, "VMUL", "vmul", "vmul.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
+    {Opcode::kVmax, "VMAX", "vmax", "vmax.T dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
+    {Opcode::kVrelu, "VRELU", "vrelu", "vrelu.T dst, a", Unit::kVxm, Format::kVxop, 2, 1, -1, 15, 0},
+    {Opcode::kVshl, "VSHL", "vshl", "vshl.T dst, a, #imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
+    {Opcode::kVshr, "VSHR", "vshr", "vshr.T dst, a, #imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
+    {Opcode::kVsrl, "VSRL", "vsrl", "vsrl.T dst, a, #imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
+    {Opcode::kVmov, "VMOV", "vmov", "vmov.T dst, a", Unit::kVxm, Format::kVxop, 2, 1, -1, 15, 0},
+    {Opcode::kVcvt, "VCVT", "vcvt", "vcvt.T.S dst, a [, #fscale]", Unit::kVxm, Format::kVxop, 3, 1, -1, 15, 15},
+    {Opcode::kFadd, "FADD", "fadd", "fadd[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
+    {Opcode::kFsub, "FSUB", "fsub", "fsub[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
+    {Opcode::kFmul, "FMUL", "fmul", "fmul[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
+    {Opcode::kFmax, "FMAX", "fmax", "fmax[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
+    {Opcode::kFexp, "FEXP", "fexp", "fexp dst, a", Unit::kVxm, Format::kVxop, 28, 24, -1, 8, 0},
+    {Opcode::kFrecip, "FRECIP", "frecip", "frecip dst, a", Unit::kVxm, Format::kVxop, 28, 24, -1, 8, 0},
+    {Opcode::kFrsqrt, "FRSQRT", "frsqrt", "frsqrt dst, a", Unit::kVxm, Format::kVxop, 28, 24, -1, 8, 0},
     {Opcode::kShup, "SHUP", "shup", "shup.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, -1, 15, 0},
     {Opcode::kShdn, "SHDN", "shdn", "shdn.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, -1, 15, 0},
     {Opcode::kPerm, "PERM", "perm", "perm.T dst, a, b", Unit::kSxm, Format::kVop, 10, 1, -1, 15, 0},
@@ -170,7 +182,7 @@ inline constexpr std::array<OpInfo, 35> kOps = {{
     {Opcode::kTrans, "TRANS", "trans", "trans.T dst, a", Unit::kSxm, Format::kVop, 17, 16, -1, 15, 0},
     {Opcode::kRsum, "RSUM", "rsum", "rsum.T dst, a", Unit::kSxm, Format::kVop, 20, 8, -1, 12, 0},
     {Opcode::kRmax, "RMAX", "rmax", "rmax.T dst, a", Unit::kSxm, Format::kVop, 20, 8, -1, 12, 0},
-    {Opcode::kLw, "LW", "lw", "lw a, #row", Unit::kMxm, Format::kVop, 0, 1, -1, 0, 0},
+    {Opcode::kLw, "LW", "lw", "lw[.T] a, #row", Unit::kMxm, Format::kVop, 0, 1, -1, 7, 0},
     {Opcode::kIw, "IW", "iw", "iw", Unit::kMxm, Format::kVop, 0, 1, -1, 0, 0},
     {Opcode::kAbc, "ABC", "abc", "abc.XY[.acc] dst, a [, b]", Unit::kMxm, Format::kVop, 3, 1, -1, 0, 0},
 }};

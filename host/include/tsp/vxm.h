@@ -29,9 +29,15 @@ inline bool VxmUsesB(isa::Opcode op) {
   }
 }
 
-// Bytes per lane (= streams in the group) of operand a: the source type for VCVT, 4 for fp ops.
+// FADD .. FMAX with aint = 1: operand a is an integer of type stype, converted to fp32 (ISA v2).
+inline bool VxmIntA(const Instr &in) {
+  return in.aint != 0 && in.op >= isa::Opcode::kFadd && in.op <= isa::Opcode::kFmax;
+}
+
+// Bytes per lane (= streams in the group) of operand a: the source type for VCVT and for an fp op
+// with an integer operand a (aint), 4 for other fp ops, the type's width otherwise.
 inline uint32_t VxmSourceWidth(const Instr &in) {
-  if (in.op == isa::Opcode::kVcvt) return GroupWidth(in.stype);
+  if (in.op == isa::Opcode::kVcvt || VxmIntA(in)) return GroupWidth(in.stype);
   return IsFloatOp(in.op) ? 4u : GroupWidth(in.dtype);
 }
 // Bytes per lane of the result, and of operand b.
@@ -41,7 +47,8 @@ namespace num {
 
 // One lane of a VXM instruction: a (VxmSourceWidth bytes) and b (VxmDestWidth bytes, or the
 // immediate) as raw little-endian lane values; the result's low VxmDestWidth bytes are significant
-// and the rest is zero. Opcodes that are not VXM lane operations give 0.
+// and the rest is zero. An integer operand a of an fp op (aint) is sign-extended from its type and
+// converted with I32ToF32 first. Opcodes that are not VXM lane operations give 0.
 uint32_t EvalVxmLane(const Instr &in, uint32_t a, uint32_t b);
 
 }  // namespace num

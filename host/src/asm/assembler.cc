@@ -893,8 +893,31 @@ bool Assembler::ParseSuffixes(const Token &tok, const OpSyntax &syn, Instr *in,
     ++i;
     return true;
   };
-  if (syn.type_suffix && !type_part(syn.info->dtype_mask, "type", &in->dtype, "dtype")) return false;
-  if (syn.stype_suffix && !type_part(syn.info->stype_mask, "source type", &in->stype, "stype")) return false;
+  // The part at i names a type (of `mask`, or any type when mask is 15).
+  auto names_type = [&](uint8_t mask) {
+    if (i >= parts.size()) return false;
+    for (uint32_t t = 0; t < 4; ++t) {
+      if ((mask & (1u << t)) && parts[i].first == isa::kDTypeNames[t]) return true;
+    }
+    return false;
+  };
+  if (syn.type_suffix) {
+    // [.T] (LW): omitted means i8 (dtype 0); a type name given must be one of the op's.
+    if ((!syn.type_optional || names_type(15)) && !type_part(syn.info->dtype_mask, "type", &in->dtype, "dtype"))
+      return false;
+  }
+  if (syn.stype_suffix) {
+    if (syn.stype_optional) {
+      // [.S] (FADD .. FMAX): an integer source type for operand a sets aint.
+      if (names_type(syn.info->stype_mask)) {
+        (*cols)["aint"] = parts[i].second;
+        if (!type_part(syn.info->stype_mask, "source type", &in->stype, "stype")) return false;
+        in->aint = 1;
+      }
+    } else if (!type_part(syn.info->stype_mask, "source type", &in->stype, "stype")) {
+      return false;
+    }
+  }
   if (syn.implied_dtype >= 0) {
     in->dtype = static_cast<uint32_t>(syn.implied_dtype);
     if (i < parts.size() && parts[i].first == isa::kDTypeNames[static_cast<size_t>(syn.implied_dtype)]) ++i;
@@ -962,8 +985,24 @@ bool Assembler::ParseOperands(const OpSyntax &syn, const std::string &shown, con
   }
   for (size_t k = 0; k < ops.size(); ++k) {
     const OperandSpec &o = syn.operands[k];
+    const int col = ops[k].front().col;
+    // "@E4": stream operand a or b of a VXM instruction read in place (aloc / bloc).
+    Tokens local_rest;
+    std::string_view local_flag;
+    uint32_t local_field = 0;
+    if (ops[k].front().kind == Token::kPunct && ops[k].front().text == "@") {
+      local_flag = LocalFlagOf(syn, o.field);
+      const bool stream_kind = o.kind == OperandKind::kStream || o.kind == OperandKind::kStreamOrImm ||
+                               o.kind == OperandKind::kStreamOrFImm;
+      if (local_flag.empty() || !stream_kind) {
+        return Error(col, fmt::format("'@' (read the stream in place at the VXM's own position) is only allowed on "
+                                      "operands a and b of VXM instructions, not on operand {} of {}",
+                                      o.field, shown));
+      }
+      local_rest.assign(ops[k].begin() + 1, ops[k].end());
+      if (!ParseStream(local_rest, &local_field)) return false;
+    }
     const Tokens &t = ops[k];
-    const int col = t.front().col;
     const isa::FormatInfo &format = isa::kFormats[static_cast<size_t>(syn.info->format)];
     const isa::Field *f = nullptr;
     for (uint32_t j = 0; j < format.num_fields; ++j) {
@@ -988,11 +1027,17 @@ bool Assembler::ParseOperands(const OpSyntax &syn, const std::string &shown, con
         SetInstrField(in, o.field, v);
         break;
       case OperandKind::kStream:
-        if (!ParseStream(t, &field)) return false;
+        if (!local_flag.empty()) {
+          field = local_field;
+        } else if (!ParseStream(t, &field)) {
+          return false;
+        }
         SetInstrField(in, o.field, field);
         break;
       case OperandKind::kStreamOrImm:
-        if (t.front().kind == Token::kPunct && t.front().text == "#") {
+        if (!local_flag.empty()) {
+          in->b = local_field;
+        } else if (t.front().kind == Token::kPunct && t.front().text == "#") {
           const Tokens rest(t.begin() + 1, t.end());
           if (!ParseRanged(rest, std::numeric_limits<int32_t>::min(), 0xffffffff, "an immediate", &v))
             return false;
@@ -1005,7 +1050,9 @@ bool Assembler::ParseOperands(const OpSyntax &syn, const std::string &shown, con
         }
         break;
       case OperandKind::kStreamOrFImm:
-        if (t.front().kind == Token::kPunct && t.front().text == "#") {
+        if (!local_flag.empty()) {
+          in->b = local_field;
+        } else if (t.front().kind == Token::kPunct && t.front().text == "#") {
           if (!ParseFloat(t, 1, &in->imm)) return false;
           in->bimm = 1;
           (*cols)["imm"] = (*cols)["bimm"] = col;
@@ -1027,6 +1074,10 @@ bool Assembler::ParseOperands(const OpSyntax &syn, const std::string &shown, con
         break;
     }
     (*cols)[std::string(o.field)] = col;
+    if (!local_flag.empty()) {
+      SetInstrField(in, local_flag, 1);
+      (*cols)[std::string(local_flag)] = col;
+    }
   }
   // Defaults of omitted optional operands.
   if (in->op == isa::Opcode::kVcvt && ops.size() < syn.operands.size()) in->imm = kF32One;

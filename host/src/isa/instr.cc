@@ -41,6 +41,9 @@ const U32Member kU32Members[] = {
     {"asigned", &Instr::asigned},
     {"wsigned", &Instr::wsigned},
     {"acc", &Instr::acc},
+    {"aloc", &Instr::aloc},
+    {"bloc", &Instr::bloc},
+    {"aint", &Instr::aint},
     {"imm", &Instr::imm},
 };
 
@@ -123,6 +126,12 @@ OpSyntax ParseSyntax(const isa::OpInfo &info) {
     } else if (StartsWith(head, "[.acc]")) {
       syn.acc_suffix = true;
       head.remove_prefix(6);
+    } else if (StartsWith(head, "[.T]")) {
+      syn.type_suffix = syn.type_optional = true;
+      head.remove_prefix(4);
+    } else if (StartsWith(head, "[.S]")) {
+      syn.stype_suffix = syn.stype_optional = true;
+      head.remove_prefix(4);
     } else if (StartsWith(head, ".XY")) {
       syn.sign_suffix = true;
       head.remove_prefix(3);
@@ -164,6 +173,9 @@ OpSyntax ParseSyntax(const isa::OpInfo &info) {
     }
   }
   if (syn.stype_suffix && info.stype_mask == 0) syn.parse_error = "a .S suffix needs a stype mask";
+  if (syn.stype_optional && !FindField(FormatOf(info), "aint")) {
+    syn.parse_error = "an optional [.S] suffix needs the aint field in the format";
+  }
   if (syn.type_suffix && info.dtype_mask == 0) syn.parse_error = "a .T suffix needs a dtype mask";
   return syn;
 }
@@ -196,6 +208,13 @@ bool HasImmOperand(const OpSyntax &syn) {
   return false;
 }
 
+bool HasOperand(const OpSyntax &syn, std::string_view field) {
+  for (const auto &o : syn.operands) {
+    if (o.field == field) return true;
+  }
+  return false;
+}
+
 bool UsesField(const OpSyntax &syn, std::string_view name) {
   const auto &info = *syn.info;
   for (const auto &o : syn.operands) {
@@ -210,6 +229,9 @@ bool UsesField(const OpSyntax &syn, std::string_view name) {
   if (name == "sat") return syn.sat_suffix;
   if (name == "asigned" || name == "wsigned") return syn.sign_suffix;
   if (name == "acc") return syn.acc_suffix;
+  if (name == "aint") return syn.stype_optional;
+  if (name == "aloc") return LocalFlagOf(syn, "a") == name;
+  if (name == "bloc") return LocalFlagOf(syn, "b") == name;
   return false;
 }
 
@@ -295,7 +317,7 @@ uint32_t OperandGroupWidth(const Instr &in, std::string_view field) {
     case Opcode::kScatter:
       return field == "m" ? 2 : 1;  // m names a stream pair holding 16-bit addresses
     case Opcode::kLw:
-      return 1;  // int8 weight row
+      return GroupWidth(in.dtype);  // one int8 weight row per stream: 1, 2 or 4 rows
     case Opcode::kAbc:
       return field == "a" ? 1 : 4;  // int8 activations in, int32 partial sums out (and .acc in)
     case Opcode::kPerm:
@@ -320,6 +342,12 @@ bool OperandPresent(const Instr &in, std::string_view field) {
     return true;
   }
   return false;
+}
+
+std::string_view LocalFlagOf(const OpSyntax &syn, std::string_view field) {
+  const std::string_view flag = field == "a" ? "aloc" : field == "b" ? "bloc" : "";
+  if (flag.empty() || !HasOperand(syn, field) || !FindField(FormatOf(*syn.info), flag)) return "";
+  return flag;
 }
 
 bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::string *field) {
@@ -365,10 +393,15 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
     } else if (name == "asigned" || name == "wsigned" || name == "acc") {
       why = fmt::format(" (only {} has it)", OpsWith([](const OpSyntax &s) { return s.sign_suffix; }));
     } else if (name == "stype") {
-      why = fmt::format(" (only {} has a source type)",
+      why = fmt::format(" (source types exist only on {})",
                         OpsWith([](const OpSyntax &s) { return s.stype_suffix; }));
     } else if (name == "dtype") {
       why = " (it has no data type)";
+    } else if (name == "aint") {
+      why = fmt::format(" (only {} take an integer operand a)",
+                        OpsWith([](const OpSyntax &s) { return s.stype_optional; }));
+    } else if (name == "aloc" || name == "bloc") {
+      why = fmt::format(" ({} has no stream operand {} that can be read in place)", mn, name.substr(0, 1));
     }
     return Fail(error, field, name,
                 fmt::format("{} does not use field {}: it must be 0, is {}{}", mn, name, v, why));
@@ -386,6 +419,16 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
           fmt::format("{}: imm must be 0 when operand b is a stream (bimm = 0), is 0x{:x}", mn, in.imm));
     }
   }
+  if (in.bloc && in.bimm) {
+    return Fail(error, field, "bloc",
+                fmt::format("{}: bloc (read b in place, @) must be 0 when b is an immediate (bimm = 1)", mn));
+  }
+  if (syn.stype_optional && !in.aint && in.stype != 0) {
+    return Fail(error, field, "stype",
+                fmt::format("{}: stype must be 0 when operand a is fp32 (aint = 0), is {} ({}); a source "
+                            "type suffix .{} sets aint",
+                            mn, in.stype, isa::kDTypeNames[in.stype & 3u], isa::kDTypeNames[in.stype & 3u]));
+  }
   if (in.op == Opcode::kAbc && !in.acc && in.b != 0) {
     return Fail(error, field, "b", fmt::format("abc: b is only used with .acc: it must be 0, is {}", in.b));
   }
@@ -396,7 +439,7 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
                 fmt::format("{}: type {} is not allowed (allowed: {})", mn, isa::kDTypeNames[in.dtype & 3u],
                             TypeList(info->dtype_mask)));
   }
-  if (syn.stype_suffix && !(info->stype_mask & (1u << in.stype))) {
+  if (syn.stype_suffix && (!syn.stype_optional || in.aint) && !(info->stype_mask & (1u << in.stype))) {
     return Fail(error, field, "stype",
                 fmt::format("{}: source type {} is not allowed (allowed: {})", mn,
                             isa::kDTypeNames[in.stype & 3u], TypeList(info->stype_mask)));
@@ -423,12 +466,20 @@ bool CheckInstr(const Instr &in, const Geometry *geom, std::string *error, std::
       }
       break;
     }
-    case Opcode::kLw:
-      if (in.imm >= isa::kMxmRows) {
+    case Opcode::kLw: {
+      const uint32_t rows = GroupWidth(in.dtype);
+      if (rows == 1 && in.imm >= isa::kMxmRows) {
         return Fail(error, field, "imm",
                     fmt::format("lw: row {} out of range 0..{}", in.imm, isa::kMxmRows - 1));
       }
+      if (uint64_t{in.imm} + rows > isa::kMxmRows) {
+        return Fail(error, field, "imm",
+                    fmt::format("lw.{}: rows {}..{} run past the last weight row {} (row + {} must be <= {})",
+                                isa::kDTypeNames[in.dtype & 3u], in.imm, uint64_t{in.imm} + rows - 1,
+                                isa::kMxmRows - 1, rows, isa::kMxmRows));
+      }
       break;
+    }
     default:
       break;
   }
@@ -491,7 +542,8 @@ std::string FormatF32(uint32_t bits) {
 bool Instr::operator==(const Instr &o) const {
   return op == o.op && n == o.n && d == o.d && stride == o.stride && addr == o.addr && s == o.s && m == o.m &&
          dst == o.dst && a == o.a && b == o.b && dtype == o.dtype && stype == o.stype && sat == o.sat &&
-         bimm == o.bimm && asigned == o.asigned && wsigned == o.wsigned && acc == o.acc && imm == o.imm;
+         bimm == o.bimm && asigned == o.asigned && wsigned == o.wsigned && acc == o.acc && aloc == o.aloc &&
+         bloc == o.bloc && aint == o.aint && imm == o.imm;
 }
 
 uint64_t Encode(const Instr &in) {
@@ -550,8 +602,14 @@ std::string Disassemble(const Instr &in) {
   if (!CheckInstr(in, nullptr, &why, nullptr)) return fmt::format(".inst 0x{:016x}  ; {}", Encode(in), why);
   const OpSyntax &syn = SyntaxOf(in.op);
   std::string text(syn.info->mnemonic);
-  if (syn.type_suffix) text += fmt::format(".{}", isa::kDTypeNames[in.dtype]);
-  if (syn.stype_suffix) text += fmt::format(".{}", isa::kDTypeNames[in.stype]);
+  if (syn.type_suffix && !(syn.type_optional && in.dtype == 0)) text += fmt::format(".{}", isa::kDTypeNames[in.dtype]);
+  if (syn.stype_suffix && (!syn.stype_optional || in.aint)) text += fmt::format(".{}", isa::kDTypeNames[in.stype]);
+  // "@" before a stream operand read in place at the VXM's own position.
+  auto local = [&](std::string_view f) {
+    const std::string_view flag = LocalFlagOf(syn, f);
+    int64_t v = 0;
+    return !flag.empty() && GetInstrField(in, flag, &v) && v != 0 ? "@" : "";
+  };
   if (syn.sign_suffix) text += fmt::format(".{}{}", in.asigned ? 's' : 'u', in.wsigned ? 's' : 'u');
   if (syn.sat_suffix && in.sat) text += ".sat";
   if (syn.acc_suffix && in.acc) text += ".acc";
@@ -571,13 +629,13 @@ std::string Disassemble(const Instr &in) {
         break;
       case OperandKind::kStream:
         if (!OperandPresent(in, o.field)) continue;
-        arg = StreamName(static_cast<uint32_t>(v));
+        arg = local(o.field) + StreamName(static_cast<uint32_t>(v));
         break;
       case OperandKind::kStreamOrImm:
-        arg = in.bimm ? fmt::format("#{}", static_cast<int32_t>(in.imm)) : StreamName(in.b);
+        arg = in.bimm ? fmt::format("#{}", static_cast<int32_t>(in.imm)) : local(o.field) + StreamName(in.b);
         break;
       case OperandKind::kStreamOrFImm:
-        arg = in.bimm ? "#" + FormatF32(in.imm) : StreamName(in.b);
+        arg = in.bimm ? "#" + FormatF32(in.imm) : local(o.field) + StreamName(in.b);
         break;
       case OperandKind::kImm:
         arg = fmt::format("#{}", in.imm);

@@ -87,6 +87,22 @@ TEST(AssemblerTest, GoldenWords) {
   EXPECT_EQ(One("mxm.w", "abc.ss.acc E0, W4, W0", kMxmW),
             0x52 | (W(4) << 13) | (W(0) << 18) | (1ull << 29) | (1ull << 30) | (1ull << 31));
   EXPECT_EQ(One("mem.w0", ".inst 0x0000000000001010", kMemW0), 0x1010u);
+  // ISA v2: @stream reads in place (aloc bit 29, bloc bit 30), .S on fp ops (aint bit 31), lw.T.
+  EXPECT_EQ(One("vxm.0", "fadd W0, @W4, E4", kVxm0),
+            0x30 | (W(0) << 8) | (W(4) << 13) | (E(4) << 18) | (3ull << 23) | (1ull << 29));
+  EXPECT_EQ(One("vxm.1", "vadd.i8 E0, @e1, @ W2", kVxm1), 0x20 | (E(1) << 13) | (W(2) << 18) | (3ull << 29));
+  EXPECT_EQ(One("vxm.0", "fmul.i16 E0, E2, #2.0", kVxm0),
+            0x32 | (E(2) << 13) | (3ull << 23) | (1ull << 26) | (1ull << 27) | (1ull << 31) | (0x40000000ull << 32));
+  EXPECT_EQ(One("vxm.0", "FMAX.I8.F32 W4, @E3, @W4", kVxm0),
+            0x33 | (W(4) << 8) | (E(3) << 13) | (W(4) << 18) | (3ull << 23) | (7ull << 29));
+  EXPECT_EQ(One("vxm.0", "fsub.i32 E0, @E4, #1.0", kVxm0),
+            0x31 | (E(4) << 13) | (3ull << 23) | (1ull << 26) | (2ull << 27) | (5ull << 29) | (0x3f800000ull << 32));
+  EXPECT_EQ(One("vxm.0", "frsqrt E0, @W4", kVxm0), 0x36 | (W(4) << 13) | (3ull << 23) | (1ull << 29));
+  EXPECT_EQ(One("mxm.w", "lw.i8 W0, #3", kMxmW), 0x50 | (W(0) << 13) | (3ull << 32));
+  EXPECT_EQ(One("mxm.w", "lw.i16 W2, #14", kMxmW), 0x50 | (W(2) << 13) | (1ull << 23) | (14ull << 32));
+  EXPECT_EQ(One("mxm.w", "lw.i32 E4, #12", kMxmW), 0x50 | (E(4) << 13) | (2ull << 23) | (12ull << 32));
+  EXPECT_EQ(Words(".stream ACC, W4\n.queue vxm.0\nfadd ACC, @ACC, E0\n", kVxm0).at(0),
+            0x30 | (W(4) << 8) | (W(4) << 13) | (E(0) << 18) | (3ull << 23) | (1ull << 29));
   // A REPEAT re-issues the previous instruction.
   const auto rep = Words(".queue mem.w0\nread 0, E0\nrepeat 15, 1, -2\n", kMemW0);
   ASSERT_EQ(rep.size(), 2u);
@@ -185,6 +201,32 @@ TEST(AssemblerTest, ErrorMessagesWithFileLineColumn) {
        "multiple of 2"},
       {".queue vxm.0\nvshl.i8 E0, E1, #8\n", "t.tasm:2:17: vshl: shift amount 8 out of range 0..7 for i8"},
       {".queue mxm.w\nlw W0, #16\n", "t.tasm:2:8: lw: row 16 out of range 0..15"},
+      {".queue mxm.w\nlw.i16 W0, #15\n",
+       "t.tasm:2:12: lw.i16: rows 15..16 run past the last weight row 15 (row + 2 must be <= 16)"},
+      {".queue mxm.w\nlw.i32 W2, #0\n",
+       "t.tasm:2:8: lw: stream group a = W2 is not aligned: a group of 4 streams must start at an index that "
+       "is a multiple of 4"},
+      {".queue mxm.w\nlw.f32 W0, #0\n", "t.tasm:2:4: type .f32 is not allowed for lw (allowed: .i8, .i16, .i32)"},
+      {".queue mxm.w\nlw.sat W0, #0\n", "t.tasm:2:4: unexpected suffix '.sat' on lw (syntax: lw[.T] a, #row)"},
+      {".queue vxm.0\nvadd.i8 @E0, E1, E2\n",
+       "t.tasm:2:9: '@' (read the stream in place at the VXM's own position) is only allowed on operands a and "
+       "b of VXM instructions, not on operand dst of vadd.i8"},
+      {".queue mxm.w\nlw @W0, #1\n",
+       "t.tasm:2:4: '@' (read the stream in place at the VXM's own position) is only allowed on operands a and "
+       "b of VXM instructions, not on operand a of lw"},
+      {".queue sxm.w\nperm.i8 E0, @W1, W2\n",
+       "t.tasm:2:13: '@' (read the stream in place at the VXM's own position) is only allowed on operands a and "
+       "b of VXM instructions, not on operand a of perm.i8"},
+      {".queue vxm.0\nvshl.i8 E0, E1, @E2\n",
+       "t.tasm:2:17: '@' (read the stream in place at the VXM's own position) is only allowed on operands a and "
+       "b of VXM instructions, not on operand imm of vshl.i8"},
+      {".queue vxm.0\nfadd E0, E4, @#1.5\n", "t.tasm:2:15: expected a stream name like E3 or W0, found '#1.5'"},
+      {".queue vxm.0\nfadd.i16 E0, E1, E0\n",
+       "t.tasm:2:14: fadd: stream group a = E1 is not aligned: a group of 2 streams must start at an index "
+       "that is a multiple of 2"},
+      {".queue vxm.0\nfexp.i16 E0, E4\n", "t.tasm:2:6: unexpected suffix '.i16' on fexp (syntax: fexp dst, a)"},
+      {".queue vxm.0\nfadd.f32.i16 E0, E2, E0\n",
+       "t.tasm:2:10: unexpected suffix '.i16' on fadd (syntax: fadd[.S] dst, a, b|#fimm)"},
       {".queue mxm.w\nlw W0, 3\n", "t.tasm:2:8: expected an immediate like #3, found '3'"},
       {".queue vxm.0\nvcvt.f32.i8 E0, W1, 0.5\n", "t.tasm:2:21: expected a float like #1.5, found '0.5'"},
       {".queue mxm.w\nabc.ss.acc E0, W4\n",

@@ -159,6 +159,69 @@ std::vector<Golden> Goldens() {
   in.acc = 1;
   g.push_back({in, 0x52 | (W(4) << 13) | (W(0) << 18) | (1ull << 29) | (1ull << 30) | (1ull << 31),
                "abc.ss.acc E0, W4, W0"});
+
+  // ISA v2, format vxop: aloc (bit 29), bloc (bit 30), aint (bit 31); LW dtype = rows.
+  in = Make(Opcode::kFadd);  // fadd W0, @W4, E4: a read in place at the VXM
+  in.dst = W(0);
+  in.a = W(4);
+  in.b = E(4);
+  in.dtype = 3;
+  in.aloc = 1;
+  g.push_back({in, 0x30 | (W(0) << 8) | (W(4) << 13) | (E(4) << 18) | (3ull << 23) | (1ull << 29),
+               "fadd W0, @W4, E4"});
+
+  in = Make(Opcode::kVadd);  // vadd.i8 E0, @E1, @W2: both operands in place
+  in.a = E(1);
+  in.b = W(2);
+  in.aloc = 1;
+  in.bloc = 1;
+  g.push_back({in, 0x20 | (E(1) << 13) | (W(2) << 18) | (1ull << 29) | (1ull << 30), "vadd.i8 E0, @E1, @W2"});
+
+  in = Make(Opcode::kFmul);  // fmul.i16 E0, E2, #2.0: integer operand a (i16 pair E2, E3)
+  in.a = E(2);
+  in.dtype = 3;
+  in.bimm = 1;
+  in.imm = 0x40000000;
+  in.stype = 1;
+  in.aint = 1;
+  g.push_back({in,
+               0x32 | (E(2) << 13) | (3ull << 23) | (1ull << 26) | (1ull << 27) | (1ull << 31) |
+                   (0x40000000ull << 32),
+               "fmul.i16 E0, E2, #2.0"});
+
+  in = Make(Opcode::kFmax);  // fmax.i8 W4, @E3, @W4: all three bits
+  in.dst = W(4);
+  in.a = E(3);
+  in.b = W(4);
+  in.dtype = 3;
+  in.aint = 1;
+  in.aloc = 1;
+  in.bloc = 1;
+  g.push_back({in,
+               0x33 | (W(4) << 8) | (E(3) << 13) | (W(4) << 18) | (3ull << 23) | (1ull << 29) | (1ull << 30) |
+                   (1ull << 31),
+               "fmax.i8 W4, @E3, @W4"});
+
+  in = Make(Opcode::kVcvt);  // vcvt.f32.i16 E0, @W2, #0.5
+  in.a = W(2);
+  in.dtype = 3;
+  in.stype = 1;
+  in.imm = 0x3f000000;
+  in.aloc = 1;
+  g.push_back({in, 0x29 | (W(2) << 13) | (3ull << 23) | (1ull << 27) | (1ull << 29) | (0x3f000000ull << 32),
+               "vcvt.f32.i16 E0, @W2, #0.5"});
+
+  in = Make(Opcode::kLw);  // lw.i16 W2, #14: rows 14, 15 from W2, W3
+  in.a = W(2);
+  in.dtype = 1;
+  in.imm = 14;
+  g.push_back({in, 0x50 | (W(2) << 13) | (1ull << 23) | (14ull << 32), "lw.i16 W2, #14"});
+
+  in = Make(Opcode::kLw);  // lw.i32 E4, #12: rows 12..15 from E4..E7
+  in.a = E(4);
+  in.dtype = 2;
+  in.imm = 12;
+  g.push_back({in, 0x50 | (E(4) << 13) | (2ull << 23) | (12ull << 32), "lw.i32 E4, #12"});
   return g;
 }
 
@@ -236,6 +299,41 @@ TEST(InstrTest, RandomRoundTripEveryOpcodeBothGeometries) {
   }
   EXPECT_EQ(checked, 2 * 35 * 300);
 }
+
+TEST(InstrTest, Version2FormatsAndSyntax) {
+  EXPECT_EQ(isa::kIsaVersion, 2u);
+  for (const auto &op : isa::kOps) {
+    const bool vxm = op.unit == isa::Unit::kVxm;
+    EXPECT_EQ(op.format == isa::Format::kVxop, vxm) << op.name;
+  }
+  EXPECT_TRUE(SyntaxOf(Opcode::kFadd).stype_optional);
+  EXPECT_TRUE(SyntaxOf(Opcode::kFmax).stype_optional);
+  EXPECT_FALSE(SyntaxOf(Opcode::kFexp).stype_optional);
+  EXPECT_FALSE(SyntaxOf(Opcode::kVcvt).stype_optional);
+  EXPECT_TRUE(SyntaxOf(Opcode::kLw).type_optional);
+  EXPECT_EQ(LocalFlagOf(SyntaxOf(Opcode::kVadd), "a"), "aloc");
+  EXPECT_EQ(LocalFlagOf(SyntaxOf(Opcode::kVadd), "b"), "bloc");
+  EXPECT_EQ(LocalFlagOf(SyntaxOf(Opcode::kVadd), "dst"), "");
+  EXPECT_EQ(LocalFlagOf(SyntaxOf(Opcode::kVrelu), "b"), "");  // no operand b
+  EXPECT_EQ(LocalFlagOf(SyntaxOf(Opcode::kShup), "a"), "");   // not a VXM op
+  EXPECT_EQ(LocalFlagOf(SyntaxOf(Opcode::kLw), "a"), "");
+  // Operand group widths: an integer operand a has the width of its type; LW reads 1, 2, 4 rows.
+  Instr f = Make(Opcode::kFsub);
+  f.dtype = 3;
+  EXPECT_EQ(OperandGroupWidth(f, "a"), 4u);
+  f.aint = 1;
+  f.stype = 0;
+  EXPECT_EQ(OperandGroupWidth(f, "a"), 1u);
+  f.stype = 1;
+  EXPECT_EQ(OperandGroupWidth(f, "a"), 2u);
+  EXPECT_EQ(OperandGroupWidth(f, "b"), 4u);
+  Instr lw = Make(Opcode::kLw);
+  for (uint32_t dt = 0; dt < 3; ++dt) {
+    lw.dtype = dt;
+    EXPECT_EQ(OperandGroupWidth(lw, "a"), 1u << dt);
+  }
+}
+
 
 // Word -> Decode(with geometry) must fail with a message containing `expect`.
 void ExpectReject(uint64_t word, const std::string &expect, const Geometry &geom = Geometry::Default()) {
@@ -337,11 +435,14 @@ TEST(DecodeRejectTest, TypesNotInTheMask) {
   Instr f = Make(Opcode::kFmul);
   f.dtype = 0;
   ExpectReject(f, "fmul: type i8 is not allowed (allowed: f32)");
-  for (Opcode op : {Opcode::kAbc, Opcode::kLw, Opcode::kIw}) {
+  for (Opcode op : {Opcode::kAbc, Opcode::kIw}) {
     Instr in = Make(op);
     in.dtype = 2;
     ExpectReject(in, "does not use field dtype: it must be 0, is 2");
   }
+  Instr lw = Make(Opcode::kLw);  // ISA v2: 1, 2 or 4 rows, never f32
+  lw.dtype = 3;
+  ExpectReject(lw, "lw: type f32 is not allowed (allowed: i8, i16, i32)");
 }
 
 TEST(DecodeRejectTest, AddressRowShiftAndCounts) {
@@ -397,15 +498,23 @@ TEST(DecodeRejectTest, FlagsOnOpsThatDoNotUseThem) {
   in = Make(Opcode::kVshl);
   in.bimm = 1;
   ExpectReject(in, "vshl does not use field bimm");
-  in = Make(Opcode::kVadd);
+  in = Make(Opcode::kVadd);  // VXM ops are format vxop: bit 29 is aloc there, asigned does not exist
   in.asigned = 1;
-  ExpectReject(in, "vadd does not use field asigned: it must be 0, is 1 (only abc has it)");
+  std::string err;
+  EXPECT_FALSE(Validate(in, Geometry::Default(), &err));
+  EXPECT_NE(err.find("vadd: field asigned is not part of format vxop: it must be 0, is 1"), std::string::npos)
+      << err;
+  in = Make(Opcode::kShup);
+  in.acc = 1;
+  ExpectReject(in, "shup does not use field acc: it must be 0, is 1 (only abc has it)");
   in = Make(Opcode::kLw);
   in.acc = 1;
   ExpectReject(in, "lw does not use field acc");
   in = Make(Opcode::kVmov);
   in.stype = 2;
-  ExpectReject(in, "vmov does not use field stype: it must be 0, is 2 (only vcvt has a source type)");
+  ExpectReject(in,
+               "vmov does not use field stype: it must be 0, is 2 (source types exist only on vcvt, fadd, fsub, "
+               "fmul, fmax)");
 }
 
 TEST(DecodeRejectTest, UnusedOperandFields) {
@@ -487,6 +596,77 @@ TEST(DisassembleTest, FloatImmediatesRoundTrip) {
       EXPECT_EQ(bits(f), b) << s;
     }
   }
+}
+
+TEST(DecodeRejectTest, Version2Rules) {
+  std::string err;
+  // bloc needs a stream b.
+  Instr in = Make(Opcode::kVadd);
+  in.bimm = 1;
+  in.bloc = 1;
+  ExpectReject(in, "vadd: bloc (read b in place, @) must be 0 when b is an immediate (bimm = 1)");
+  // Local flags only where a VXM op has that stream operand.
+  in = Make(Opcode::kVrelu);
+  in.bloc = 1;
+  ExpectReject(in, "vrelu does not use field bloc: it must be 0, is 1 (vrelu has no stream operand b that can "
+                   "be read in place)");
+  in = Make(Opcode::kVshl);
+  in.bloc = 1;
+  ExpectReject(in, "vshl does not use field bloc");
+  for (Opcode op : {Opcode::kShup, Opcode::kLw, Opcode::kAbc}) {  // format vop has no aloc / bloc / aint
+    for (const char *flag : {"aloc", "bloc", "aint"}) {
+      Instr x = Make(op);
+      ASSERT_TRUE(SetInstrField(&x, flag, 1));
+      EXPECT_FALSE(Validate(x, Geometry::Default(), &err)) << flag;
+      EXPECT_NE(err.find(std::string("field ") + flag + " is not part of format vop: it must be 0, is 1"),
+                std::string::npos)
+          << err;
+    }
+  }
+  // aint only on FADD .. FMAX; aint = 0 needs stype = 0; with aint the type is i8, i16 or i32.
+  in = Make(Opcode::kVadd);
+  in.aint = 1;
+  ExpectReject(in, "vadd does not use field aint: it must be 0, is 1 (only fadd, fsub, fmul, fmax take an "
+                   "integer operand a)");
+  in = Make(Opcode::kFexp);
+  in.dtype = 3;
+  in.aint = 1;
+  ExpectReject(in, "fexp does not use field aint");
+  in = Make(Opcode::kFadd);
+  in.dtype = 3;
+  in.stype = 1;
+  ExpectReject(in, "fadd: stype must be 0 when operand a is fp32 (aint = 0), is 1 (i16)");
+  in.aint = 1;
+  EXPECT_TRUE(Validate(in, Geometry::Default(), &err)) << err;
+  in.stype = 3;
+  ExpectReject(in, "fadd: source type f32 is not allowed (allowed: i8, i16, i32)");
+  in.stype = 1;
+  in.a = E(1);  // an i16 operand a is a pair
+  ExpectReject(in, "fadd: stream group a = E1 is not aligned: a group of 2 streams");
+  in.stype = 0;  // an i8 operand a is one stream
+  EXPECT_TRUE(Validate(in, Geometry::Default(), &err)) << err;
+  in.b = E(1);  // b stays fp32
+  ExpectReject(in, "fadd: stream group b = E1 is not aligned: a group of 4 streams");
+  // LW: row + rows <= 16, the group aligned.
+  Instr lw = Make(Opcode::kLw);
+  lw.dtype = 1;
+  lw.imm = 15;
+  ExpectReject(lw, "lw.i16: rows 15..16 run past the last weight row 15 (row + 2 must be <= 16)");
+  lw.imm = 14;
+  EXPECT_TRUE(Validate(lw, Geometry::Default(), &err)) << err;
+  lw.dtype = 2;
+  lw.imm = 13;
+  ExpectReject(lw, "lw.i32: rows 13..16 run past the last weight row 15 (row + 4 must be <= 16)");
+  lw.imm = 12;
+  EXPECT_TRUE(Validate(lw, Geometry::Default(), &err)) << err;
+  lw.a = W(2);
+  ExpectReject(lw, "lw: stream group a = W2 is not aligned: a group of 4 streams");
+  lw.a = W(4);
+  ExpectReject(lw, "lw: stream a = W4 is out of range: geometry small has 4 streams", Geometry(isa::kConfigs[1]));
+  // An ISA v1 word keeps its meaning: bits 29..31 zero is a v1 VXM instruction.
+  Instr v1;
+  ASSERT_TRUE(Decode(0x20 | (E(2) << 13) | (W(4) << 18) | (1ull << 23), &v1, &err, nullptr)) << err;
+  EXPECT_EQ(v1.aloc + v1.bloc + v1.aint, 0u);
 }
 
 }  // namespace

@@ -78,6 +78,11 @@ inline Instr RandomInstr(const isa::OpInfo &op, const Geometry &g, std::mt19937_
         in.b = RandStream(rng, g, w);
       }
       if (op.opcode <= Opcode::kVmul) in.sat = RandBelow(rng, 2);
+      if (is_float && RandBelow(rng, 3) == 0) {  // ISA v2: integer operand a of type stype
+        in.aint = 1;
+        in.stype = RandBelow(rng, 3);
+        in.a = RandStream(rng, g, Bytes(in.stype));
+      }
       break;
     }
     case Opcode::kVrelu:
@@ -121,9 +126,10 @@ inline Instr RandomInstr(const isa::OpInfo &op, const Geometry &g, std::mt19937_
       in.a = RandStream(rng, g, Bytes(in.dtype));
       in.b = RandStream(rng, g, 1);  // byte map stream
       break;
-    case Opcode::kLw:
-      in.a = RandStream(rng, g, 1);
-      in.imm = RandBelow(rng, 16);
+    case Opcode::kLw:  // ISA v2: 1, 2 or 4 rows (i8, i16, i32); row + rows <= 16
+      in.dtype = RandBelow(rng, 3);
+      in.a = RandStream(rng, g, Bytes(in.dtype));
+      in.imm = RandBelow(rng, 17 - Bytes(in.dtype));
       break;
     case Opcode::kIw:
       break;
@@ -139,6 +145,13 @@ inline Instr RandomInstr(const isa::OpInfo &op, const Geometry &g, std::mt19937_
       break;
     default:
       break;
+  }
+  // ISA v2: every VXM stream operand a / b may be read in place at the VXM's own position.
+  if (op.unit == isa::Unit::kVxm) {
+    in.aloc = RandBelow(rng, 3) == 0;
+    const bool b_stream = (op.opcode <= Opcode::kVmax || (op.opcode >= Opcode::kFadd && op.opcode <= Opcode::kFmax)) &&
+                          !in.bimm;
+    in.bloc = b_stream && RandBelow(rng, 3) == 0;
   }
   return in;
 }

@@ -82,7 +82,7 @@ inline std::vector<uint8_t> BuildRaw(const isa::GeometryParams &g, const std::ve
   std::vector<uint8_t> b(Align64(kHeaderSize + kEntrySize * secs.size()), 0);
   b[0] = 'T', b[1] = 'S', b[2] = 'P', b[3] = 'B';
   Set16(b, kOffVersion, 1);
-  Set32(b, kOffIsa, 1);
+  Set32(b, kOffIsa, isa::kIsaVersion);
   Set32(b, kOffCount, static_cast<uint32_t>(secs.size()));
   Set64(b, kOffFingerprint, isa::Fingerprint(g));
   Set32(b, kOffSuperlanes, g.num_superlanes);
