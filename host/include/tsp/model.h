@@ -4,10 +4,11 @@
 //
 // Time: cycle 0 is the first cycle after START. An instruction dispatched at cycle t acts on
 // superlane k at cycle t+k ("operand read" cycle r). It reads eastward streams arriving from
-// position p-1 and westward streams arriving from p+1 (the register contents during cycle r). A
-// result with latency L is written at cycle r+L into the stream register at the slice's own
-// position; during cycle w+1 that register holds it, and a slice d positions downstream reads it
-// at cycle w+d. Every other register takes its upstream neighbour's value each cycle; values fall
+// position p-1 and westward streams arriving from p+1 (the register contents during cycle r); a
+// VXM operand with aloc / bloc (ISA v2, `@E4`) reads the register at the VXM's own position
+// instead. A result with latency L is written at cycle r+L into the stream register at the slice's
+// own position; during cycle w+1 that register holds it (so the VXM reads its own result in place
+// at w+1), and a slice d positions downstream reads it at cycle w+d. Every other register takes its upstream neighbour's value each cycle; values fall
 // off the edge of the chip.
 #pragma once
 

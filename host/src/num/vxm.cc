@@ -15,6 +15,8 @@ uint32_t EvalVxmLane(const Instr &in, uint32_t a, uint32_t b) {
   const int ib = static_cast<int>(bits);
   const int32_t sa = SignExtend(a, ib), sb = SignExtend(b, ib);
   const bool sat = in.sat != 0;
+  // FADD .. FMAX with an integer operand a: the exact int -> fp32 conversion of VCVT, then the op.
+  if (VxmIntA(in)) a = I32ToF32(SignExtend(a, 8 * static_cast<int>(GroupWidth(in.stype))));
   int32_t r = 0;
   switch (in.op) {
     case Opcode::kVadd:

@@ -295,12 +295,13 @@ struct ModelAccess {
     m.errors_.push_back({m.cycle_, bit, where, fmt::format("cycle {}: {}: {}", m.cycle_, where, msg)});
   }
 
-  // Read one stream register (as seen by a slice at `pos` reading stream field `sf`) for tile k.
-  static Word16 ReadStream(Model &m, uint32_t q, uint32_t pos, uint32_t sf, uint32_t k) {
+  // Read one stream register (as seen by a slice at `pos` reading stream field `sf`) for tile k:
+  // the upstream neighbour's register, or with `local` (VXM aloc / bloc) the one at `pos` itself.
+  static Word16 ReadStream(Model &m, uint32_t q, uint32_t pos, uint32_t sf, uint32_t k, bool local = false) {
     auto &I = *m.impl_;
     const uint32_t d = static_cast<uint32_t>(StreamDir(sf));
     const uint32_t s = StreamIndex(sf);
-    const int64_t src = d == 0 ? int64_t{pos} - 1 : int64_t{pos} + 1;
+    const int64_t src = local ? int64_t{pos} : d == 0 ? int64_t{pos} - 1 : int64_t{pos} + 1;
     if (src < 0 || src >= static_cast<int64_t>(m.geom_.num_positions())) {
       Error(m, isa::kErrEmptyRead, m.geom_.queue(q).name,
             fmt::format("reads stream {} superlane {} from beyond the chip edge", StreamName(sf), k));
@@ -309,18 +310,19 @@ struct ModelAccess {
     const auto &slot = I.streams[I.SlotIndex(d, s, static_cast<uint32_t>(src), k)];
     if (!slot.valid) {
       Error(m, isa::kErrEmptyRead, m.geom_.queue(q).name,
-            fmt::format("reads stream {} superlane {} at {} but no value is there", StreamName(sf), k,
-                        m.geom_.PositionName(static_cast<uint32_t>(src))));
+            fmt::format("reads stream {}{} superlane {} at {}{} but no value is there", local ? "@" : "",
+                        StreamName(sf), k, m.geom_.PositionName(static_cast<uint32_t>(src)),
+                        local ? " (in place)" : ""));
     }
     return slot.bytes;
   }
 
   // Reads a stream group of `width` streams for tile k into lane-major raw values.
   static std::array<uint32_t, kLanes> ReadGroup(Model &m, uint32_t q, uint32_t pos, uint32_t sf, uint32_t width,
-                                                uint32_t k) {
+                                                uint32_t k, bool local = false) {
     std::array<uint32_t, kLanes> v{};
     for (uint32_t b = 0; b < width; ++b) {
-      const Word16 w = ReadStream(m, q, pos, sf + b, k);
+      const Word16 w = ReadStream(m, q, pos, sf + b, k, local);
       for (uint32_t l = 0; l < kLanes; ++l) v[l] |= uint32_t{w[l]} << (8 * b);
     }
     return v;
@@ -458,14 +460,14 @@ struct ModelAccess {
         break;
       }
       case isa::Unit::kVxm: {
-        const auto a = ReadGroup(m, q, pos, in.a, VxmSourceWidth(in), k);
+        const auto a = ReadGroup(m, q, pos, in.a, VxmSourceWidth(in), k, in.aloc != 0);
         std::array<uint32_t, kLanes> b{};
         if (VxmUsesB(in.op)) {
           if (in.bimm) {
             const uint32_t bits = DTypeBits(in.op >= Opcode::kFadd ? 3u : in.dtype);
             b.fill(in.imm & Mask(bits));
           } else {
-            b = ReadGroup(m, q, pos, in.b, VxmDestWidth(in), k);
+            b = ReadGroup(m, q, pos, in.b, VxmDestWidth(in), k, in.bloc != 0);
           }
         }
         std::array<uint32_t, kLanes> r{};
@@ -543,9 +545,12 @@ struct ModelAccess {
         auto &mx = I.mxm[g.queue(q).hemi == Hemi::kWest ? 0 : 1];
         const uint32_t vl = g.vl();
         if (in.op == Opcode::kLw) {
-          const Word16 v = ReadStream(m, q, pos, in.a, k);
-          const uint32_t row = f.index % isa::kMxmRows;
-          std::memcpy(&mx.buffer[size_t{row} * vl + k * kLanes], v.data(), kLanes);
+          // 1, 2 or 4 rows: stream a+i into row index+i (modulo 16 once a REPEAT stride moved it).
+          for (uint32_t i = 0; i < GroupWidth(in.dtype); ++i) {
+            const Word16 v = ReadStream(m, q, pos, in.a + i, k);
+            const uint32_t row = (f.index + i) % isa::kMxmRows;
+            std::memcpy(&mx.buffer[size_t{row} * vl + k * kLanes], v.data(), kLanes);
+          }
         } else if (in.op == Opcode::kIw) {
           for (uint32_t r = 0; r < isa::kMxmRows; ++r) {
             std::memcpy(&mx.active[size_t{r} * vl + k * kLanes], &mx.buffer[size_t{r} * vl + k * kLanes], kLanes);

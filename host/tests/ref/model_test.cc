@@ -22,6 +22,8 @@ std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
   return v;
 }
 
+Instr Vmov32(uint32_t dst, uint32_t a) { return Vop(isa::Opcode::kVmov, 3, dst, a); }
+
 class ModelTest : public ::testing::Test {
  protected:
   Geometry g = Geometry::Default();
@@ -245,6 +247,123 @@ TEST_F(ModelTest, CheckerEmptyRead) {
   EXPECT_EQ(m.error_bits(), uint32_t{isa::kErrEmptyRead});
   EXPECT_EQ(m.errors()[0].where, "vxm.0");
   EXPECT_NE(m.errors()[0].message.find("stream E0"), std::string::npos);
+}
+
+// ISA v2 VXM chaining: an operand written @W2 is read from the VXM's own register. A VXM result
+// written at cycle w is there during w+1 only (then it hops on), so a consumer reads it in place
+// exactly one cycle after the write: one cycle earlier the register is empty, one cycle later it
+// holds what arrived from the neighbour (here: nothing).
+TEST_F(ModelTest, VxmChainReadsInPlaceOneCycleAfterTheWrite) {
+  auto x = RandomBytes(vl, 21);
+  for (int64_t delta : {-1, 0, 1}) {
+    SCOPED_TRACE("consumer dispatched at w+1" + std::string(delta < 0 ? "-1" : delta > 0 ? "+1" : ""));
+    Builder b(g);
+    b.Mem(w0, 0, x).At("mem.w0", 0, Read(0, E(0)));  // written at 2 at p9, the VXM reads it at 3
+    b.At("vxm.0", 3, Vop(Opcode::kVadd, kI8, W(2), E(0), E(0)));  // 2x, written at 5 (L = 2)
+    Instr inc = Vop(Opcode::kVadd, kI8, W(4), W(2));
+    inc.aloc = 1;  // vadd.i8 W4, @W2, #1
+    inc.bimm = 1;
+    inc.imm = 1;
+    const uint64_t t = static_cast<uint64_t>(6 + delta);
+    b.At("vxm.1", t, inc);                             // written at t+2, mem.w0 reads W4 at t+3
+    b.At("mem.w0", t + 3, Write(5, W(4)));
+    Model m(g);
+    auto r = LoadAndRun(m, b.program());
+    ASSERT_EQ(r.status, RunStatus::kDone) << r.message;
+    if (delta != 0) {
+      ASSERT_EQ(m.errors().size(), S);  // EmptyRead at every superlane
+      EXPECT_EQ(m.error_bits(), uint32_t{isa::kErrEmptyRead});
+      EXPECT_EQ(m.errors()[0].where, "vxm.1");
+      EXPECT_EQ(m.errors()[0].cycle, t);
+      EXPECT_NE(m.errors()[0].message.find("reads stream @W2 superlane 0 at vxm (in place)"), std::string::npos)
+          << m.errors()[0].message;
+      continue;
+    }
+    for (const auto &e : m.errors()) ADD_FAILURE() << e.message;
+    auto out = m.ReadMem(w0, 5);
+    for (uint32_t l = 0; l < vl; ++l) ASSERT_EQ(out[l], static_cast<uint8_t>(2 * x[l] + 1)) << "lane " << l;
+  }
+}
+
+// Chains through several VXM instructions of both ALUs and both latency classes, b in place too:
+// y = fmul(fadd(a, a), a) with every intermediate read in place.
+TEST_F(ModelTest, VxmChainAcrossAlusAndLatencies) {
+  std::vector<uint8_t> planes[4];
+  std::vector<float> a(vl);
+  for (uint32_t l = 0; l < vl; ++l) a[l] = 0.25f * static_cast<float>(static_cast<int>(l) - 20);
+  for (uint32_t i = 0; i < 4; ++i) {
+    planes[i].resize(vl);
+    for (uint32_t l = 0; l < vl; ++l) {
+      uint32_t bits = 0;
+      std::memcpy(&bits, &a[l], 4);
+      planes[i][l] = static_cast<uint8_t>(bits >> (8 * i));
+    }
+  }
+  Builder b(g);
+  for (uint32_t i = 0; i < 4; ++i) {  // a on E0..E3 from mem.w0..w3, all at the VXM during cycle 8
+    b.Mem(g.MemSliceId(Hemi::kWest, i), 0, planes[i]).At("mem.w" + std::to_string(i), 5 - i, Read(0, E(i)));
+  }
+  b.At("vxm.0", 8, Vmov32(E(4), E(0)));                      // copy of a: E4..E7 written at 10
+  Instr add = Vop(Opcode::kFadd, kF32, W(0), E(0), E(4));   // a + copy, read at 11: E0 has hopped on
+  add.bloc = 1;                                              // ... so read the copy @E4 in place
+  add.a = E(4);
+  add.aloc = 1;                                              // fadd W0, @E4, @E4 at 11, written at 14
+  b.At("vxm.1", 11, add);
+  Instr mul = Vop(Opcode::kFmul, kF32, W(4), W(0), W(0));   // fmul W4, @W0, #0.5 at 15, written at 18
+  mul.aloc = 1;
+  mul.b = 0;
+  mul.bimm = 1;
+  mul.imm = 0x3F000000;
+  b.At("vxm.0", 15, mul);
+  for (uint32_t i = 0; i < 4; ++i) b.At("mem.w" + std::to_string(i), 19 + i, Write(7, W(4 + i)));
+  Model m(g);
+  auto r = LoadAndRun(m, b.program());
+  ASSERT_EQ(r.status, RunStatus::kDone) << r.message;
+  for (const auto &e : m.errors()) ADD_FAILURE() << e.message;
+  for (uint32_t l = 0; l < vl; ++l) {
+    uint32_t bits = 0;
+    for (uint32_t i = 0; i < 4; ++i) bits |= uint32_t{m.ReadMem(g.MemSliceId(Hemi::kWest, i), 7)[l]} << (8 * i);
+    float y = 0;
+    std::memcpy(&y, &bits, 4);
+    ASSERT_EQ(y, a[l]) << "lane " << l;  // (a + a) * 0.5, exact
+  }
+}
+
+// A value passing the VXM (nobody at the VXM writes it) is in the VXM's register one cycle after
+// the upstream neighbour's: read in place, it is one hop further than a normal read.
+TEST_F(ModelTest, VxmReadsPassingValueInPlace) {
+  auto x = RandomBytes(vl, 22);
+  for (uint64_t t : {3u, 4u}) {
+    Builder b(g);
+    b.Mem(w0, 0, x).At("mem.w0", 0, Read(0, E(0)));  // at p9 during 3, at the VXM (p10) during 4
+    Instr mov = Vop(Opcode::kVmov, kI8, W(1), E(0));
+    mov.aloc = 1;
+    b.At("vxm.0", t, mov);
+    b.At("mem.w0", t + 3, Write(3, W(1)));
+    Model m(g);
+    LoadAndRun(m, b.program());
+    if (t == 3) {  // one cycle early: still at the neighbour
+      EXPECT_EQ(m.error_bits(), uint32_t{isa::kErrEmptyRead});
+      continue;
+    }
+    for (const auto &e : m.errors()) ADD_FAILURE() << e.message;
+    EXPECT_EQ(m.ReadMem(w0, 3), x);
+  }
+}
+
+// EmptyRead on an empty local register is reported like any other empty read.
+TEST_F(ModelTest, CheckerEmptyLocalRead) {
+  Builder b(g);
+  Instr in = Vop(Opcode::kFsub, kF32, E(4), W(0), E(0));
+  in.bloc = 1;  // a from the neighbour (empty), b in place (empty): 8 streams x S superlanes
+  b.At("vxm.1", 2, in);
+  Model m(g);
+  LoadAndRun(m, b.program());
+  ASSERT_EQ(m.errors().size(), 8 * S);
+  EXPECT_EQ(m.error_bits(), uint32_t{isa::kErrEmptyRead});
+  uint32_t in_place = 0;
+  for (const auto &e : m.errors()) in_place += e.message.find("(in place)") != std::string::npos;
+  EXPECT_EQ(in_place, 4 * S);
 }
 
 TEST_F(ModelTest, CheckerBankConflict) {

@@ -201,6 +201,51 @@ TEST_F(UnitsTest, VxmFloatOps) {
   EXPECT_EQ(RunVxm(fi, h, 4, {}, 0, 4)[7], 0x40700000u);
 }
 
+// ISA v2: FADD .. FMAX with an integer operand a (.S, aint): a is sign-extended from S and
+// converted to fp32 exactly as a C++ int -> float conversion (round to nearest even), then the fp
+// op runs on it (its fp32 semantics from tsp::num, checked elsewhere against the host FPU).
+TEST_F(UnitsTest, VxmFloatOpsWithIntegerOperandA) {
+  auto b = FloatOperands(vl, 7);
+  const std::pair<Opcode, uint32_t (*)(uint32_t, uint32_t)> bin[] = {
+      {Opcode::kFadd, num::FAdd}, {Opcode::kFsub, num::FSub}, {Opcode::kFmul, num::FMul}, {Opcode::kFmax, num::FMax}};
+  for (uint32_t st = 0; st < 3; ++st) {
+    const int bits = 8 << st;
+    auto a = IntOperands(vl, bits, 20 + st);
+    if (st == 2) {  // values that round: 2^24 + 1 -> 2^24, 2^24 + 3 -> 2^24 + 4, INT32_MIN, INT32_MAX
+      a[20] = 16777217u;
+      a[21] = 16777219u;
+      a[22] = 0x80000000u;
+      a[23] = 0x7FFFFFFFu;
+      a[24] = static_cast<uint32_t>(-16777219);
+    }
+    for (const auto &[op, fn] : bin) {
+      Instr in = Vop(op, 3, 0, 0, 0);
+      in.aint = 1;
+      in.stype = st;
+      auto out = RunVxm(in, a, 1u << st, b, 4, 4);
+      for (uint32_t l = 0; l < vl; ++l) {
+        const float af = static_cast<float>(SExt(a[l], bits));  // host conversion: round to nearest even
+        uint32_t abits = 0;
+        std::memcpy(&abits, &af, 4);
+        ASSERT_EQ(out[l], fn(abits, b[l])) << isa::Info(op).mnemonic << " S=i" << bits << " lane " << l
+                                           << " a " << SExt(a[l], bits);
+      }
+    }
+  }
+  // Exact spot values: fmul.i16 of -3 by the immediate 0.5 is -1.5; fadd.i8 of 127 and 1.0 is 128.
+  std::vector<uint32_t> m3(vl, 0xFFFDu);
+  Instr mul = Vop(Opcode::kFmul, 3, 0, 0);
+  mul.aint = 1;
+  mul.stype = 1;
+  mul.bimm = 1;
+  mul.imm = 0x3F000000;
+  EXPECT_EQ(RunVxm(mul, m3, 2, {}, 0, 4)[5], 0xBFC00000u);
+  std::vector<uint32_t> p127(vl, 0x7Fu), one(vl, 0x3F800000u);
+  Instr add = Vop(Opcode::kFadd, 3, 0, 0, 0);
+  add.aint = 1;
+  EXPECT_EQ(RunVxm(add, p127, 1, one, 4, 4)[0], 0x43000000u);
+}
+
 TEST_F(UnitsTest, VxmConversions) {
   // i8 -> f32 with scale 0.5, f32 -> i16 with scale 4 (round to nearest even, saturate), i32 -> i8.
   auto a8 = IntOperands(vl, 8, 9);
@@ -242,35 +287,57 @@ struct MxmRun {
   std::vector<ModelError> errors;
 };
 
+// The weights go in with `rows` rows per LW (ISA v2: lw.i8 / lw.i16 / lw.i32), 16 / rows
+// dispatches starting at row `start` with REPEAT stride `rows`, so the row indices wrap modulo 16
+// when start > 0. LW plane j (stream W<j>) comes from mem.w<M-1-j> (position 2 + j): its word i
+// holds weight row (start + rows * i + j) mod 16.
 MxmRun RunMxm(const Geometry &g, const std::vector<uint8_t> &weights /* 16 x VL */,
-              const std::vector<uint8_t> &acts /* n x VL */, uint32_t n, bool asigned, bool wsigned) {
-  // mem.w7 (position 2) holds weight rows at words 0..15 and activations at 16..; it reads them
-  // onto W0, which reaches mxm.w (position 0) four cycles after dispatch.
+              const std::vector<uint8_t> &acts /* n x VL */, uint32_t n, bool asigned, bool wsigned,
+              uint32_t rows = 1, uint32_t start = 0) {
+  // mem.w7 (position 2) also holds the activations at words 16..; it reads them onto W0, which
+  // reaches mxm.w (position 0) four cycles after dispatch.
   Builder b(g);
-  const uint32_t w7 = g.MemSliceId(Hemi::kWest, g.mem_slices_per_hemi() - 1);
-  const std::string q7 = "mem.w" + std::to_string(g.mem_slices_per_hemi() - 1);
-  b.Mem(w7, 0, weights).Mem(w7, 16, acts);
-  b.At(q7, 0, Read(0, W(0))).Add(q7, Repeat(15, 1, 1));
-  b.At(q7, 17, Read(16, W(0))).Add(q7, Repeat(n - 1, 1, 1));
+  const uint32_t M = g.mem_slices_per_hemi(), vl = g.vl();
+  const uint32_t w7 = g.MemSliceId(Hemi::kWest, M - 1);
+  const std::string q7 = "mem.w" + std::to_string(M - 1);
+  const uint64_t t_lw = 8, t_iw = t_lw + 16, t_abc = t_iw + 1;
+  const uint32_t loads = 16 / rows;
+  for (uint32_t j = 0; j < rows; ++j) {
+    const uint32_t m = M - 1 - j, pos = g.MemPosition(Hemi::kWest, m);
+    std::vector<uint8_t> plane(size_t{loads} * vl);
+    for (uint32_t i = 0; i < loads; ++i) {
+      const uint32_t r = (start + rows * i + j) % 16;
+      std::copy(weights.begin() + r * vl, weights.begin() + (r + 1) * vl, plane.begin() + i * vl);
+    }
+    const std::string q = "mem.w" + std::to_string(m);
+    b.Mem(g.MemSliceId(Hemi::kWest, m), 0, plane);
+    b.At(q, t_lw - 2 - pos, Read(0, W(j)));
+    if (loads > 1) b.Add(q, Repeat(loads - 1, 1, 1));
+  }
+  b.Mem(w7, 16, acts);
+  b.At(q7, t_abc - 4, Read(16, W(0))).Add(q7, Repeat(n - 1, 1, 1));
   Instr lw = Op(Opcode::kLw);
   lw.a = W(0);
-  b.At("mxm.w", 4, lw).Add("mxm.w", Repeat(15, 1, 1));
-  b.At("mxm.w", 20, Op(Opcode::kIw));
+  lw.dtype = rows == 4 ? 2 : rows == 2 ? 1 : 0;
+  lw.imm = start;
+  b.At("mxm.w", t_lw, lw);
+  if (loads > 1) b.Add("mxm.w", Repeat(loads - 1, 1, static_cast<int32_t>(rows)));
+  b.At("mxm.w", t_iw, Op(Opcode::kIw));
   Instr abc = Op(Opcode::kAbc);
   abc.a = W(0);
   abc.dst = E(0);
   abc.asigned = asigned;
   abc.wsigned = wsigned;
-  b.At("mxm.w", 21, abc).Add("mxm.w", Repeat(n - 1, 1, 0));
+  b.At("mxm.w", t_abc, abc).Add("mxm.w", Repeat(n - 1, 1, 0));
   Model m(g);
   MxmRun run;
   run.out.assign(n, std::vector<int32_t>(g.vl(), 0));
   const uint64_t lat = isa::Info(Opcode::kAbc).latency;
   m.SetCycleHook([&](const Model &mm) {
-    // ABC j dispatched at 21+j writes superlane k at 21+j+k+lat; visible during the next cycle.
+    // ABC j dispatched at t_abc+j writes superlane k at t_abc+j+k+lat; visible during the next cycle.
     for (uint32_t j = 0; j < n; ++j) {
       for (uint32_t k = 0; k < g.superlanes(); ++k) {
-        if (mm.cycle() != 21 + j + k + lat + 1) continue;
+        if (mm.cycle() != t_abc + j + k + lat + 1) continue;
         for (uint32_t r = 0; r < 16; ++r) {
           uint32_t v = 0;
           for (uint32_t byte = 0; byte < 4; ++byte) {
@@ -337,6 +404,42 @@ TEST_F(UnitsTest, MxmFullWidthPartialSumsAndSignedness) {
       }
     }
   }
+}
+
+// ISA v2: LW of 2 and 4 rows (lw.i16 / lw.i32, rows row .. row+n-1 from streams a .. a+n-1) loads
+// the same weights as 16 single-row LWs; a REPEAT stride past row 15 wraps modulo 16.
+TEST_F(UnitsTest, MxmMultiRowWeightLoads) {
+  auto w = RandomBytes(16 * vl, 14), x = RandomBytes(4 * vl, 15);
+  auto expect = [&](const MxmRun &run, const char *what) {
+    for (const auto &e : run.errors) ADD_FAILURE() << what << ": " << e.message;
+    for (uint32_t j = 0; j < 4; ++j) {
+      for (uint32_t r = 0; r < 16; ++r) {
+        int64_t sum = 0;
+        for (uint32_t c = 0; c < vl; ++c) sum += int64_t{static_cast<int8_t>(w[r * vl + c])} * static_cast<int8_t>(x[j * vl + c]);
+        ASSERT_EQ(run.out[j][(S - 1) * 16 + r], static_cast<int32_t>(sum)) << what << " row " << r << " j " << j;
+      }
+    }
+  };
+  expect(RunMxm(g, w, x, 4, true, true, 1, 0), "lw.i8 from row 0");
+  expect(RunMxm(g, w, x, 4, true, true, 2, 0), "lw.i16 from row 0");
+  expect(RunMxm(g, w, x, 4, true, true, 4, 0), "lw.i32 from row 0");
+  expect(RunMxm(g, w, x, 4, true, true, 2, 14), "lw.i16 from row 14, wrapping");
+  expect(RunMxm(g, w, x, 4, true, true, 4, 12), "lw.i32 from row 12, wrapping");
+  expect(RunMxm(g, w, x, 4, true, true, 1, 9), "lw.i8 from row 9, wrapping");
+}
+
+// LW reads every stream of its group: an empty one is an EmptyRead per superlane and stream.
+TEST_F(UnitsTest, MxmMultiRowLoadEmptyStreams) {
+  Builder b(g);
+  Instr lw = Op(Opcode::kLw);
+  lw.a = E(4);  // eastward streams at the west edge are always empty
+  lw.dtype = 2;
+  lw.imm = 4;
+  b.At("mxm.w", 3, lw);
+  Model m(g);
+  LoadAndRun(m, b.program());
+  EXPECT_EQ(m.errors().size(), 4u * S);
+  EXPECT_EQ(m.error_bits(), uint32_t{isa::kErrEmptyRead});
 }
 
 // ---------------------------------------------------------------------------------------------
