@@ -290,16 +290,20 @@ module tsp_core #(
     assign vxm_disp[a] = icu_disp[tsp_pkg::QueueVxm0 + a];
   end
 
+  // VXM chaining (ISA v2): operands read in place (aloc / bloc) see the VXM position's own
+  // registers, i.e. during run cycle t what the VXM wrote in t-1 or the value passing through.
   tsp_vxm u_vxm (
     .clk_i,
-    .rst_ni   (slice_rst_nq),
-    .disp_i   (vxm_disp),
-    .east_i   (east_in[VxmPos]),
-    .west_i   (west_in[VxmPos]),
-    .east_wr_o(east_wr[VxmPos]),
-    .west_wr_o(west_wr[VxmPos]),
-    .err_o    (slice_err[VxmPos]),
-    .idle_o   (slice_idle[VxmPos])
+    .rst_ni    (slice_rst_nq),
+    .disp_i    (vxm_disp),
+    .east_i    (east_in[VxmPos]),
+    .west_i    (west_in[VxmPos]),
+    .east_own_i(stream_q[0][VxmPos]),
+    .west_own_i(stream_q[1][VxmPos]),
+    .east_wr_o (east_wr[VxmPos]),
+    .west_wr_o (west_wr[VxmPos]),
+    .err_o     (slice_err[VxmPos]),
+    .idle_o    (slice_idle[VxmPos])
   );
 
   tsp_sxm u_sxm_w (

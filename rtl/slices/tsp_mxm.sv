@@ -4,8 +4,9 @@
 // Superlane (tile) k sees the instruction dispatched at t during cycle t + k and owns weight
 // columns 16k .. 16k+15 of the 16 x VL int8 weight buffer and active array (flops, cleared by
 // reset like Model::Start()).
-//   LW a, #row : buffer[row mod 16][16k .. 16k+15] = stream a (row = imm: the ICU has applied
-//                the REPEAT stride).
+//   LW.T a, #row : n = 1, 2, 4 rows (T = i8, i16, i32; ISA v2): buffer[(row + i) mod 16]
+//                [16k .. 16k+15] = stream a+i, i < n (row = imm: the ICU has applied the REPEAT
+//                stride; the group a .. a+n-1 is aligned, so a+i = a | i).
 //   IW         : active[*][16k .. 16k+15] = buffer[*][16k .. 16k+15].
 //   ABC dst, a : x = stream a; P_k[r] = P_(k-1)[r] + sum_j W[r][16k+j] * x[j] (int32 wrapping,
 //                W and x signed or unsigned per .wsigned / .asigned; P_(-1) = 0);
@@ -53,11 +54,14 @@ module tsp_mxm (
 
   // ---------------- Per-tile decode and operand reads ----------------
   logic [S-1:0][1:0][NS-1:0][SW-1:0] tin;     // [tile][dir][stream]
-  logic [S-1:0][SW-1:0]              a_slot;  // stream a (zero if beyond NS)
+  logic [S-1:0][3:0][SW-1:0]         a_grp;   // streams a .. a+3 (LW rows; zero if beyond NS)
+  logic [S-1:0][SW-1:0]              a_slot;  // stream a (ABC activations)
+  logic [S-1:0][2:0]                 lw_n;    // LW: rows loaded (1, 2, 4)
   logic [S-1:0][3:0][SW-1:0]         b_slot;  // streams b .. b+3
   logic [S-1:0]                      is_lw, is_iw, is_abc, use_acc, err_k;
   logic [S-1:0][4:0]                 sf_a, sf_b;
   logic [S-1:0][Lanes*8-1:0]         rd_x;    // stream a
+  logic [S-1:0][3:0][Lanes*8-1:0]    lw_x;    // LW row i: stream a+i (zero if empty)
   logic [S-1:0][Lanes-1:0][31:0]     rd_acc;  // int32 group b (.acc), zero without .acc
 
   // The ports are copied whole into plain arrays first: Yosys 0.55 mis-indexes multi-dimensional
@@ -83,15 +87,22 @@ module tsp_mxm (
       use_acc[k] = is_abc[k] && dins[k][tsp_isa_pkg::FVopAccLsb];
       sf_a[k]    = tsp_pkg::f_a(dins[k]);
       sf_b[k]    = tsp_pkg::f_b(dins[k]);
+      unique case (tsp_pkg::f_dtype(dins[k]))
+        2'd0:    lw_n[k] = 3'd1;
+        2'd1:    lw_n[k] = 3'd2;
+        default: lw_n[k] = 3'd4;
+      endcase
     end
   end
 
   always_comb begin
-    a_slot = '0;
+    a_grp  = '0;
     b_slot = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned s = 0; s < NS; s++) begin
-        if ({1'b0, sf_a[k][3:0]} == 5'(s)) a_slot[k] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
+        for (int unsigned i = 0; i < 4; i++) begin
+          if ({1'b0, sf_a[k][3:0] | 4'(i)} == 5'(s)) a_grp[k][i] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
+        end
         for (int unsigned b = 0; b < 4; b++) begin
           if ({1'b0, sf_b[k][3:0]} + 5'(b) == 5'(s)) b_slot[k][b] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
         end
@@ -101,8 +112,13 @@ module tsp_mxm (
 
   always_comb begin
     for (int unsigned k = 0; k < S; k++) begin
-      rd_x[k]  = a_slot[k][SW-1] ? a_slot[k][SW-2:0] : '0;
-      err_k[k] = (is_lw[k] || is_abc[k]) && !a_slot[k][SW-1];
+      a_slot[k] = a_grp[k][0];
+      rd_x[k]   = a_slot[k][SW-1] ? a_slot[k][SW-2:0] : '0;
+      err_k[k]  = is_abc[k] && !a_slot[k][SW-1];
+      for (int unsigned i = 0; i < 4; i++) begin
+        lw_x[k][i] = a_grp[k][i][SW-1] ? a_grp[k][i][SW-2:0] : '0;
+        if (is_lw[k] && (3'(i) < lw_n[k]) && !a_grp[k][i][SW-1]) err_k[k] = 1'b1;
+      end
       for (int unsigned b = 0; b < 4; b++) begin
         if (use_acc[k] && !b_slot[k][b][SW-1]) err_k[k] = 1'b1;
         for (int unsigned l = 0; l < Lanes; l++) begin
@@ -123,7 +139,12 @@ module tsp_mxm (
     end else begin
       for (int unsigned k = 0; k < S; k++) begin
         for (int unsigned r = 0; r < Rows; r++) begin
-          if (is_lw[k] && dins[k][tsp_isa_pkg::FVopImmLsb +: 4] == 4'(r)) buf_q[r][k] <= rd_x[k];
+          // Row r takes stream a+i when (row + i) mod 16 = r, i < n: distinct i hit distinct rows.
+          for (int unsigned i = 0; i < 4; i++) begin
+            if (is_lw[k] && (3'(i) < lw_n[k]) && (4'(dins[k][tsp_isa_pkg::FVopImmLsb +: 4] + 4'(i)) == 4'(r))) begin
+              buf_q[r][k] <= lw_x[k][i];
+            end
+          end
           if (is_iw[k]) act_q[r][k] <= buf_q[r][k];
         end
       end

@@ -1,5 +1,6 @@
 // The VXM position: tsp_pkg::VxmAlus independent ALUs (one per VXM queue) that read the streams
-// arriving at the centre and write into the centre's stream registers.
+// arriving at the centre (or, for operands with aloc / bloc, the centre's own stream registers:
+// east_own_i / west_own_i = stream_q at the VXM position) and write into the centre's registers.
 //
 // Slice contract of docs/rtl.md with one dispatch port per ALU. All write requests of all ALUs are
 // merged per stream and superlane; two or more in one cycle (also two latency classes of one ALU)
@@ -17,6 +18,8 @@ module tsp_vxm (
   input  logic [tsp_pkg::VxmAlus-1:0][64:0]       disp_i,   // [a] = tsp_pkg::disp_t of ALU a
   input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_i,
   input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_i,
+  input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_own_i,
+  input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_own_i,
   output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_wr_o,
   output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_wr_o,
   output tsp_pkg::err_t                           err_o,
@@ -28,7 +31,7 @@ module tsp_vxm (
   localparam int unsigned Streams = tsp_pkg::StreamsPerDir;
   localparam int unsigned VBit    = tsp_pkg::WordBits;
 
-  logic [Streams-1:0][S-1:0][VBit:0]         e_in, w_in;
+  logic [Streams-1:0][S-1:0][VBit:0]         e_in, w_in, e_own, w_own;
   logic [A-1:0][2:0][Streams-1:0][S-1:0][VBit:0] alu_e, alu_w;
   logic [Streams-1:0][S-1:0][VBit:0]         e_out, w_out;
   logic [A-1:0] alu_empty, alu_idle;
@@ -40,6 +43,8 @@ module tsp_vxm (
       .disp_i      (disp_i[a]),
       .east_i      (e_in),
       .west_i      (w_in),
+      .east_own_i  (e_own),
+      .west_own_i  (w_own),
       .east_wr_o   (alu_e[a]),
       .west_wr_o   (alu_w[a]),
       .empty_read_o(alu_empty[a]),
@@ -50,6 +55,8 @@ module tsp_vxm (
   // Copies between the tsp_pkg types and plain vectors (same layout).
   assign e_in      = east_i;
   assign w_in      = west_i;
+  assign e_own     = east_own_i;
+  assign w_own     = west_own_i;
   assign east_wr_o = e_out;
   assign west_wr_o = w_out;
 

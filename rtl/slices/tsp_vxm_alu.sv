@@ -2,7 +2,10 @@
 // unit kVxm).
 //
 // An instruction dispatched in run cycle t (valid on disp_i during t) reads its operands at tile k
-// during t+k (from east_i / west_i superlane k) and its result is requested as a stream write
+// during t+k (from east_i / west_i superlane k, or, for an operand with aloc / bloc set (ISA v2,
+// `@E4`), from east_own_i / west_own_i: the stream registers at the VXM's own position, which hold
+// what either ALU wrote in the previous cycle or the value passing through) and its result is
+// requested as a stream write
 // during t+k+L, L = tsp_isa_pkg::Lat<Op>. A delay line of dispatched instructions gives every tile
 // the instruction it reads now (d[k]) and the instructions whose writes are due now (d[k+L]).
 // Writes leave on three tracks, one per latency class, so that tsp_vxm can merge all writers in the
@@ -22,6 +25,8 @@ module tsp_vxm_alu (
   input  logic [64:0]                                                                   disp_i,
   input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_i,
   input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_i,
+  input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_own_i,
+  input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_own_i,
   output logic [2:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_wr_o,
   output logic [2:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_wr_o,
   output logic                                                                          empty_read_o,
@@ -93,10 +98,17 @@ module tsp_vxm_alu (
     dest_width = is_fp_op(tsp_pkg::f_opcode(ins)) ? 3'd4 : group_width(tsp_pkg::f_dtype(ins));
   endfunction
 
-  // Width of operand a (ModelAccess::SourceWidth).
+  // FADD .. FMAX with aint: operand a is an integer group of type stype (tsp::VxmIntA).
+  function automatic logic int_a(logic [63:0] ins);
+    logic [7:0] op;
+    op = tsp_pkg::f_opcode(ins);
+    int_a = ins[tsp_isa_pkg::FVxopAintLsb] && (op >= 8'(tsp_isa_pkg::OpFadd)) && (op <= 8'(tsp_isa_pkg::OpFmax));
+  endfunction
+
+  // Width of operand a (tsp::VxmSourceWidth): the source type for VCVT and an integer operand a.
   function automatic logic [2:0] source_width(logic [63:0] ins);
     logic [2:0] w;
-    if (tsp_pkg::f_opcode(ins) == 8'(tsp_isa_pkg::OpVcvt)) begin
+    if ((tsp_pkg::f_opcode(ins) == 8'(tsp_isa_pkg::OpVcvt)) || int_a(ins)) begin
       w = group_width(tsp_pkg::f_stype(ins));
     end else begin
       w = dest_width(ins);
@@ -182,6 +194,7 @@ module tsp_vxm_alu (
     logic        rd;
     logic [2:0]  wa, wb;
     logic [4:0]  fa, fb;
+    logic        la, lb;    // read a / b in place (aloc / bloc)
     logic        read_b, empty;
 
     always_comb begin
@@ -192,16 +205,22 @@ module tsp_vxm_alu (
       wb     = dest_width(ins);
       fa     = tsp_pkg::f_a(ins);
       fb     = tsp_pkg::f_b(ins);
-      read_b = uses_b(op) && !ins[tsp_isa_pkg::FVopBimmLsb];
+      la     = ins[tsp_isa_pkg::FVxopAlocLsb];
+      lb     = ins[tsp_isa_pkg::FVxopBlocLsb];
+      read_b = uses_b(op) && !ins[tsp_isa_pkg::FVxopBimmLsb];
       empty = 1'b0;
       for (int i = 0; i < 4; i++) begin
         // Stream index + i = index | i (groups are aligned, which Decode/Validate enforce), of the
-        // field's direction, superlane k.
+        // field's direction, superlane k: the neighbour's register or, in place, the VXM's own.
         sa[k][i] = '0;
         sb[k][i] = '0;
         for (int s = 0; s < int'(Streams); s++) begin
-          if ((fa[3:0] | 4'(i)) == 4'(s)) sa[k][i] = fa[4] ? west_i[s][k] : east_i[s][k];
-          if ((fb[3:0] | 4'(i)) == 4'(s)) sb[k][i] = fb[4] ? west_i[s][k] : east_i[s][k];
+          if ((fa[3:0] | 4'(i)) == 4'(s)) begin
+            sa[k][i] = fa[4] ? (la ? west_own_i[s][k] : west_i[s][k]) : (la ? east_own_i[s][k] : east_i[s][k]);
+          end
+          if ((fb[3:0] | 4'(i)) == 4'(s)) begin
+            sb[k][i] = fb[4] ? (lb ? west_own_i[s][k] : west_i[s][k]) : (lb ? east_own_i[s][k] : east_i[s][k]);
+          end
         end
         if (rd && (3'(i) < wa) && !sa[k][i][VBit]) empty = 1'b1;
         if (rd && read_b && (3'(i) < wb) && !sb[k][i][VBit]) empty = 1'b1;

@@ -2,7 +2,8 @@
 //
 // Timing (r = the cycle the instruction reads its operands at this tile, rd_valid_i high):
 //   cycle r   : stage 0 - operands arrive (gathered by tsp_vxm_alu); VCVT int sources are
-//               converted (saturated, or to fp32) here; registered into s1 (load-enabled).
+//               converted (saturated, or to fp32) here, and so is the integer operand a of
+//               FADD .. FMAX with aint (ISA v2, same tsp_fp_i2f); registered into s1 (load-enabled).
 //   cycle r+1 : stage 1 - integer ops, FADD/FSUB (adder), FMUL/VCVT (multiplier), FMAX, FRELU;
 //               result registered into s2. l2_o = s2 during r+2 (latency-2 ops).
 //   cycle r+2 : stage 2 - VCVT f32->int (round, saturate); registered into s3. l3_o = s3 during
@@ -281,7 +282,7 @@ module tsp_vxm_tile (
   // ---------------- Stage 0 decode (read cycle) ----------------
   logic [7:0]  rd_op;
   logic [1:0]  rd_dtype, rd_stype;
-  logic        rd_cvt, rd_sint, rd_dint, rd_sf;
+  logic        rd_cvt, rd_sint, rd_dint, rd_sf, rd_aint;
   logic [31:0] rd_imm;
 
   always_comb begin
@@ -294,6 +295,9 @@ module tsp_vxm_tile (
     rd_dint  = rd_dtype != 2'(tsp_isa_pkg::DtF32);
     rd_sf    = (rd_op == 8'(tsp_isa_pkg::OpFexp)) || (rd_op == 8'(tsp_isa_pkg::OpFrecip)) ||
                (rd_op == 8'(tsp_isa_pkg::OpFrsqrt));
+    // Integer operand a of an fp op (tsp::VxmIntA): converted like a VCVT int -> f32 source.
+    rd_aint  = rd_instr_i[tsp_isa_pkg::FVxopAintLsb] && (rd_op >= 8'(tsp_isa_pkg::OpFadd)) &&
+               (rd_op <= 8'(tsp_isa_pkg::OpFmax));
   end
 
   // ---------------- Control registers ----------------
@@ -327,7 +331,7 @@ module tsp_vxm_tile (
       if (rd_valid_i) begin
         s1_op_q     <= rd_op;
         s1_dtype_q  <= rd_dtype;
-        s1_sat_q    <= rd_instr_i[tsp_isa_pkg::FVopSatLsb];
+        s1_sat_q    <= rd_instr_i[tsp_isa_pkg::FVxopSatLsb];
         unique case (rd_dtype)
           2'd0:    s1_sh_q <= {2'b00, rd_imm[2:0]};
           2'd1:    s1_sh_q <= {1'b0, rd_imm[3:0]};
@@ -368,7 +372,8 @@ module tsp_vxm_tile (
     logic signed [31:0] k_scale;
 
     // Stage 0: VCVT sources. int -> int saturates now; int -> f32 converts to fp32 now; the
-    // scale goes to the b operand.
+    // scale goes to the b operand. An integer operand a of FADD .. FMAX converts to fp32 here too
+    // (b stays the instruction's b).
     assign a_sx = sext(a_i[l], rd_stype);
 
     tsp_fp_i2f u_i2f (
@@ -386,6 +391,8 @@ module tsp_vxm_tile (
         end else if (rd_sint) begin
           a0 = i2f_y;
         end
+      end else if (rd_aint) begin
+        a0 = i2f_y;
       end
     end
 

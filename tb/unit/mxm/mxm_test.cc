@@ -30,10 +30,12 @@ Geometry TbGeometry() {
 
 constexpr uint32_t kRows = isa::kMxmRows;
 
-Instr Lw(uint32_t a, uint32_t row) {
+// lw.T a, #row: 1 << dtype rows (ISA v2: dtype 0 = i8 one row, 1 = i16 two, 2 = i32 four).
+Instr Lw(uint32_t a, uint32_t row, uint32_t dtype = 0) {
   Instr in = Op(Opcode::kLw);
   in.a = a;
   in.imm = row;
+  in.dtype = dtype;
   return in;
 }
 Instr Abc(uint32_t dst, uint32_t a, bool as, bool ws, bool acc = false, uint32_t b = 0) {
@@ -228,11 +230,50 @@ TEST_F(MxmTest, EmptyReadsRaiseErrorsLikeTheModel) {
   b.At(queue, 5, Lw(E(1), 3));
   b.At(queue, 6, Abc(W(0), E(0), false, false, true, W(NS - 4)));
   b.At(queue, 7, Op(Opcode::kIw));
+  b.At(queue, 8, Lw(E(0), 12, 2));  // lw.i32: four empty streams
+  b.At(queue, 9, Lw(E(2), 0, 1));   // lw.i16: two
   Lockstep ls(g, queue);
   EXPECT_TRUE(ls.Run(b.program()));
   uint32_t empty = 0;
   for (const auto &e : ls.model_errors()) empty += e.bit == isa::kErrEmptyRead;
-  EXPECT_EQ(empty, S * (1 + 1 + 4));
+  EXPECT_EQ(empty, S * (1 + 1 + 4 + 4 + 2));
+}
+
+// ISA v2: lw.i16 / lw.i32 load 2 / 4 rows per instruction (stream a+i into row row+i); the REPEAT
+// stride steps the row and wraps modulo 16. The product must equal the one with the same weights
+// loaded row by row.
+TEST_F(MxmTest, MultiRowWeightLoads) {
+  std::mt19937 rng(25);
+  for (const auto &[rows, start] : std::vector<std::pair<uint32_t, uint32_t>>{{2, 0}, {4, 0}, {2, 14}, {4, 12}, {4, 4}}) {
+    if (rows > NS) continue;
+    SCOPED_TRACE(fmt::format("{} rows per LW from row {}", rows, start));
+    const Matrix w = RandomMatrix(kRows, VL, rng);
+    const Matrix x = RandomMatrix(3, VL, rng);
+    Builder b(g);
+    const uint32_t loads = kRows / rows, dtype = rows == 4 ? 2 : 1;
+    const uint64_t t_lw = 30, t_iw = t_lw + loads, t_abc = t_iw + 1;
+    // Plane j (stream W/E j) carries row (start + rows*i + j) mod 16 for load i, from its own slice.
+    uint32_t sf0 = 0;
+    for (uint32_t j = 0; j < rows; ++j) {
+      Matrix plane;
+      for (uint32_t i = 0; i < loads; ++i) plane.push_back(w[(start + rows * i + j) % kRows]);
+      const uint32_t sf = Feed(b, g, slices[j], j, pos, t_lw, plane, 0);
+      if (j == 0) sf0 = sf;
+    }
+    b.At(queue, t_lw, Lw(sf0, start, dtype));
+    if (loads > 1) b.Add(queue, test::Repeat(loads - 1, 1, static_cast<int32_t>(rows)));
+    b.At(queue, t_iw, Op(Opcode::kIw));
+    const uint32_t sf_x = Feed(b, g, slices[rows % static_cast<uint32_t>(slices.size())], 0, pos, t_abc, x, 32);
+    b.At(queue, t_abc, Abc(E(0), sf_x, true, false)).Add(queue, test::Repeat(static_cast<uint32_t>(x.size() - 1), 1, 0));
+    Lockstep ls(g, queue);
+    ASSERT_TRUE(ls.Run(b.program()));
+    EXPECT_TRUE(ls.model_errors().empty());
+    for (size_t n = 0; n < x.size(); ++n) {
+      const auto out = ls.Vector(E(0), 4, t_abc + n + isa::Info(Opcode::kAbc).latency);
+      const auto want = PrefixProducts(w, x[n], true, false, nullptr, S);
+      for (uint32_t l = 0; l < VL; ++l) ASSERT_EQ(out[l], want[l]) << "vector " << n << " lane " << l;
+    }
+  }
 }
 
 // Random LW / IW / ABC streams over continuously fed random data, both hemispheres.
@@ -263,7 +304,8 @@ TEST_P(MxmRandomTest, RandomProgramsInLockstep) {
     for (uint64_t t = T; t < T + horizon - 10; t += 1 + (rng() % 4 == 0 ? rng() % 3 : 0)) {
       const uint32_t r = rng() % 10;
       if (r < 4) {
-        b.At(queue, t, Lw(field(1), rng() % kRows));
+        const uint32_t dt = rng() % 3;  // ISA v2: 1, 2 or 4 rows
+        b.At(queue, t, Lw(field(1u << dt), rng() % (kRows + 1 - (1u << dt)), dt));
       } else if (r < 5) {
         b.At(queue, t, Op(Opcode::kIw));
       } else {

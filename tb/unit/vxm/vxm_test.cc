@@ -3,8 +3,9 @@
 // Each test builds a program in which MEM slices READ (random) data onto the streams that reach the
 // VXM and the VXM queues run VXM instructions. The model runs it; in every cycle c the testbench
 //  * drives the RTL's east_i / west_i with the model's stream registers at positions VXM-1 (east-
-//    going) and VXM+1 (west-going) during c, and disp_i[a] with the instruction queue vxm.a
-//    dispatched at c (QueueView::dispatched_this_cycle / last_word);
+//    going) and VXM+1 (west-going) during c, east_own_i / west_own_i with the registers at the VXM
+//    position itself (what operands read in place, `@E4`, see), and disp_i[a] with the instruction
+//    queue vxm.a dispatched at c (QueueView::dispatched_this_cycle / last_word);
 //  * compares every east_wr_o / west_wr_o slot with the model's register at the VXM position after
 //    the cycle: a written slot must hold exactly the RTL's write; an unwritten one must hold the
 //    value that hopped in from the neighbour (so a write the RTL misses is caught);
@@ -110,6 +111,7 @@ struct Stats {
   uint64_t empty_cycles = 0;     // cycles with err_o[EmptyRead]
   uint64_t collision_cycles = 0; // cycles with err_o[StreamCollision]
   uint64_t dispatches = 0;
+  uint64_t local_reads = 0;       // dispatched instructions with aloc / bloc (ISA v2)
   std::set<std::string> covered;  // instruction kinds whose writes were compared
   bool ok = true;
 };
@@ -117,7 +119,8 @@ struct Stats {
 std::string Kind(const Instr &in) {
   std::string k(in.info().mnemonic);
   k += ".d" + std::to_string(in.dtype);
-  if (in.op == Opcode::kVcvt) k += ".s" + std::to_string(in.stype);
+  if (in.op == Opcode::kVcvt || in.aint) k += ".s" + std::to_string(in.stype);
+  if (in.aint) k += ".aint";
   if (in.sat) k += ".sat";
   if (in.bimm) k += ".imm";
   return k;
@@ -141,6 +144,8 @@ Stats RunLockstep(const tsp::Program &prog, uint64_t max_cycles = 200000) {
     for (uint32_t k = 0; k < S; ++k) {
       PutSlot(tb->east_i, g, s, k, tsp::StreamSlot{});
       PutSlot(tb->west_i, g, s, k, tsp::StreamSlot{});
+      PutSlot(tb->east_own_i, g, s, k, tsp::StreamSlot{});
+      PutSlot(tb->west_own_i, g, s, k, tsp::StreamSlot{});
     }
   }
   PutBits(tb->disp_i, 0, kDispBits * A, 0);
@@ -168,6 +173,8 @@ Stats RunLockstep(const tsp::Program &prog, uint64_t max_cycles = 200000) {
         west_in[s * S + k] = m.Stream(Dir::kWest, s, P + 1, k);
         PutSlot(tb->east_i, g, s, k, east_in[s * S + k]);
         PutSlot(tb->west_i, g, s, k, west_in[s * S + k]);
+        PutSlot(tb->east_own_i, g, s, k, m.Stream(Dir::kEast, s, P, k));
+        PutSlot(tb->west_own_i, g, s, k, m.Stream(Dir::kWest, s, P, k));
       }
     }
     m.Step();
@@ -181,6 +188,7 @@ Stats RunLockstep(const tsp::Program &prog, uint64_t max_cycles = 200000) {
         EXPECT_TRUE(tsp::Decode(qv.last_word, &in, &derr, &g)) << derr;
         history.push_back({c, in});
         ++st.dispatches;
+        st.local_reads += (in.aloc || in.bloc) ? 1 : 0;
       }
     }
     tb.Eval();
@@ -342,16 +350,22 @@ Instr RandomVxm(Rng &r, const Geometry &g, Opcode op) {
       in.dtype = 3;
       break;
   }
+  if (op >= Opcode::kFadd && op <= Opcode::kFmax && r.Chance(0.3)) {  // ISA v2: integer operand a
+    in.aint = 1;
+    in.stype = r.Below(3);
+  }
   const uint32_t wsrc = tsp::VxmSourceWidth(in);
   const uint32_t wdst = tsp::VxmDestWidth(in);
   in.a = Group(r, g, wsrc);
   in.dst = Group(r, g, wdst);
+  in.aloc = r.Chance(0.3);  // ISA v2: read in place at the VXM's own position
   if (HasB(op)) {
     if (r.Chance(0.25)) {
       in.bimm = 1;
       in.imm = IsFp(op) ? r.F32() : static_cast<uint32_t>(tsp::num::SignExtend(r.U32(), 8 * static_cast<int>(wdst)));
     } else {
       in.b = Group(r, g, wdst);
+      in.bloc = r.Chance(0.3);
     }
   }
   return in;
@@ -432,13 +446,15 @@ std::set<std::string> AllKinds() {
     const auto &info = tsp::isa::Info(op);
     for (uint32_t dt = 0; dt < 4; ++dt) {
       if (!(info.dtype_mask & (1u << dt))) continue;
-      for (uint32_t st = 0; st < (op == Opcode::kVcvt ? 4u : 1u); ++st) {
+      const bool int_a = op >= Opcode::kFadd && op <= Opcode::kFmax;  // ISA v2: fadd.i8 .. fmax.i32
+      for (uint32_t st = 0; st < (op == Opcode::kVcvt ? 4u : int_a ? 4u : 1u); ++st) {
         for (uint32_t sat = 0; sat < ((op >= Opcode::kVadd && op <= Opcode::kVmul) ? 2u : 1u); ++sat) {
           for (uint32_t bi = 0; bi < (HasB(op) ? 2u : 1u); ++bi) {
             Instr in;
             in.op = op;
             in.dtype = dt;
-            in.stype = st;
+            in.stype = int_a ? (st == 3 ? 0 : st) : st;
+            in.aint = int_a && st < 3;
             in.sat = sat;
             in.bimm = bi;
             k.insert(Kind(in));
@@ -454,7 +470,7 @@ std::set<std::string> AllKinds() {
 
 TEST(VxmLockstep, RandomPrograms) {
   std::set<std::string> covered;
-  uint64_t writes = 0, empty = 0, coll = 0, cycles = 0;
+  uint64_t writes = 0, empty = 0, coll = 0, cycles = 0, local = 0;
   const uint64_t seeds = Geom().iq_depth() >= 2048 ? 6 : 30;  // the small IQ holds short programs
   for (uint64_t seed = 1; seed <= seeds; ++seed) {
     GenOptions o;
@@ -467,14 +483,18 @@ TEST(VxmLockstep, RandomPrograms) {
     empty += st.empty_cycles;
     coll += st.collision_cycles;
     cycles += st.cycles;
+    local += st.local_reads;
   }
   for (const auto &k : AllKinds()) EXPECT_TRUE(covered.count(k)) << "instruction kind never exercised: " << k;
   EXPECT_GT(writes, 20000u);
   EXPECT_GT(empty, 0u);  // both error kinds occur in random programs and were matched
   EXPECT_GT(coll, 0u);
-  std::printf("lockstep: %llu cycles, %llu stream writes compared, %llu empty-read and %llu collision cycles\n",
+  EXPECT_GT(local, 100u);  // instructions reading operands in place
+  std::printf("lockstep: %llu cycles, %llu stream writes compared, %llu empty-read and %llu collision cycles, "
+              "%llu instructions reading in place\n",
               static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(writes),
-              static_cast<unsigned long long>(empty), static_cast<unsigned long long>(coll));
+              static_cast<unsigned long long>(empty), static_cast<unsigned long long>(coll),
+              static_cast<unsigned long long>(local));
 }
 
 TEST(VxmLockstep, SpecialFunctionsDense) {
@@ -577,6 +597,99 @@ TEST(VxmDirected, EmptyReadPulses) {
   EXPECT_TRUE(st.ok);
   EXPECT_EQ(st.empty_cycles, 2 * g.superlanes());
   EXPECT_EQ(st.writes, (2u + 4u) * g.superlanes());  // results are written (valid) even so
+}
+
+// ---- ISA v2 ----
+
+Instr Local(Instr in, bool a, bool b) {
+  in.aloc = a;
+  in.bloc = b;
+  return in;
+}
+
+// VXM chaining: results read in place one cycle after they are written, by the same ALU and by
+// the other one, in every latency class, as a and as b; reads in place of values passing through.
+// Only i8 streams the MEM slices feed in both geometries (E0, E1, W0, W1) come from outside; the
+// fp32 groups are VXM results.
+TEST(VxmDirected, ChainsReadInPlace) {
+  const Geometry g = Geom();
+  Builder b = FedProgram(g, 120);
+  const std::string q1 = g.vxm_alus() >= 2 ? "vxm.1" : "vxm.0";
+  using tsp::test::E;
+  using tsp::test::W;
+  // vadd (L=2) at 20 writes W2 at 22; at 23 a vsub (the other ALU) reads it in place as a and b.
+  b.At("vxm.0", 20, V(Opcode::kVadd, 0, W(2), E(0), W(0)));
+  b.At(q1, 23, Local(V(Opcode::kVsub, 0, W(3), W(2), W(2)), true, true));
+  // vcvt.f32.i8 (L=3) at 30 writes E0..E3 at 33; fmul at 34 reads it in place as a and b.
+  Instr cvt = V(Opcode::kVcvt, 3, E(0), E(1));
+  cvt.imm = 0x3F800000;
+  b.At("vxm.0", 30, cvt);
+  b.At("vxm.0", 34, Local(V(Opcode::kFmul, 3, W(0), E(0), E(0)), true, true));
+  // frecip (L=28) at 38 reads the product in place and writes E0..E3 at 66; fmax at 67 reads it.
+  b.At(q1, 38, Local(V(Opcode::kFrecip, 3, E(0), W(0)), true, false));
+  b.At("vxm.0", 67, Local(V(Opcode::kFmax, 3, W(0), E(0), E(0)), true, true));
+  // Values passing through (nothing written at the VXM in the cycle before): one hop later.
+  b.At("vxm.0", 80, Local(V(Opcode::kVmov, 0, E(2), W(0)), true, false));
+  b.At(q1, 81, Local(V(Opcode::kVmax, 0, W(2), E(1), E(0)), true, true));
+  const Stats st = RunLockstep(b.program());
+  EXPECT_TRUE(st.ok);
+  EXPECT_EQ(st.empty_cycles, 0u);
+  EXPECT_EQ(st.collision_cycles, 0u);
+  EXPECT_EQ(st.local_reads, 6u);
+}
+
+// fadd / fsub / fmul / fmax with an integer operand a of every type (.i8, .i16 from the
+// neighbour, .i32 read in place from a VXM result), b a stream or an immediate.
+TEST(VxmDirected, IntegerOperandA) {
+  const Geometry g = Geom();
+  Builder b = FedProgram(g, 120);
+  using tsp::test::E;
+  using tsp::test::W;
+  uint64_t t = 20;
+  uint32_t writes = 0;
+  for (Opcode op : {Opcode::kFadd, Opcode::kFsub, Opcode::kFmul, Opcode::kFmax}) {
+    for (uint32_t st = 0; st < 3; ++st) {
+      Instr in = V(op, 3, (t % 2) ? E(0) : W(0), st == 0 ? E(1) : W(0));
+      in.aint = 1;
+      in.stype = st;
+      if (st == 2) {  // vcvt.i32.i8 E0, E1 writes the i32 group E0..E3 at t+3: read it in place at t+4
+        b.At("vxm.0", t, V(Opcode::kVcvt, 2, E(0), E(1)));
+        t += 4;
+        writes += 4;
+        in.a = E(0);
+        in.aloc = 1;
+      }
+      if (st == 1 || g.streams() < 8) {
+        in.bimm = 1;
+        in.imm = 0xC0400000;  // -3.0
+      } else {
+        in.b = W(4);
+      }
+      b.At("vxm.0", t++, in);
+      writes += 4;
+    }
+  }
+  const Stats st = RunLockstep(b.program());
+  EXPECT_TRUE(st.ok);
+  EXPECT_EQ(st.empty_cycles, 0u);
+  EXPECT_EQ(st.collision_cycles, 0u);
+  EXPECT_EQ(st.writes, uint64_t{writes} * g.superlanes());
+  for (const char *k : {"fadd.d3.s0.aint", "fsub.d3.s1.aint.imm", "fmul.d3.s2.aint", "fmax.d3.s0.aint"}) {
+    EXPECT_TRUE(st.covered.count(k) || st.covered.count(std::string(k) + ".imm")) << k;
+  }
+}
+
+// An empty register at the VXM position: reads in place raise EmptyRead like any other.
+TEST(VxmDirected, EmptyLocalReads) {
+  const Geometry g = Geom();
+  Builder b(g);  // nothing feeds the streams
+  b.At("vxm.0", 3, Local(V(Opcode::kVmov, 0, tsp::test::E(1), tsp::test::E(0)), true, false));
+  Instr f = Local(V(Opcode::kFadd, 3, tsp::test::W(0), tsp::test::W(0), tsp::test::E(0)), false, true);
+  f.aint = 1;  // a: one i8 stream (empty, from the neighbour), b: E0..E3 in place (empty)
+  b.At("vxm.0", 10, f);
+  const Stats st = RunLockstep(b.program());
+  EXPECT_TRUE(st.ok);
+  EXPECT_EQ(st.empty_cycles, 2 * g.superlanes());
 }
 
 }  // namespace
