@@ -93,6 +93,8 @@ echo
 for c in $CONFIGS; do
   echo "-- $c: instructions per opcode --"
   sed -n '/^  opcode /,/^$/p' "$logdir/$c.log"
+  echo "-- $c: ISA v2 features (instruction words, programs using them) --"
+  sed -n '/^  ISA v2 feature /,/^$/p' "$logdir/$c.log"
   if grep -q "^failing seeds:" "$logdir/$c.log"; then
     sed -n '/^failing seeds:/,/^$/p' "$logdir/$c.log"
   fi

@@ -6,11 +6,12 @@
 // Seeds S .. S+N-1 go through the generator (tsp/progen.h) and RunLockstep (tb/common/lockstep.h)
 // on one `rtl` device (the Verilated core this binary links), back to back. Prints a progress line
 // every --progress seeds, then a summary: seeds run, passed, failed (with the replay command of
-// each failure), cycles simulated, speed, and instructions per opcode. Exit status 0 only if every
-// seed passed.
+// each failure), cycles simulated, speed, instructions per opcode and the ISA v2 features used
+// (words and programs). Exit status 0 only if every seed passed.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <chrono>
 #include <filesystem>
 
@@ -47,6 +48,9 @@ int main(int argc, char **argv) {
     uint64_t run = 0, passed = 0, model_cycles = 0, run_clocks = 0, load_clocks = 0, words = 0;
     double run_s = 0, load_s = 0;
     tsp::OpcodeCounts counts;
+    constexpr size_t kFeatures = static_cast<size_t>(tsp::Feature::kCount);
+    std::array<uint64_t, kFeatures> feature_programs{};
+    uint64_t chains = 0, chain_programs = 0;
     std::vector<std::pair<uint64_t, std::string>> failures;
     fmt::print("tsp-rtl-regress: geometry {} ({}), seeds {}..{}\n", g.params().name, g.Describe(), first,
                first + seeds - 1);
@@ -57,6 +61,12 @@ int main(int argc, char **argv) {
         counts.words[i] += gp.counts.words[i];
         counts.dispatches[i] += gp.counts.dispatches[i];
       }
+      for (size_t f = 0; f < kFeatures; ++f) {
+        counts.features[f] += gp.counts.features[f];
+        feature_programs[f] += gp.counts.features[f] > 0;
+      }
+      chains += gp.vxm_chains;
+      chain_programs += gp.vxm_chains > 0;
       for (const auto &q : gp.program.queues) words += q.size();
       ++run;
       bool ok;
@@ -124,6 +134,12 @@ int main(int argc, char **argv) {
       fmt::print("  {:<9} {:>10} {:>12}\n", op.name, counts.words[i],
                  op.unit == tsp::isa::Unit::kIcu ? std::string("-") : std::to_string(counts.dispatches[i]));
     }
+    fmt::print("\n  {:<30} {:>10} {:>10}\n", "ISA v2 feature", "words", "programs");
+    for (size_t f = 0; f < kFeatures; ++f) {
+      fmt::print("  {:<30} {:>10} {:>10}\n", tsp::FeatureName(static_cast<tsp::Feature>(f)), counts.features[f],
+                 feature_programs[f]);
+    }
+    fmt::print("  {:<30} {:>10} {:>10}\n", "VXM -> VXM chain (in place)", chains, chain_programs);
     if (!failures.empty()) {
       fmt::print("\nfailing seeds:\n");
       for (const auto &[seed, msg] : failures) {

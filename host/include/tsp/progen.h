@@ -15,6 +15,10 @@
 //     from the producer up to its farthest reader, so every operand read sees exactly the value
 //     its producer wrote for it, and no two writes ever meet in one register,
 //   * MEM banks per slice and cycle (both banks for GATHER/SCATTER, whose address is data).
+// VXM operands a and b are sometimes read in place at the VXM's own position (ISA v2 chaining;
+// the register is the one the downstream neighbour reads, so such an operand is delivered as to a
+// reader one position further, preferably by a VXM instruction one cycle earlier); fp ops sometimes
+// take an integer operand a; LW loads 1, 2 or 4 rows.
 // Jobs are optionally re-issued with REPEAT (every instruction of the job, same n and d, MEM
 // address / LW row strides), and SYNC/NOTIFY barriers park random queues.
 //
@@ -46,13 +50,20 @@ struct ProgenOptions {
   double barrier_rate = 0.03;  // SYNC/NOTIFY barriers per job
   double fanout_rate = 0.2;    // extra MEM writes tapping a delivered operand further downstream
   double gap_rate = 0.05;      // long idle gaps (NOP 5..40) between jobs
+  double local_rate = 0.35;    // VXM operands read in place at the VXM (ISA v2), mostly VXM chains
+  double int_a_rate = 0.3;     // fadd / fsub / fmul / fmax with an integer operand a (ISA v2)
   // Main instructions to draw jobs from (unit opcodes only); empty = every unit opcode.
   std::vector<isa::Opcode> ops;
 };
 
+// ISA v2 features, counted in instruction words.
+enum class Feature : uint8_t { kLocalA, kLocalB, kIntA, kLw2, kLw4, kCount };
+const char *FeatureName(Feature f);
+
 struct OpcodeCounts {
   std::array<uint64_t, 256> words{};       // instruction words per opcode in the program
   std::array<uint64_t, 256> dispatches{};  // unit dispatches per opcode, REPEAT re-issues included
+  std::array<uint64_t, static_cast<size_t>(Feature::kCount)> features{};  // words using each feature
 };
 
 struct GeneratedProgram {
@@ -64,6 +75,7 @@ struct GeneratedProgram {
   std::array<uint32_t, 256> jobs_by_op{};      // jobs placed per main opcode
   std::array<uint32_t, 256> rejected_by_op{};  // failed job attempts per main opcode
   uint64_t last_dispatch = 0;                  // cycle after the last scheduled queue activity
+  uint32_t vxm_chains = 0;                     // VXM operands read in place from a VXM producer
   OpcodeCounts counts;
 };
 

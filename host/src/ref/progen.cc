@@ -76,14 +76,17 @@ struct Plan {
   std::vector<PInstr> instrs;
   std::vector<PValue> values;
   std::vector<InitWord> init;
+  uint32_t chains = 0;  // VXM operands read in place from a VXM producer of this plan
   struct Mark {
     size_t i, v, w;
+    uint32_t c;
   };
-  Mark mark() const { return {instrs.size(), values.size(), init.size()}; }
+  Mark mark() const { return {instrs.size(), values.size(), init.size(), chains}; }
   void Rollback(const Mark &m) {
     instrs.resize(m.i);
     values.resize(m.v);
     init.resize(m.w);
+    chains = m.c;
   }
 };
 
@@ -194,6 +197,7 @@ class Generator {
         if (placed) {
           ++out.jobs;
           ++out.jobs_by_op[static_cast<uint8_t>(op)];
+          out.vxm_chains += plan_.chains;
           break;
         }
         ++out.rejected;
@@ -427,31 +431,43 @@ class Generator {
     return true;
   }
 
-  // Delivers a group of width w on any direction; returns the operand field.
-  bool DeliverAnyDir(uint32_t j, int64_t tc, uint32_t w, const Rep &rep, int depth, uint32_t *field) {
-    const Dir first = RandDir();
-    for (Dir d : {first, Other(first)}) {
-      const uint32_t s0 = RandStream(w);
-      const auto mark = plan_.mark();
-      if (Deliver(j, tc, w, d, s0, rep, depth)) {
-        *field = StreamField(d, s0);
-        return true;
+  // Delivers a group of width w on any direction; returns the operand field. With `local` (VXM
+  // operands a and b, ISA v2) the operand is sometimes read in place at the VXM's own position
+  // (*local = 1): that register is the one the downstream neighbour j±1 reads, so the value is
+  // delivered as to a reader at j±1 - typically by a VXM instruction one cycle earlier (chaining).
+  bool DeliverAnyDir(uint32_t j, int64_t tc, uint32_t w, const Rep &rep, int depth, uint32_t *field,
+                     uint32_t *local = nullptr) {
+    const bool try_local = local != nullptr && rng_.Chance(opt_.local_rate);
+    for (const bool in_place : {try_local, false}) {
+      const Dir first = RandDir();
+      for (Dir d : {first, Other(first)}) {
+        const uint32_t s0 = RandStream(w);
+        const auto mark = plan_.mark();
+        const uint32_t reader = !in_place ? j : d == Dir::kEast ? j + 1 : j - 1;
+        if (Deliver(reader, tc, w, d, s0, rep, depth, in_place)) {
+          *field = StreamField(d, s0);
+          if (local) *local = in_place ? 1 : 0;
+          return true;
+        }
+        plan_.Rollback(mark);
       }
-      plan_.Rollback(mark);
+      if (!try_local) break;
     }
     return false;
   }
 
   // Plans producers so that streams (dir, s0 .. s0+w-1) are read at position j by an instruction
-  // dispatched at tc (re-issued per rep).
-  bool Deliver(uint32_t j, int64_t tc, uint32_t w, Dir dir, uint32_t s0, const Rep &rep, int depth) {
+  // dispatched at tc (re-issued per rep). `chain`: the reader is a VXM operand read in place, so
+  // prefer a VXM producer (one cycle before the reader).
+  bool Deliver(uint32_t j, int64_t tc, uint32_t w, Dir dir, uint32_t s0, const Rep &rep, int depth,
+               bool chain = false) {
     enum Kind { kReads, kGather, kVxm, kSxm, kMxm };
     std::vector<Kind> bag;
     const auto ups = MemsUpstreamOf(j, dir);
     if (ups.size() >= w) bag.insert(bag.end(), 5, kReads);
     if (depth > 0) {
       if (w == 1 && !ups.empty()) bag.push_back(kGather);
-      if (Upstream(vxm_pos_, j, dir)) bag.insert(bag.end(), 3, kVxm);
+      if (Upstream(vxm_pos_, j, dir)) bag.insert(bag.end(), chain ? 12 : 3, kVxm);
       const uint32_t h = dir == Dir::kEast ? 0 : 1;  // the SXM/MXM that sends this way
       if (Upstream(sxm_pos_[h], j, dir)) bag.insert(bag.end(), 2, kSxm);
       if (w == 4 && Upstream(mxm_pos_[h], j, dir)) bag.push_back(kMxm);
@@ -496,6 +512,7 @@ class Generator {
           const uint32_t q = vxm_q_[rng_.Below(static_cast<uint32_t>(vxm_q_.size()))];
           ok = BuildVxm(q, MakeVxm(c.first, c.second), tc - Dist(vxm_pos_, j) - Lat(c.first), dir, s0, rep,
                         depth - 1, &vals);
+          if (ok && chain) ++plan_.chains;
           break;
         }
         case kSxm: {
@@ -586,6 +603,10 @@ class Generator {
           in.bimm = 1;
           in.imm = RandF32();
         }
+        if (rng_.Chance(opt_.int_a_rate)) {  // ISA v2: operand a an i8 / i16 / i32 group
+          in.aint = 1;
+          in.stype = rng_.Below(3);
+        }
         break;
       default:
         break;
@@ -596,8 +617,9 @@ class Generator {
   bool BuildVxm(uint32_t q, Instr in, int64_t t, Dir dir, uint32_t s0, const Rep &rep, int depth,
                 std::vector<size_t> *vals) {
     in.dst = StreamField(dir, s0);
-    if (!DeliverAnyDir(vxm_pos_, t, VxmSourceWidth(in), rep, depth, &in.a)) return false;
-    if (VxmUsesB(in.op) && !in.bimm && !DeliverAnyDir(vxm_pos_, t, VxmDestWidth(in), rep, depth, &in.b))
+    if (!DeliverAnyDir(vxm_pos_, t, VxmSourceWidth(in), rep, depth, &in.a, &in.aloc)) return false;
+    if (VxmUsesB(in.op) && !in.bimm &&
+        !DeliverAnyDir(vxm_pos_, t, VxmDestWidth(in), rep, depth, &in.b, &in.bloc))
       return false;
     AddInstr(q, t, in, rep, NoiseStride(rep));
     for (uint32_t i = 0; i < VxmDestWidth(in); ++i)
@@ -647,10 +669,13 @@ class Generator {
     return true;
   }
 
-  bool AddLw(uint32_t h, int64_t t, uint32_t a_field, const Rep &rep, uint32_t row, int32_t stride) {
+  // LW of 1 << dtype rows (ISA v2) from the group a_field: row + rows <= 16.
+  bool AddLw(uint32_t h, int64_t t, uint32_t a_field, const Rep &rep, uint32_t row, int32_t stride,
+             uint32_t dtype = 0) {
     Instr in = MakeOp(Opcode::kLw);
     in.a = a_field;
     in.imm = row;
+    in.dtype = dtype;
     AddInstr(mxm_q_[h], t, in, rep, stride);
     return true;
   }
@@ -671,13 +696,15 @@ class Generator {
     const PValue v0 = plan_.values[vals[0]];
     const uint32_t r = rng_.Below(10);
     if (r < 2) return true;  // falls off the edge
-    if (r == 8) {            // MXM weight load
+    if (r == 8) {            // MXM weight load of 1, 2 or 4 rows: an aligned part of the group
       const uint32_t h = v0.dir == Dir::kEast ? 1 : 0;
       if (Upstream(v0.pos, mxm_pos_[h], v0.dir)) {
-        const size_t v = vals[rng_.Below(static_cast<uint32_t>(vals.size()))];
-        AddLw(h, v0.tv + Dist(mxm_pos_[h], v0.pos), StreamField(v0.dir, plan_.values[v].stream), v0.rep,
-              rng_.Below(isa::kMxmRows), PickStride(v0.rep));
-        Extend(v, mxm_pos_[h]);
+        const uint32_t n = static_cast<uint32_t>(vals.size());  // 1, 2 or 4 streams s0 .. s0+n-1
+        const uint32_t dt = rng_.Below(n == 4 ? 3 : n == 2 ? 2 : 1), rows = 1u << dt;
+        const uint32_t first = rows * rng_.Below(n / rows);
+        AddLw(h, v0.tv + Dist(mxm_pos_[h], v0.pos), StreamField(v0.dir, plan_.values[vals[first]].stream), v0.rep,
+              rng_.Below(isa::kMxmRows + 1 - rows), PickStride(v0.rep), dt);
+        for (uint32_t i = 0; i < rows; ++i) Extend(vals[first + i], mxm_pos_[h]);
         return true;
       }
     }
@@ -767,16 +794,17 @@ class Generator {
         const uint32_t pos = mxm_pos_[h];
         switch (op) {
           case Opcode::kLw: {
-            uint32_t row = rng_.Below(isa::kMxmRows);
+            const uint32_t dt = rng_.Below(3), rows = 1u << dt;  // ISA v2: lw.i8 / lw.i16 / lw.i32
+            uint32_t row = rng_.Below(isa::kMxmRows + 1 - rows);
             int32_t stride = PickStride(rep);
-            if (rng_.Chance(0.4)) {  // load all 16 rows, one per cycle
-              rep = Rep{isa::kMxmRows - 1, 1};
+            if (rng_.Chance(0.4)) {  // load all 16 rows, `rows` per cycle
+              rep = Rep{isa::kMxmRows / rows - 1, 1};
               row = 0;
-              stride = 1;
+              stride = static_cast<int32_t>(rows);
             }
             uint32_t field;
-            if (!DeliverAnyDir(pos, 0, 1, rep, depth, &field)) return false;
-            return AddLw(h, 0, field, rep, row, stride);
+            if (!DeliverAnyDir(pos, 0, rows, rep, depth, &field)) return false;
+            return AddLw(h, 0, field, rep, row, stride, dt);
           }
           case Opcode::kIw:
             AddInstr(mxm_q_[h], 0, MakeOp(Opcode::kIw), rep, NoiseStride(rep));
@@ -1071,6 +1099,24 @@ GeneratedProgram GenerateProgram(const Geometry &g, uint64_t seed, const ProgenO
   return gen.Generate();
 }
 
+const char *FeatureName(Feature f) {
+  switch (f) {
+    case Feature::kLocalA:
+      return "VXM a in place (@)";
+    case Feature::kLocalB:
+      return "VXM b in place (@)";
+    case Feature::kIntA:
+      return "fp op, integer a (.S)";
+    case Feature::kLw2:
+      return "lw.i16 (2 rows)";
+    case Feature::kLw4:
+      return "lw.i32 (4 rows)";
+    case Feature::kCount:
+      break;
+  }
+  return "?";
+}
+
 OpcodeCounts CountOpcodes(const Program &p) {
   OpcodeCounts c;
   for (const auto &q : p.queues) {
@@ -1081,6 +1127,12 @@ OpcodeCounts CountOpcodes(const Program &p) {
       if (!Decode(w, &in, &err)) continue;
       const auto op = static_cast<uint8_t>(in.op);
       c.words[op]++;
+      auto feature = [&](Feature f) { c.features[static_cast<size_t>(f)]++; };
+      if (in.aloc) feature(Feature::kLocalA);
+      if (in.bloc) feature(Feature::kLocalB);
+      if (in.aint) feature(Feature::kIntA);
+      if (in.op == isa::Opcode::kLw && in.dtype == 1) feature(Feature::kLw2);
+      if (in.op == isa::Opcode::kLw && in.dtype == 2) feature(Feature::kLw4);
       if (in.op == isa::Opcode::kRepeat) {
         if (prev != isa::Opcode::kIllegal) c.dispatches[static_cast<uint8_t>(prev)] += in.n;
         continue;

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <array>
 #include <cstdlib>
 #include <set>
 #include <string>
@@ -55,12 +58,22 @@ TEST_P(ProgenConfig, SeedsCoverEveryOpcodeQueueAndStream) {
   OpcodeCounts total;
   std::set<uint32_t> busy_queues;
   std::set<uint32_t> dst_fields;
+  constexpr size_t kFeatures = static_cast<size_t>(Feature::kCount);
+  std::array<uint32_t, kFeatures> programs_with{};  // ISA v2 features: programs using each
+  uint32_t programs_with_chain = 0;
+  uint64_t chains = 0;
   for (uint64_t seed = 1; seed <= 200; ++seed) {
     const auto gp = GenerateProgram(g, seed);
     for (size_t i = 0; i < 256; ++i) {
       total.words[i] += gp.counts.words[i];
       total.dispatches[i] += gp.counts.dispatches[i];
     }
+    for (size_t f = 0; f < kFeatures; ++f) {
+      total.features[f] += gp.counts.features[f];
+      programs_with[f] += gp.counts.features[f] > 0;
+    }
+    chains += gp.vxm_chains;
+    programs_with_chain += gp.vxm_chains > 0;
     for (uint32_t q = 0; q < g.num_queues(); ++q) {
       for (uint64_t w : gp.program.queues[q]) {
         Instr in;
@@ -83,6 +96,17 @@ TEST_P(ProgenConfig, SeedsCoverEveryOpcodeQueueAndStream) {
     }
   }
   EXPECT_EQ(busy_queues.size(), g.num_queues());
+  // ISA v2 features appear regularly, so the RTL lockstep regressions exercise them: VXM operands
+  // read in place (mostly VXM results one cycle old), fp ops with an integer a, 2- and 4-row LWs.
+  std::string summary;
+  for (size_t f = 0; f < kFeatures; ++f) {
+    summary += fmt::format("  {}: {} words in {} programs\n", FeatureName(static_cast<Feature>(f)), total.features[f],
+                           programs_with[f]);
+    EXPECT_GE(programs_with[f], 40u) << FeatureName(static_cast<Feature>(f));
+  }
+  EXPECT_GE(programs_with_chain, 100u);
+  std::printf("[progen] %s, 200 seeds:\n%s  VXM -> VXM chains read in place: %llu in %u programs\n", GetParam(),
+              summary.c_str(), static_cast<unsigned long long>(chains), programs_with_chain);
   for (uint32_t s = 0; s < g.streams(); ++s) {
     EXPECT_TRUE(dst_fields.count(StreamField(Dir::kEast, s))) << "E" << s << " never written";
     EXPECT_TRUE(dst_fields.count(StreamField(Dir::kWest, s))) << "W" << s << " never written";
