@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "isa/random_instr.h"
 #include "tsp/assembler.h"
 #include "tsp/geometry.h"
+#include "tsp/model.h"
 #include "tsp/program.h"
 
 namespace tsp {
@@ -252,6 +254,40 @@ TEST(ExamplesTest, Matmul16AssemblesWithTheDocumentedTiming) {
     EXPECT_EQ(st->cycle, abc->cycle + 3 + g.MemPosition(Hemi::kWest, 7 - b));
   }
   ASSERT_EQ(r.program.mem.size(), 17u);
+}
+
+// examples/isa2.tasm (ISA v2: chained VXM steps with an integer operand a, 4-row LWs) gives the
+// results its comments derive, on the reference model, with no schedule error.
+TEST(ExamplesTest, Isa2ComputesTheDocumentedResults) {
+  const std::string path = std::string(TSP_SOURCE_DIR) + "/examples/isa2.tasm";
+  const std::string src = ReadText(path);
+  ASSERT_FALSE(src.empty()) << path;
+  const AsmResult r = Assemble(src, path);
+  ASSERT_TRUE(r.ok) << r.error;
+  const Geometry g = Geometry::Default();
+  ASSERT_TRUE(FindListing(r, *g.FindQueue("vxm.1"), "fadd W4, @W0, #1.0"));
+  ASSERT_TRUE(FindListing(r, *g.FindQueue("mxm.w"), "lw.i32 W0, #0"));
+  Model m(g);
+  std::string err;
+  ASSERT_TRUE(m.LoadProgram(r.program, &err)) << err;
+  m.Start();
+  const RunResult run = m.Run(1000);
+  ASSERT_EQ(run.status, RunStatus::kDone) << run.message;
+  for (const auto &e : m.errors()) ADD_FAILURE() << e.message;
+  // A: z = round_to_nearest_even(x / 2 + 1) for x = -8 .. 7.
+  const auto z = m.ReadMem(g.MemSliceId(Hemi::kWest, 0), 1);
+  for (uint32_t l = 0; l < g.vl(); ++l) {
+    const double v = (static_cast<int>(l % 16) - 8) / 2.0 + 1.0;
+    EXPECT_EQ(static_cast<int8_t>(z[l]), static_cast<int8_t>(std::nearbyint(v))) << "lane " << l;
+  }
+  // B: y[r] = (r + 1)^2 in lanes 16k + r, as four byte planes.
+  for (uint32_t b = 0; b < 4; ++b) {
+    const auto plane = m.ReadMem(g.MemSliceId(Hemi::kWest, 7 - b), 32);
+    for (uint32_t l = 0; l < g.vl(); ++l) {
+      const uint32_t y = (l % 16 + 1) * (l % 16 + 1);
+      EXPECT_EQ(plane[l], static_cast<uint8_t>(y >> (8 * b))) << "byte " << b << " lane " << l;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
