@@ -136,8 +136,8 @@ int main(int argc, char **argv) {
     }
     fmt::print("\n  {:<30} {:>10} {:>10}\n", "ISA v2 feature", "words", "programs");
     for (size_t f = 0; f < kFeatures; ++f) {
-      fmt::print("  {:<30} {:>10} {:>10}\n", tsp::FeatureName(static_cast<tsp::Feature>(f)), counts.features[f],
-                 feature_programs[f]);
+      fmt::print("  {:<30} {:>10} {:>10}\n", tsp::FeatureName(static_cast<tsp::Feature>(f)),
+                 counts.features[f], feature_programs[f]);
     }
     fmt::print("  {:<30} {:>10} {:>10}\n", "VXM -> VXM chain (in place)", chains, chain_programs);
     if (!failures.empty()) {

@@ -34,14 +34,14 @@ struct OperandSpec {
 
 struct OpSyntax {
   const isa::OpInfo *info = nullptr;
-  bool type_suffix = false;   // .T  (dtype); [.T]: optional, omitted means code 0 (LW: i8)
-  bool stype_suffix = false;  // .S  (stype, VCVT); [.S]: optional, sets aint (FADD .. FMAX)
+  bool type_suffix = false;     // .T  (dtype); [.T]: optional, omitted means code 0 (LW: i8)
+  bool stype_suffix = false;    // .S  (stype, VCVT); [.S]: optional, sets aint (FADD .. FMAX)
   bool type_optional = false;   // the .T suffix is written [.T]
   bool stype_optional = false;  // the .S suffix is written [.S]: present iff aint = 1
-  bool sat_suffix = false;    // [.sat]
-  bool sign_suffix = false;   // .XY (ABC: activation/weight signedness)
-  bool acc_suffix = false;    // [.acc]
-  int implied_dtype = -1;     // dtype implied by an op without .T whose dtype_mask has one bit (FADD: f32)
+  bool sat_suffix = false;      // [.sat]
+  bool sign_suffix = false;     // .XY (ABC: activation/weight signedness)
+  bool acc_suffix = false;      // [.acc]
+  int implied_dtype = -1;       // dtype implied by an op without .T whose dtype_mask has one bit (FADD: f32)
   std::vector<OperandSpec> operands;
   std::string parse_error;  // non-empty if the syntax string has a part this code does not understand
 };

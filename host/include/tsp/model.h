@@ -8,8 +8,8 @@
 // VXM operand with aloc / bloc (ISA v2, `@E4`) reads the register at the VXM's own position
 // instead. A result with latency L is written at cycle r+L into the stream register at the slice's
 // own position; during cycle w+1 that register holds it (so the VXM reads its own result in place
-// at w+1), and a slice d positions downstream reads it at cycle w+d. Every other register takes its upstream neighbour's value each cycle; values fall
-// off the edge of the chip.
+// at w+1), and a slice d positions downstream reads it at cycle w+d. Every other register takes
+// its upstream neighbour's value each cycle; values fall off the edge of the chip.
 #pragma once
 
 #include <array>

@@ -903,7 +903,8 @@ bool Assembler::ParseSuffixes(const Token &tok, const OpSyntax &syn, Instr *in,
   };
   if (syn.type_suffix) {
     // [.T] (LW): omitted means i8 (dtype 0); a type name given must be one of the op's.
-    if ((!syn.type_optional || names_type(15)) && !type_part(syn.info->dtype_mask, "type", &in->dtype, "dtype"))
+    if ((!syn.type_optional || names_type(15)) &&
+        !type_part(syn.info->dtype_mask, "type", &in->dtype, "dtype"))
       return false;
   }
   if (syn.stype_suffix) {
@@ -995,9 +996,10 @@ bool Assembler::ParseOperands(const OpSyntax &syn, const std::string &shown, con
       const bool stream_kind = o.kind == OperandKind::kStream || o.kind == OperandKind::kStreamOrImm ||
                                o.kind == OperandKind::kStreamOrFImm;
       if (local_flag.empty() || !stream_kind) {
-        return Error(col, fmt::format("'@' (read the stream in place at the VXM's own position) is only allowed on "
-                                      "operands a and b of VXM instructions, not on operand {} of {}",
-                                      o.field, shown));
+        return Error(
+            col, fmt::format("'@' (read the stream in place at the VXM's own position) is only allowed on "
+                             "operands a and b of VXM instructions, not on operand {} of {}",
+                             o.field, shown));
       }
       local_rest.assign(ops[k].begin() + 1, ops[k].end());
       if (!ParseStream(local_rest, &local_field)) return false;

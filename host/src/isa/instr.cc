@@ -602,17 +602,19 @@ std::string Disassemble(const Instr &in) {
   if (!CheckInstr(in, nullptr, &why, nullptr)) return fmt::format(".inst 0x{:016x}  ; {}", Encode(in), why);
   const OpSyntax &syn = SyntaxOf(in.op);
   std::string text(syn.info->mnemonic);
-  if (syn.type_suffix && !(syn.type_optional && in.dtype == 0)) text += fmt::format(".{}", isa::kDTypeNames[in.dtype]);
-  if (syn.stype_suffix && (!syn.stype_optional || in.aint)) text += fmt::format(".{}", isa::kDTypeNames[in.stype]);
+  if (syn.type_suffix && !(syn.type_optional && in.dtype == 0))
+    text += fmt::format(".{}", isa::kDTypeNames[in.dtype]);
+  if (syn.stype_suffix && (!syn.stype_optional || in.aint))
+    text += fmt::format(".{}", isa::kDTypeNames[in.stype]);
+  if (syn.sign_suffix) text += fmt::format(".{}{}", in.asigned ? 's' : 'u', in.wsigned ? 's' : 'u');
+  if (syn.sat_suffix && in.sat) text += ".sat";
+  if (syn.acc_suffix && in.acc) text += ".acc";
   // "@" before a stream operand read in place at the VXM's own position.
   auto local = [&](std::string_view f) {
     const std::string_view flag = LocalFlagOf(syn, f);
     int64_t v = 0;
     return !flag.empty() && GetInstrField(in, flag, &v) && v != 0 ? "@" : "";
   };
-  if (syn.sign_suffix) text += fmt::format(".{}{}", in.asigned ? 's' : 'u', in.wsigned ? 's' : 'u');
-  if (syn.sat_suffix && in.sat) text += ".sat";
-  if (syn.acc_suffix && in.acc) text += ".acc";
   bool first = true;
   for (const auto &o : syn.operands) {
     int64_t v = 0;

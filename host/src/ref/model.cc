@@ -318,8 +318,8 @@ struct ModelAccess {
   }
 
   // Reads a stream group of `width` streams for tile k into lane-major raw values.
-  static std::array<uint32_t, kLanes> ReadGroup(Model &m, uint32_t q, uint32_t pos, uint32_t sf, uint32_t width,
-                                                uint32_t k, bool local = false) {
+  static std::array<uint32_t, kLanes> ReadGroup(Model &m, uint32_t q, uint32_t pos, uint32_t sf,
+                                                uint32_t width, uint32_t k, bool local = false) {
     std::array<uint32_t, kLanes> v{};
     for (uint32_t b = 0; b < width; ++b) {
       const Word16 w = ReadStream(m, q, pos, sf + b, k, local);

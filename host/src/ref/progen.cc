@@ -702,8 +702,8 @@ class Generator {
         const uint32_t n = static_cast<uint32_t>(vals.size());  // 1, 2 or 4 streams s0 .. s0+n-1
         const uint32_t dt = rng_.Below(n == 4 ? 3 : n == 2 ? 2 : 1), rows = 1u << dt;
         const uint32_t first = rows * rng_.Below(n / rows);
-        AddLw(h, v0.tv + Dist(mxm_pos_[h], v0.pos), StreamField(v0.dir, plan_.values[vals[first]].stream), v0.rep,
-              rng_.Below(isa::kMxmRows + 1 - rows), PickStride(v0.rep), dt);
+        AddLw(h, v0.tv + Dist(mxm_pos_[h], v0.pos), StreamField(v0.dir, plan_.values[vals[first]].stream),
+              v0.rep, rng_.Below(isa::kMxmRows + 1 - rows), PickStride(v0.rep), dt);
         for (uint32_t i = 0; i < rows; ++i) Extend(vals[first + i], mxm_pos_[h]);
         return true;
       }

@@ -91,12 +91,14 @@ TEST(AssemblerTest, GoldenWords) {
   EXPECT_EQ(One("vxm.0", "fadd W0, @W4, E4", kVxm0),
             0x30 | (W(0) << 8) | (W(4) << 13) | (E(4) << 18) | (3ull << 23) | (1ull << 29));
   EXPECT_EQ(One("vxm.1", "vadd.i8 E0, @e1, @ W2", kVxm1), 0x20 | (E(1) << 13) | (W(2) << 18) | (3ull << 29));
-  EXPECT_EQ(One("vxm.0", "fmul.i16 E0, E2, #2.0", kVxm0),
-            0x32 | (E(2) << 13) | (3ull << 23) | (1ull << 26) | (1ull << 27) | (1ull << 31) | (0x40000000ull << 32));
+  EXPECT_EQ(One("vxm.0", "fmul.i16 E0, E2, #2.0", kVxm0), 0x32 | (E(2) << 13) | (3ull << 23) | (1ull << 26) |
+                                                              (1ull << 27) | (1ull << 31) |
+                                                              (0x40000000ull << 32));
   EXPECT_EQ(One("vxm.0", "FMAX.I8.F32 W4, @E3, @W4", kVxm0),
             0x33 | (W(4) << 8) | (E(3) << 13) | (W(4) << 18) | (3ull << 23) | (7ull << 29));
-  EXPECT_EQ(One("vxm.0", "fsub.i32 E0, @E4, #1.0", kVxm0),
-            0x31 | (E(4) << 13) | (3ull << 23) | (1ull << 26) | (2ull << 27) | (5ull << 29) | (0x3f800000ull << 32));
+  EXPECT_EQ(One("vxm.0", "fsub.i32 E0, @E4, #1.0", kVxm0), 0x31 | (E(4) << 13) | (3ull << 23) | (1ull << 26) |
+                                                               (2ull << 27) | (5ull << 29) |
+                                                               (0x3f800000ull << 32));
   EXPECT_EQ(One("vxm.0", "frsqrt E0, @W4", kVxm0), 0x36 | (W(4) << 13) | (3ull << 23) | (1ull << 29));
   EXPECT_EQ(One("mxm.w", "lw.i8 W0, #3", kMxmW), 0x50 | (W(0) << 13) | (3ull << 32));
   EXPECT_EQ(One("mxm.w", "lw.i16 W2, #14", kMxmW), 0x50 | (W(2) << 13) | (1ull << 23) | (14ull << 32));
@@ -206,25 +208,33 @@ TEST(AssemblerTest, ErrorMessagesWithFileLineColumn) {
       {".queue mxm.w\nlw.i32 W2, #0\n",
        "t.tasm:2:8: lw: stream group a = W2 is not aligned: a group of 4 streams must start at an index that "
        "is a multiple of 4"},
-      {".queue mxm.w\nlw.f32 W0, #0\n", "t.tasm:2:4: type .f32 is not allowed for lw (allowed: .i8, .i16, .i32)"},
-      {".queue mxm.w\nlw.sat W0, #0\n", "t.tasm:2:4: unexpected suffix '.sat' on lw (syntax: lw[.T] a, #row)"},
+      {".queue mxm.w\nlw.f32 W0, #0\n",
+       "t.tasm:2:4: type .f32 is not allowed for lw (allowed: .i8, .i16, .i32)"},
+      {".queue mxm.w\nlw.sat W0, #0\n",
+       "t.tasm:2:4: unexpected suffix '.sat' on lw (syntax: lw[.T] a, #row)"},
       {".queue vxm.0\nvadd.i8 @E0, E1, E2\n",
-       "t.tasm:2:9: '@' (read the stream in place at the VXM's own position) is only allowed on operands a and "
+       "t.tasm:2:9: '@' (read the stream in place at the VXM's own position) is only allowed on operands a "
+       "and "
        "b of VXM instructions, not on operand dst of vadd.i8"},
       {".queue mxm.w\nlw @W0, #1\n",
-       "t.tasm:2:4: '@' (read the stream in place at the VXM's own position) is only allowed on operands a and "
+       "t.tasm:2:4: '@' (read the stream in place at the VXM's own position) is only allowed on operands a "
+       "and "
        "b of VXM instructions, not on operand a of lw"},
       {".queue sxm.w\nperm.i8 E0, @W1, W2\n",
-       "t.tasm:2:13: '@' (read the stream in place at the VXM's own position) is only allowed on operands a and "
+       "t.tasm:2:13: '@' (read the stream in place at the VXM's own position) is only allowed on operands a "
+       "and "
        "b of VXM instructions, not on operand a of perm.i8"},
       {".queue vxm.0\nvshl.i8 E0, E1, @E2\n",
-       "t.tasm:2:17: '@' (read the stream in place at the VXM's own position) is only allowed on operands a and "
+       "t.tasm:2:17: '@' (read the stream in place at the VXM's own position) is only allowed on operands a "
+       "and "
        "b of VXM instructions, not on operand imm of vshl.i8"},
-      {".queue vxm.0\nfadd E0, E4, @#1.5\n", "t.tasm:2:15: expected a stream name like E3 or W0, found '#1.5'"},
+      {".queue vxm.0\nfadd E0, E4, @#1.5\n",
+       "t.tasm:2:15: expected a stream name like E3 or W0, found '#1.5'"},
       {".queue vxm.0\nfadd.i16 E0, E1, E0\n",
        "t.tasm:2:14: fadd: stream group a = E1 is not aligned: a group of 2 streams must start at an index "
        "that is a multiple of 2"},
-      {".queue vxm.0\nfexp.i16 E0, E4\n", "t.tasm:2:6: unexpected suffix '.i16' on fexp (syntax: fexp dst, a)"},
+      {".queue vxm.0\nfexp.i16 E0, E4\n",
+       "t.tasm:2:6: unexpected suffix '.i16' on fexp (syntax: fexp dst, a)"},
       {".queue vxm.0\nfadd.f32.i16 E0, E2, E0\n",
        "t.tasm:2:10: unexpected suffix '.i16' on fadd (syntax: fadd[.S] dst, a, b|#fimm)"},
       {".queue mxm.w\nlw W0, 3\n", "t.tasm:2:8: expected an immediate like #3, found '3'"},

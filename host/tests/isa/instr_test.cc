@@ -334,7 +334,6 @@ TEST(InstrTest, Version2FormatsAndSyntax) {
   }
 }
 
-
 // Word -> Decode(with geometry) must fail with a message containing `expect`.
 void ExpectReject(uint64_t word, const std::string &expect, const Geometry &geom = Geometry::Default()) {
   Instr out;
@@ -512,9 +511,10 @@ TEST(DecodeRejectTest, FlagsOnOpsThatDoNotUseThem) {
   ExpectReject(in, "lw does not use field acc");
   in = Make(Opcode::kVmov);
   in.stype = 2;
-  ExpectReject(in,
-               "vmov does not use field stype: it must be 0, is 2 (source types exist only on vcvt, fadd, fsub, "
-               "fmul, fmax)");
+  ExpectReject(
+      in,
+      "vmov does not use field stype: it must be 0, is 2 (source types exist only on vcvt, fadd, fsub, "
+      "fmul, fmax)");
 }
 
 TEST(DecodeRejectTest, UnusedOperandFields) {
@@ -608,8 +608,9 @@ TEST(DecodeRejectTest, Version2Rules) {
   // Local flags only where a VXM op has that stream operand.
   in = Make(Opcode::kVrelu);
   in.bloc = 1;
-  ExpectReject(in, "vrelu does not use field bloc: it must be 0, is 1 (vrelu has no stream operand b that can "
-                   "be read in place)");
+  ExpectReject(in,
+               "vrelu does not use field bloc: it must be 0, is 1 (vrelu has no stream operand b that can "
+               "be read in place)");
   in = Make(Opcode::kVshl);
   in.bloc = 1;
   ExpectReject(in, "vshl does not use field bloc");
@@ -626,8 +627,9 @@ TEST(DecodeRejectTest, Version2Rules) {
   // aint only on FADD .. FMAX; aint = 0 needs stype = 0; with aint the type is i8, i16 or i32.
   in = Make(Opcode::kVadd);
   in.aint = 1;
-  ExpectReject(in, "vadd does not use field aint: it must be 0, is 1 (only fadd, fsub, fmul, fmax take an "
-                   "integer operand a)");
+  ExpectReject(in,
+               "vadd does not use field aint: it must be 0, is 1 (only fadd, fsub, fmul, fmax take an "
+               "integer operand a)");
   in = Make(Opcode::kFexp);
   in.dtype = 3;
   in.aint = 1;
@@ -662,7 +664,8 @@ TEST(DecodeRejectTest, Version2Rules) {
   lw.a = W(2);
   ExpectReject(lw, "lw: stream group a = W2 is not aligned: a group of 4 streams");
   lw.a = W(4);
-  ExpectReject(lw, "lw: stream a = W4 is out of range: geometry small has 4 streams", Geometry(isa::kConfigs[1]));
+  ExpectReject(lw, "lw: stream a = W4 is out of range: geometry small has 4 streams",
+               Geometry(isa::kConfigs[1]));
   // An ISA v1 word keeps its meaning: bits 29..31 zero is a v1 VXM instruction.
   Instr v1;
   ASSERT_TRUE(Decode(0x20 | (E(2) << 13) | (W(4) << 18) | (1ull << 23), &v1, &err, nullptr)) << err;

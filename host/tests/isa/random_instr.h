@@ -149,8 +149,9 @@ inline Instr RandomInstr(const isa::OpInfo &op, const Geometry &g, std::mt19937_
   // ISA v2: every VXM stream operand a / b may be read in place at the VXM's own position.
   if (op.unit == isa::Unit::kVxm) {
     in.aloc = RandBelow(rng, 3) == 0;
-    const bool b_stream = (op.opcode <= Opcode::kVmax || (op.opcode >= Opcode::kFadd && op.opcode <= Opcode::kFmax)) &&
-                          !in.bimm;
+    const bool b_stream =
+        (op.opcode <= Opcode::kVmax || (op.opcode >= Opcode::kFadd && op.opcode <= Opcode::kFmax)) &&
+        !in.bimm;
     in.bloc = b_stream && RandBelow(rng, 3) == 0;
   }
   return in;

@@ -3,9 +3,8 @@
 // seeds together must cover every opcode, every queue and both stream directions.
 #include "tsp/progen.h"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <array>
 #include <cstdlib>
@@ -100,13 +99,13 @@ TEST_P(ProgenConfig, SeedsCoverEveryOpcodeQueueAndStream) {
   // read in place (mostly VXM results one cycle old), fp ops with an integer a, 2- and 4-row LWs.
   std::string summary;
   for (size_t f = 0; f < kFeatures; ++f) {
-    summary += fmt::format("  {}: {} words in {} programs\n", FeatureName(static_cast<Feature>(f)), total.features[f],
-                           programs_with[f]);
+    summary += fmt::format("  {}: {} words in {} programs\n", FeatureName(static_cast<Feature>(f)),
+                           total.features[f], programs_with[f]);
     EXPECT_GE(programs_with[f], 40u) << FeatureName(static_cast<Feature>(f));
   }
   EXPECT_GE(programs_with_chain, 100u);
-  std::printf("[progen] %s, 200 seeds:\n%s  VXM -> VXM chains read in place: %llu in %u programs\n", GetParam(),
-              summary.c_str(), static_cast<unsigned long long>(chains), programs_with_chain);
+  std::printf("[progen] %s, 200 seeds:\n%s  VXM -> VXM chains read in place: %llu in %u programs\n",
+              GetParam(), summary.c_str(), static_cast<unsigned long long>(chains), programs_with_chain);
   for (uint32_t s = 0; s < g.streams(); ++s) {
     EXPECT_TRUE(dst_fields.count(StreamField(Dir::kEast, s))) << "E" << s << " never written";
     EXPECT_TRUE(dst_fields.count(StreamField(Dir::kWest, s))) << "W" << s << " never written";

@@ -258,14 +258,14 @@ TEST_F(ModelTest, VxmChainReadsInPlaceOneCycleAfterTheWrite) {
   for (int64_t delta : {-1, 0, 1}) {
     SCOPED_TRACE("consumer dispatched at w+1" + std::string(delta < 0 ? "-1" : delta > 0 ? "+1" : ""));
     Builder b(g);
-    b.Mem(w0, 0, x).At("mem.w0", 0, Read(0, E(0)));  // written at 2 at p9, the VXM reads it at 3
+    b.Mem(w0, 0, x).At("mem.w0", 0, Read(0, E(0)));               // written at 2 at p9, the VXM reads it at 3
     b.At("vxm.0", 3, Vop(Opcode::kVadd, kI8, W(2), E(0), E(0)));  // 2x, written at 5 (L = 2)
     Instr inc = Vop(Opcode::kVadd, kI8, W(4), W(2));
     inc.aloc = 1;  // vadd.i8 W4, @W2, #1
     inc.bimm = 1;
     inc.imm = 1;
     const uint64_t t = static_cast<uint64_t>(6 + delta);
-    b.At("vxm.1", t, inc);                             // written at t+2, mem.w0 reads W4 at t+3
+    b.At("vxm.1", t, inc);  // written at t+2, mem.w0 reads W4 at t+3
     b.At("mem.w0", t + 3, Write(5, W(4)));
     Model m(g);
     auto r = LoadAndRun(m, b.program());
@@ -275,7 +275,8 @@ TEST_F(ModelTest, VxmChainReadsInPlaceOneCycleAfterTheWrite) {
       EXPECT_EQ(m.error_bits(), uint32_t{isa::kErrEmptyRead});
       EXPECT_EQ(m.errors()[0].where, "vxm.1");
       EXPECT_EQ(m.errors()[0].cycle, t);
-      EXPECT_NE(m.errors()[0].message.find("reads stream @W2 superlane 0 at vxm (in place)"), std::string::npos)
+      EXPECT_NE(m.errors()[0].message.find("reads stream @W2 superlane 0 at vxm (in place)"),
+                std::string::npos)
           << m.errors()[0].message;
       continue;
     }
@@ -303,13 +304,13 @@ TEST_F(ModelTest, VxmChainAcrossAlusAndLatencies) {
   for (uint32_t i = 0; i < 4; ++i) {  // a on E0..E3 from mem.w0..w3, all at the VXM during cycle 8
     b.Mem(g.MemSliceId(Hemi::kWest, i), 0, planes[i]).At("mem.w" + std::to_string(i), 5 - i, Read(0, E(i)));
   }
-  b.At("vxm.0", 8, Vmov32(E(4), E(0)));                      // copy of a: E4..E7 written at 10
-  Instr add = Vop(Opcode::kFadd, kF32, W(0), E(0), E(4));   // a + copy, read at 11: E0 has hopped on
-  add.bloc = 1;                                              // ... so read the copy @E4 in place
+  b.At("vxm.0", 8, Vmov32(E(4), E(0)));                    // copy of a: E4..E7 written at 10
+  Instr add = Vop(Opcode::kFadd, kF32, W(0), E(0), E(4));  // a + copy, read at 11: E0 has hopped on
+  add.bloc = 1;                                            // ... so read the copy @E4 in place
   add.a = E(4);
-  add.aloc = 1;                                              // fadd W0, @E4, @E4 at 11, written at 14
+  add.aloc = 1;  // fadd W0, @E4, @E4 at 11, written at 14
   b.At("vxm.1", 11, add);
-  Instr mul = Vop(Opcode::kFmul, kF32, W(4), W(0), W(0));   // fmul W4, @W0, #0.5 at 15, written at 18
+  Instr mul = Vop(Opcode::kFmul, kF32, W(4), W(0), W(0));  // fmul W4, @W0, #0.5 at 15, written at 18
   mul.aloc = 1;
   mul.b = 0;
   mul.bimm = 1;
@@ -322,7 +323,8 @@ TEST_F(ModelTest, VxmChainAcrossAlusAndLatencies) {
   for (const auto &e : m.errors()) ADD_FAILURE() << e.message;
   for (uint32_t l = 0; l < vl; ++l) {
     uint32_t bits = 0;
-    for (uint32_t i = 0; i < 4; ++i) bits |= uint32_t{m.ReadMem(g.MemSliceId(Hemi::kWest, i), 7)[l]} << (8 * i);
+    for (uint32_t i = 0; i < 4; ++i)
+      bits |= uint32_t{m.ReadMem(g.MemSliceId(Hemi::kWest, i), 7)[l]} << (8 * i);
     float y = 0;
     std::memcpy(&y, &bits, 4);
     ASSERT_EQ(y, a[l]) << "lane " << l;  // (a + a) * 0.5, exact

@@ -206,8 +206,10 @@ TEST_F(UnitsTest, VxmFloatOps) {
 // op runs on it (its fp32 semantics from tsp::num, checked elsewhere against the host FPU).
 TEST_F(UnitsTest, VxmFloatOpsWithIntegerOperandA) {
   auto b = FloatOperands(vl, 7);
-  const std::pair<Opcode, uint32_t (*)(uint32_t, uint32_t)> bin[] = {
-      {Opcode::kFadd, num::FAdd}, {Opcode::kFsub, num::FSub}, {Opcode::kFmul, num::FMul}, {Opcode::kFmax, num::FMax}};
+  const std::pair<Opcode, uint32_t (*)(uint32_t, uint32_t)> bin[] = {{Opcode::kFadd, num::FAdd},
+                                                                     {Opcode::kFsub, num::FSub},
+                                                                     {Opcode::kFmul, num::FMul},
+                                                                     {Opcode::kFmax, num::FMax}};
   for (uint32_t st = 0; st < 3; ++st) {
     const int bits = 8 << st;
     auto a = IntOperands(vl, bits, 20 + st);
@@ -227,8 +229,8 @@ TEST_F(UnitsTest, VxmFloatOpsWithIntegerOperandA) {
         const float af = static_cast<float>(SExt(a[l], bits));  // host conversion: round to nearest even
         uint32_t abits = 0;
         std::memcpy(&abits, &af, 4);
-        ASSERT_EQ(out[l], fn(abits, b[l])) << isa::Info(op).mnemonic << " S=i" << bits << " lane " << l
-                                           << " a " << SExt(a[l], bits);
+        ASSERT_EQ(out[l], fn(abits, b[l]))
+            << isa::Info(op).mnemonic << " S=i" << bits << " lane " << l << " a " << SExt(a[l], bits);
       }
     }
   }
@@ -415,8 +417,10 @@ TEST_F(UnitsTest, MxmMultiRowWeightLoads) {
     for (uint32_t j = 0; j < 4; ++j) {
       for (uint32_t r = 0; r < 16; ++r) {
         int64_t sum = 0;
-        for (uint32_t c = 0; c < vl; ++c) sum += int64_t{static_cast<int8_t>(w[r * vl + c])} * static_cast<int8_t>(x[j * vl + c]);
-        ASSERT_EQ(run.out[j][(S - 1) * 16 + r], static_cast<int32_t>(sum)) << what << " row " << r << " j " << j;
+        for (uint32_t c = 0; c < vl; ++c)
+          sum += int64_t{static_cast<int8_t>(w[r * vl + c])} * static_cast<int8_t>(x[j * vl + c]);
+        ASSERT_EQ(run.out[j][(S - 1) * 16 + r], static_cast<int32_t>(sum))
+            << what << " row " << r << " j " << j;
       }
     }
   };

@@ -244,7 +244,8 @@ TEST_F(MxmTest, EmptyReadsRaiseErrorsLikeTheModel) {
 // loaded row by row.
 TEST_F(MxmTest, MultiRowWeightLoads) {
   std::mt19937 rng(25);
-  for (const auto &[rows, start] : std::vector<std::pair<uint32_t, uint32_t>>{{2, 0}, {4, 0}, {2, 14}, {4, 12}, {4, 4}}) {
+  for (const auto &[rows, start] :
+       std::vector<std::pair<uint32_t, uint32_t>>{{2, 0}, {4, 0}, {2, 14}, {4, 12}, {4, 4}}) {
     if (rows > NS) continue;
     SCOPED_TRACE(fmt::format("{} rows per LW from row {}", rows, start));
     const Matrix w = RandomMatrix(kRows, VL, rng);
@@ -263,8 +264,10 @@ TEST_F(MxmTest, MultiRowWeightLoads) {
     b.At(queue, t_lw, Lw(sf0, start, dtype));
     if (loads > 1) b.Add(queue, test::Repeat(loads - 1, 1, static_cast<int32_t>(rows)));
     b.At(queue, t_iw, Op(Opcode::kIw));
-    const uint32_t sf_x = Feed(b, g, slices[rows % static_cast<uint32_t>(slices.size())], 0, pos, t_abc, x, 32);
-    b.At(queue, t_abc, Abc(E(0), sf_x, true, false)).Add(queue, test::Repeat(static_cast<uint32_t>(x.size() - 1), 1, 0));
+    const uint32_t sf_x =
+        Feed(b, g, slices[rows % static_cast<uint32_t>(slices.size())], 0, pos, t_abc, x, 32);
+    b.At(queue, t_abc, Abc(E(0), sf_x, true, false))
+        .Add(queue, test::Repeat(static_cast<uint32_t>(x.size() - 1), 1, 0));
     Lockstep ls(g, queue);
     ASSERT_TRUE(ls.Run(b.program()));
     EXPECT_TRUE(ls.model_errors().empty());

@@ -490,11 +490,12 @@ TEST(VxmLockstep, RandomPrograms) {
   EXPECT_GT(empty, 0u);  // both error kinds occur in random programs and were matched
   EXPECT_GT(coll, 0u);
   EXPECT_GT(local, 100u);  // instructions reading operands in place
-  std::printf("lockstep: %llu cycles, %llu stream writes compared, %llu empty-read and %llu collision cycles, "
-              "%llu instructions reading in place\n",
-              static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(writes),
-              static_cast<unsigned long long>(empty), static_cast<unsigned long long>(coll),
-              static_cast<unsigned long long>(local));
+  std::printf(
+      "lockstep: %llu cycles, %llu stream writes compared, %llu empty-read and %llu collision cycles, "
+      "%llu instructions reading in place\n",
+      static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(writes),
+      static_cast<unsigned long long>(empty), static_cast<unsigned long long>(coll),
+      static_cast<unsigned long long>(local));
 }
 
 TEST(VxmLockstep, SpecialFunctionsDense) {
