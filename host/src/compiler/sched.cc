@@ -800,7 +800,10 @@ class Scheduler {
         c.T = kUnset;
         c.npreds_left = static_cast<uint32_t>(c.preds.size());
       }
+      earliest_.assign(clusters_.size(), 0);
+      first_why_.assign(clusters_.size(), "");
       if (!Place(error)) return false;
+      if (std::getenv("TSP_SCHED_PATH")) ReportPath();
       int64_t len = 0;
       for (const Node &n : g_.nodes) len = std::max(len, n.time + LastEvent(g_, n));
       if (std::getenv("TSP_SCHED_VERBOSE")) std::fprintf(stderr, "schedule try %u: %ld cycles\n", t, (long)len + 1);
@@ -823,6 +826,45 @@ class Scheduler {
   }
 
   std::vector<int64_t> prio_;
+  std::vector<int64_t> earliest_;
+  std::vector<std::string> first_why_;
+
+  // Debugging (TSP_SCHED_PATH): the chain of clusters that sets the program's length, each with the
+  // delay past its dependencies and what blocked it first.
+  void ReportPath() {
+    uint32_t last = 0;
+    int64_t end = -1;
+    for (uint32_t ci = 0; ci < clusters_.size(); ++ci) {
+      const int64_t e = clusters_[ci].T + clusters_[ci].duration;
+      if (e > end) {
+        end = e;
+        last = ci;
+      }
+    }
+    std::map<std::string, std::pair<int64_t, int64_t>> by_tag;  // tag -> (delay, busy)
+    uint32_t ci = last;
+    while (true) {
+      const Cluster &c = clusters_[ci];
+      const int64_t delay = c.T - earliest_[ci];
+      const std::string tag = g_.tags[g_.nodes[c.nodes[0]].tag];
+      std::fprintf(stderr, "path T %6ld dur %4ld delay %5ld %s %s\n", (long)c.T, (long)c.duration, (long)delay,
+                   DescribeNode(g_, c.nodes[0]).c_str(), delay > 0 ? first_why_[ci].c_str() : "");
+      by_tag[tag].first += delay;
+      int64_t best = -1;
+      uint32_t bp = UINT32_MAX;
+      for (const auto &[p, w] : c.preds) {
+        if (clusters_[p].T + w > best) {
+          best = clusters_[p].T + w;
+          bp = p;
+        }
+      }
+      if (bp == UINT32_MAX) break;
+      by_tag[tag].second += c.T - delay - clusters_[bp].T;
+      ci = bp;
+    }
+    for (const auto &[t, v] : by_tag)
+      std::fprintf(stderr, "path %-22s delay %6ld  dependency %6ld\n", t.c_str(), (long)v.first, (long)v.second);
+  }
 
   bool Place(std::string *error) {
     alus_ = Alus();
@@ -883,8 +925,10 @@ class Scheduler {
         }
         const int64_t next = TryPlace(c, T, u, &chosen);
         if (next < 0) break;
+        if (T == earliest) first_why_[ci] = fail_why_;
         T = next;
       }
+      earliest_[ci] = earliest;
       if (std::getenv("TSP_SCHED_DELAYS") && T - earliest > 50)
         std::fprintf(stderr, "delay %ld earliest %ld nodes %zu bl %ld %s why %s\n", (long)(T - earliest), (long)earliest,
                      c.nodes.size(), (long)c.bl, DescribeNode(g_, c.nodes[0]).c_str(), fail_why_.c_str());
