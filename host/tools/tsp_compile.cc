@@ -83,6 +83,8 @@ int main(int argc, char **argv) {
   app.add_flag("--no-int-a", no_int_a, "ISA v1: no integer operand a for FMUL");
   app.add_flag("--vxm-scores", vxm_scores, "attention scores on the VXM (transposes, column trees)");
   app.add_flag("--vxm-values", vxm_values, "attention values on the VXM (streamed products)");
+  bool no_iq_check = false;
+  app.add_flag("--no-iq-check", no_iq_check, "report queues longer than IqDepth instead of failing (analysis only)");
   CLI11_PARSE(app, argc, argv);
 
   tsp::llm::Checkpoint ck;
@@ -135,6 +137,7 @@ int main(int argc, char **argv) {
   LlamaOptions opt = base;
   opt.precision = mode == "exact" ? tsp::compiler::Precision::kExact : tsp::compiler::Precision::kFast;
   opt.positions = positions;
+  opt.sched.check_iq_depth = !no_iq_check;
   CompiledModel cm;
   if (!tsp::compiler::CompileLlama(ck, *geom, opt, &cm, &err)) {
     std::fprintf(stderr, "tsp-compile: %s\n", err.c_str());

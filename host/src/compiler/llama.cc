@@ -284,11 +284,15 @@ class Lowering {
   uint32_t next_tmp_f32_ = 0, next_tmp_i16_ = 0, next_tmp_i16_w_ = 0, next_tmp_i16_e_ = 0;
   uint32_t i16_rr_ = 0, map_rr_ = 0, rope_rr_ = 0, col_rr_ = 0;
   std::vector<uint32_t> colbufs_;                   // TRANS column buffers (16 words), reused in turn
-  uint32_t score_buf_ = kNone, prob_buf_ = kNone;  // [head slot][chunk] fp32, reused by every layer
+  // Per head slot (2 slot + half): C words fp32, the scores then the probabilities in place, reused by
+  // every layer. One buffer per head, round-robin over the four fp32 groups, so that the softmax
+  // traffic spreads over every MEM queue (one buffer for all heads put 8.9 k instructions in one
+  // queue at 512 positions).
+  std::vector<uint32_t> score_bufs_;
   uint32_t qv_buf_ = kNone;                         // the Q vector of every head slot
   uint32_t qa_buf_ = kNone;                         // int16 q of every head, per half tile (MXM scores)
-  uint32_t cum_buf_ = kNone;                        // ABC's cumulative sums of a row type's heads
-  uint32_t pact_buf_ = kNone;                       // int16 probabilities per head and chunk (MXM values)
+  std::vector<uint32_t> cum_bufs_;                  // ABC's cumulative sums of a row type's heads, per head
+  std::vector<uint32_t> pact_bufs_;                 // int16 probabilities per head, C words (MXM values)
   std::vector<uint32_t> vbc_map_;                   // per (r, i): every lane <- lane 16 r + i
   std::vector<uint32_t> vplace_map_;                // per (slot, half): lanes 48 + 8 half + x -> 16 slot + 8 half + x
   Vec vt_chunk16_, e16_;                            // 16 (pos / 64); 1 in lane L(pos) (int16)
@@ -958,7 +962,7 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     }
   }
   // ---- scores: per chunk, 16 rows of products, transposed; columns 0-7 and 8-15 summed ----
-  // cols_ word 16 c + x: column x of chunk c (then the column sums, SumColumns). score_buf_ word (slot * 2 + half) * chunks + c.
+  // cols_ word 16 c + x: column x of chunk c (then the column sums, SumColumns). score_bufs_[slot * 2 + half] word c.
   for (uint32_t r = 0; r < R_; ++r) {
     for (uint32_t j = 0; j < kv_mul_; ++j) {
       const uint32_t slot = r * kv_mul_ + j;
@@ -990,7 +994,7 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         for (uint32_t c = 0; c < C; ++c) {
           b_.Iteration();
           const Vec sum = PM(cols_, 16 * c + 8 * half);
-          b_.Write(b_.Fadd(b_.Fmul(sum, b_.Mem(kscale_[l], c)), mask_[c]), score_buf_, (slot * 2 + half) * C + c);
+          b_.Write(b_.Fadd(b_.Fmul(sum, b_.Mem(kscale_[l], c)), mask_[c]), score_bufs_[slot * 2 + half], c);
         }
         b_.EndLoop();
       }
@@ -1002,26 +1006,25 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
   for (uint32_t hs = 0; hs < 2 * slots; ++hs) {
     const uint32_t r = hs / (2 * kv_mul_), j = (hs / 2) % kv_mul_, half = hs % 2;
     if (HeadOf(2 * r + half, j) == kNone) continue;
-    const uint32_t base = hs * C;
     // Maximum over the chunks (a tree), then over the lanes.
     std::vector<Vec> sc;
-    for (uint32_t c = 0; c < C; ++c) sc.push_back(b_.Mem(score_buf_, base + c));
+    for (uint32_t c = 0; c < C; ++c) sc.push_back(b_.Mem(score_bufs_[hs], c));
     Vec mx = TreeF(Opcode::kFmax, sc);
     mx = Keep(Reduce(Side(hs), Opcode::kRmax, mx));
     b_.BeginLoop();
     for (uint32_t c = 0; c < C; ++c) {
       b_.Iteration();
-      b_.Write(b_.Fexp(b_.Fsub(b_.Mem(score_buf_, base + c), mx)), prob_buf_, base + c);
+      b_.Write(b_.Fexp(b_.Fsub(b_.Mem(score_bufs_[hs], c), mx)), score_bufs_[hs], c);
     }
     b_.EndLoop();
     std::vector<Vec> pr;
-    for (uint32_t c = 0; c < C; ++c) pr.push_back(b_.Mem(prob_buf_, base + c));
+    for (uint32_t c = 0; c < C; ++c) pr.push_back(b_.Mem(score_bufs_[hs], c));
     const Vec sum = TreeF(Opcode::kFadd, pr);
     const Vec inv = Keep(b_.Frecip(Reduce(Side(hs + 1), Opcode::kRsum, sum)));
     b_.BeginLoop();
     for (uint32_t c = 0; c < C; ++c) {
       b_.Iteration();
-      b_.Write(b_.Fmul(b_.Fmul(b_.Mem(prob_buf_, base + c), inv), b_.Mem(vscale_[l], c)), prob_buf_, base + c);
+      b_.Write(b_.Fmul(b_.Fmul(b_.Mem(score_bufs_[hs], c), inv), b_.Mem(vscale_[l], c)), score_bufs_[hs], c);
     }
     b_.EndLoop();
   }
@@ -1043,7 +1046,7 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         for (uint32_t i = 0; i < 16; ++i) {
           const uint32_t half = i < 8 ? 0 : 1;
           const bool valid = HeadOf(2 * r + half, j) != kNone;
-          rows[i] = valid ? b_.Mem(prob_buf_, (slot * 2 + half) * C + c) : b_.Mem(tile_mask_, S_);  // S_: all zero
+          rows[i] = valid ? b_.Mem(score_bufs_[slot * 2 + half], c) : b_.Mem(tile_mask_, S_);  // S_: all zero
         }
         const auto cols = b_.Trans(side, DType::kF32, rows);
         for (uint32_t x = 0; x < 16; ++x) PW(cols[x], cols_, 16 * c + x);
@@ -1128,12 +1131,11 @@ void Lowering::ValuesMxm(uint32_t l, std::vector<Vec> *att_out) {
         const uint32_t s2 = (r * kv_mul_ + j) * 2 + half;
         // One scale for all chunks of the head: max |p| over the chunks and lanes.
         std::vector<Vec> ab;
-        for (uint32_t c = 0; c < C; ++c) ab.push_back(Abs(b_.Mem(prob_buf_, s2 * C + c)));
+        for (uint32_t c = 0; c < C; ++c) ab.push_back(Abs(b_.Mem(score_bufs_[s2], c)));
         const Vec m = Keep(Reduce(Side(s2), Opcode::kRmax, TreeF(Opcode::kFmax, ab)));
         const Vec rc = Keep(b_.Frecip(m));
         for (uint32_t c = 0; c < C; ++c)
-          b_.Write(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(b_.Mem(prob_buf_, s2 * C + c), rc), 32767.0f), pact_buf_,
-                   s2 * C + c);
+          b_.Write(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(b_.Mem(score_bufs_[s2], c), rc), 32767.0f), pact_bufs_[s2], c);
         heads[r].push_back({s2, Keep(b_.FmulI(m, 1.0f / 32767.0f)), {}, {}, {}, {}});
       }
     }
@@ -1147,7 +1149,7 @@ void Lowering::ValuesMxm(uint32_t l, std::vector<Vec> *att_out) {
       b_.Iw(Hemi::kWest);
       b_.Iw(Hemi::kEast);
       for (HeadAcc &h : heads[r]) {
-        const Vec ah = b_.Mem(pact_buf_, h.s2 * C + c).Planes(1, 1), al = b_.Mem(pact_buf_, h.s2 * C + c).Planes(0, 1);
+        const Vec ah = b_.Mem(pact_bufs_[h.s2], c).Planes(1, 1), al = b_.Mem(pact_bufs_[h.s2], c).Planes(0, 1);
         const bool more = c > 0;
         h.hh = b_.Abc(Hemi::kWest, ah, true, true, more ? &h.hh : nullptr);
         h.ll = b_.Abc(Hemi::kEast, al, false, false, more ? &h.ll : nullptr);
@@ -1211,12 +1213,11 @@ void Lowering::ScoresMxm(uint32_t l, const Vec &q) {
           const Vec fhh = b_.Cvt(DType::kF32, DType::kI32, hh, 65536.0f);
           const Vec fll = b_.Cvt(DType::kF32, DType::kI32, ll, 1.0f);
           const Vec fmid = b_.Cvt(DType::kF32, DType::kI32, b_.Vop(Opcode::kVadd, DType::kI32, lh, hl), 256.0f);
-          const uint32_t cw = (j * 2 + half) * C + c;  // one word per iteration (loops never reuse)
-          b_.Write(b_.Fadd(b_.Fadd(fhh, fll), fmid), cum_buf_, cw);
-          const Vec cum = b_.Mem(cum_buf_, cw);
+          b_.Write(b_.Fadd(b_.Fadd(fhh, fll), fmid), cum_bufs_[j * 2 + half], c);
+          const Vec cum = b_.Mem(cum_bufs_[j * 2 + half], c);
           const Vec own = b_.Fsub(cum, b_.Sxm(Side(s2 + 1), Opcode::kShup, DType::kF32, cum, kLanes));
           const Vec sc = b_.Fmul(b_.Fmul(own, b_.Mem(kscale_[l], c)), qq.af);
-          b_.Write(b_.Fadd(sc, mask_[c]), score_buf_, s2 * C + c);
+          b_.Write(b_.Fadd(sc, mask_[c]), score_bufs_[s2], c);
         }
       }
     }
@@ -1478,16 +1479,18 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   }
   // Temporaries (rings) and spill scratch.
   for (uint32_t i = 0; i < 64; ++i) tmp_f32_.push_back(F32Buf("activations", "tmp", static_cast<int>(i % 4), 1));
-  score_buf_ = F32Buf("activations", "scores", -1, 2 * R_ * kv_mul_ * chunks_);
+  for (uint32_t i = 0; i < 2 * R_ * kv_mul_; ++i)
+    score_bufs_.push_back(F32Buf("activations", "scores", static_cast<int>(i % 4), chunks_));
   qv_buf_ = F32Buf("activations", "q-slots", -1, R_ * kv_mul_);
-  if (opt_.mxm_values) pact_buf_ = I16Buf("activations", "p-heads", true, 2 * R_ * kv_mul_ * chunks_);
+  if (opt_.mxm_values)
+    for (uint32_t i = 0; i < 2 * R_ * kv_mul_; ++i) pact_bufs_.push_back(I16Buf("activations", "p-heads", true, chunks_));
   if (opt_.mxm_scores) {
     qa_buf_ = I16Buf("activations", "q-heads", true, 2 * R_ * kv_mul_);
-    cum_buf_ = F32Buf("activations", "score-sums", -1, 2 * kv_mul_ * chunks_);
+    for (uint32_t i = 0; i < 2 * kv_mul_; ++i)
+      cum_bufs_.push_back(F32Buf("activations", "score-sums", static_cast<int>((i + 2) % 4), chunks_));
   }
   fold_buf_ = F32Buf("activations", "att-slots", -1, R_ * kv_mul_);
   if (!opt_.vxm_chain) lvl_ = PairBuf("converted", 2, 3, std::max(16 * chunks_, NQ_));  // fp32 copies of K / V rows
-  prob_buf_ = score_buf_;  // the probabilities replace the scores in place
   for (uint32_t i = 0; i < 32; ++i) tmp_i16_.push_back(I16Buf("activations", "tmp16", i % 2 == 0, 1));
   act16_words_ = std::max(CeilDiv(D, VL_), CeilDiv(H, VL_));
   for (uint32_t i = 0; i < 6; ++i) act16_.push_back(I16Buf("activations", "act16", i % 2 == 0, act16_words_));

@@ -3,7 +3,9 @@
 #include "tsp/llm/generate.h"
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -280,9 +282,12 @@ TEST(Generate, Errors) {
 class RunMainTest : public testing::Test {
  protected:
   void SetUp() override {
+    // Names of their own: ctest runs the tests of this fixture in parallel processes.
     dir_ = testing::TempDir();
-    ckpt_path_ = dir_ + "/runmain_model.bin";
-    tok_path_ = dir_ + "/runmain_tok.bin";
+    const std::string stem = fmt::format("{}/runmain_{}_{}", dir_,
+                                         testing::UnitTest::GetInstance()->current_test_info()->name(), getpid());
+    ckpt_path_ = stem + "_model.bin";
+    tok_path_ = stem + "_tok.bin";
     Config c = MakeConfig(16);
     c.dim = 16;
     c.hidden_dim = 24;
