@@ -160,5 +160,37 @@ TEST(Story, SampledRunMatchesReference) {
   EXPECT_LE(tsp->stats().host_bytes_read, (4u * m.ck.config.vocab_size + 48u) * tsp->stats().steps);
 }
 
+// The whole context on the default geometry: the 512-position program (its busiest queue within
+// IqDepth), fed the fp32 reference's greedy tokens at every position 0..511 (teacher forcing, past
+// the BOS that would end a story): the on-chip argmax equals the fp32 one at every position, and
+// every step takes the predicted number of cycles.
+TEST(Story, EveryPositionOfTheContextMatchesReference) {
+  TSP_NEED_MODEL();
+  const auto &m = Model260K();
+  const int n = m.ck.config.seq_len;
+  auto tsp = Compile(compiler::Precision::kExact, static_cast<uint32_t>(n));
+  ASSERT_TRUE(tsp);
+  llm::Reference ref(m.ck);
+  int token = 1, agree = 0;
+  for (int pos = 0; pos < n; ++pos) {
+    int got = -1;
+    std::string err;
+    ASSERT_TRUE(tsp->Forward(token, pos, nullptr, &got, &err)) << err;
+    const auto &want = ref.Forward(token, pos);
+    int best = 0;
+    for (int t = 1; t < m.ck.config.vocab_size; ++t)
+      if (want[t] > want[best]) best = t;
+    EXPECT_EQ(got, best) << "position " << pos;
+    agree += got == best;
+    token = best;
+  }
+  const RunnerStats &s = tsp->stats();
+  EXPECT_EQ(agree, n);
+  EXPECT_EQ(s.steps, static_cast<uint64_t>(n));
+  EXPECT_EQ(s.min_cycles, s.predicted_cycles);
+  EXPECT_EQ(s.max_cycles, s.predicted_cycles);
+  std::printf("%d of %d positions agree with fp32; %s", agree, n, tsp->StatsReport().c_str());
+}
+
 }  // namespace
 }  // namespace tsp
