@@ -84,6 +84,9 @@ int main(int argc, char **argv) {
   app.add_flag("--vxm-scores", vxm_scores, "attention scores on the VXM (transposes, column trees)");
   app.add_flag("--vxm-values", vxm_values, "attention values on the VXM (streamed products)");
   bool no_iq_check = false;
+  uint32_t alus = 0, tries = 0;
+  app.add_option("--tries", tries, "list-scheduling passes (default: the compiler's)");
+  app.add_option("--alus", alus, "analysis: override the geometry's VXM ALU count (the RTL has the spec's)");
   app.add_flag("--no-iq-check", no_iq_check, "report queues longer than IqDepth instead of failing (analysis only)");
   CLI11_PARSE(app, argc, argv);
 
@@ -93,10 +96,15 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "tsp-compile: %s\n", err.c_str());
     return 1;
   }
-  const auto geom = tsp::Geometry::FromName(config);
+  auto geom = tsp::Geometry::FromName(config);
   if (!geom) {
     std::fprintf(stderr, "tsp-compile: no geometry '%s' in isa/tsp_isa.json\n", config.c_str());
     return 1;
+  }
+  if (alus) {
+    tsp::isa::GeometryParams gp = geom->params();
+    gp.vxm_alus = alus;
+    geom.emplace(gp);
   }
   LlamaOptions base;
   base.vxm_chain = !no_chain;
@@ -104,6 +112,7 @@ int main(int argc, char **argv) {
   base.fp_int_a = !no_int_a;
   base.mxm_scores = !vxm_scores;
   base.mxm_values = !vxm_values;
+  if (tries) base.sched.tries = tries;
 
   if (table) {
     std::vector<uint32_t> ps;

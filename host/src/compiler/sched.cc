@@ -549,7 +549,14 @@ class Scheduler {
       c.bl = c.duration;
       for (auto &s : c.succs) c.bl = std::max(c.bl, s.second + clusters_[s.first].bl);
     }
+    topo_ = order;
     for (auto &c : clusters_) c.npreds_left = static_cast<uint32_t>(c.preds.size());
+    if (std::getenv("TSP_SCHED_VERBOSE")) {
+      int64_t cb = 0;
+      for (auto &c : clusters_) cb = std::max(cb, c.bl);
+      std::fprintf(stderr, "rigid-cluster dependency bound: %ld cycles (%zu clusters)\n", (long)cb,
+                   clusters_.size());
+    }
     return true;
   }
 
@@ -768,29 +775,39 @@ class Scheduler {
     return -1;  // placed
   }
 
-  // List scheduling `opt_.tries` times: try 0 in order of the longest path to the end, the others
-  // with that priority perturbed by a deterministic pseudo-random amount (up to opt_.jitter of it);
-  // the shortest schedule wins (ties: the earliest try). The same graph and options always give
-  // the same program.
+  // List scheduling `opt_.tries` times: try 0 in order of the longest path to the end, try 1 in
+  // order of the earliest start minus that path (a cycle-driven list schedule's order, which does
+  // not let a non-critical cluster that became ready early take the slots of a critical one), the
+  // others with priorities boosted along the previous try's longest chain (below); the shortest
+  // schedule wins (ties: the earliest try). The same graph and options always give the same
+  // program.
   bool PlaceBest(std::string *error) {
     const uint32_t tries = std::max<uint32_t>(1, opt_.tries);
     std::vector<int64_t> best_time;
     std::unordered_map<uint32_t, uint32_t> best_vxm;
     std::vector<std::pair<Dir, uint8_t>> best_streams;
     int64_t best_len = INT64_MAX;
-    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    // Tries 2, 3, ...: priorities boosted where the previous try lost time. Every cluster on the
+    // chain that set the previous try's length gets the delay it suffered past its dependencies
+    // added to its own weight, which raises it and all its ancestors (their longest path to the end
+    // counts the weight) in the next try; the order (time weight) is the better one of tries 0 and 1.
+    std::vector<int64_t> extra(clusters_.size(), 0);
+    double best_weight = 0.0;
     for (uint32_t t = 0; t < tries; ++t) {
       prio_.assign(clusters_.size(), 0);
-      for (size_t i = 0; i < clusters_.size(); ++i) {
-        int64_t jit = 0;
-        if (t > 0) {
-          rng ^= rng << 13;
-          rng ^= rng >> 7;
-          rng ^= rng << 17;
-          jit = static_cast<int64_t>(static_cast<double>(rng % 1000) / 1000.0 * opt_.jitter * static_cast<double>(clusters_[i].bl));
+      if (t >= 2) {
+        std::vector<int64_t> boosted(clusters_.size(), 0);
+        for (auto it = topo_.rbegin(); it != topo_.rend(); ++it) {
+          const Cluster &c = clusters_[*it];
+          int64_t b = c.duration + extra[*it];
+          for (const auto &sc : c.succs) b = std::max(b, sc.second + extra[*it] + boosted[sc.first]);
+          boosted[*it] = b;
         }
-        prio_[i] = clusters_[i].bl + jit;
+        for (size_t i = 0; i < clusters_.size(); ++i) prio_[i] = boosted[i];
+      } else {
+        for (size_t i = 0; i < clusters_.size(); ++i) prio_[i] = clusters_[i].bl;
       }
+      time_weight_ = t == 1 ? 1.0 : (t == 0 ? 0.0 : best_weight);
       // Fresh reservation tables.
       qbusy_.assign(g_.geom.num_queues(), {});
       banks_.clear();
@@ -807,7 +824,33 @@ class Scheduler {
       int64_t len = 0;
       for (const Node &n : g_.nodes) len = std::max(len, n.time + LastEvent(g_, n));
       if (std::getenv("TSP_SCHED_VERBOSE")) std::fprintf(stderr, "schedule try %u: %ld cycles\n", t, (long)len + 1);
+      // The chain that set this try's length: its delays become weights for the next try.
+      {
+        uint32_t ci = 0;
+        int64_t e = -1;
+        for (uint32_t k = 0; k < clusters_.size(); ++k) {
+          if (clusters_[k].T + clusters_[k].duration > e) {
+            e = clusters_[k].T + clusters_[k].duration;
+            ci = k;
+          }
+        }
+        while (true) {
+          const Cluster &c = clusters_[ci];
+          extra[ci] += c.T - earliest_[ci];
+          int64_t bt = -1;
+          uint32_t bp = UINT32_MAX;
+          for (const auto &[p, w] : c.preds) {
+            if (clusters_[p].T + w > bt) {
+              bt = clusters_[p].T + w;
+              bp = p;
+            }
+          }
+          if (bp == UINT32_MAX) break;
+          ci = bp;
+        }
+      }
       if (len < best_len) {
+        if (t <= 1) best_weight = time_weight_;
         best_len = len;
         best_time.resize(g_.nodes.size());
         for (size_t i = 0; i < g_.nodes.size(); ++i) best_time[i] = g_.nodes[i].time;
@@ -826,6 +869,8 @@ class Scheduler {
   }
 
   std::vector<int64_t> prio_;
+  std::vector<uint32_t> topo_;  // clusters in topological order
+  double time_weight_ = 0.0;
   std::vector<int64_t> earliest_;
   std::vector<std::string> first_why_;
 
@@ -872,13 +917,25 @@ class Scheduler {
     qbusy_.resize(g_.geom.num_queues());
     class_base_.assign(classes_.size(), 0);
     class_dir_.assign(classes_.size(), 0);
+    // Ready clusters in order of key = time_weight_ * earliest start - priority: 0 is the plain
+    // longest-path-first order; 1 also favours the clusters that can start first.
+    const double alpha = time_weight_;
+    std::vector<double> key(clusters_.size(), 0.0);
+    auto set_key = [&](uint32_t ci) {
+      int64_t e = 0;
+      for (const auto &[p, w] : clusters_[ci].preds) e = std::max(e, clusters_[p].T + w);
+      key[ci] = alpha * static_cast<double>(e) - static_cast<double>(prio_[ci]);
+    };
     auto cmp = [&](uint32_t a, uint32_t b) {
-      if (prio_[a] != prio_[b]) return prio_[a] < prio_[b];
+      if (key[a] != key[b]) return key[a] > key[b];
       return a > b;
     };
     std::priority_queue<uint32_t, std::vector<uint32_t>, decltype(cmp)> ready(cmp);
     for (uint32_t i = 0; i < clusters_.size(); ++i) {
-      if (clusters_[i].npreds_left == 0) ready.push(i);
+      if (clusters_[i].npreds_left == 0) {
+        set_key(i);
+        ready.push(i);
+      }
     }
     size_t placed = 0;
     std::vector<uint32_t> chosen;
@@ -945,7 +1002,10 @@ class Scheduler {
       }
       ++placed;
       for (const auto &[s, w] : c.succs) {
-        if (--clusters_[s].npreds_left == 0) ready.push(s);
+        if (--clusters_[s].npreds_left == 0) {
+          set_key(s);
+          ready.push(s);
+        }
       }
     }
     if (placed != clusters_.size()) {

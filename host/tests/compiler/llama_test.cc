@@ -36,7 +36,6 @@ void ApplyEnv(LlamaOptions *opt) {
   if (const char *v = std::getenv("TSP_LLAMA_MXMS")) opt->mxm_scores = std::string(v) == "1";
   if (const char *v = std::getenv("TSP_LLAMA_MXMV")) opt->mxm_values = std::string(v) == "1";
   if (const char *v = std::getenv("TSP_SCHED_TRIES")) opt->sched.tries = static_cast<uint32_t>(std::atoi(v));
-  if (const char *v = std::getenv("TSP_SCHED_JITTER")) opt->sched.jitter = std::atof(v);
 }
 
 float LogitOf(const Model &m, const HostIo &io, const Geometry &g, uint32_t tok) {

@@ -27,8 +27,7 @@ namespace tsp::compiler {
 struct ScheduleOptions {
   uint64_t max_search = 200'000;  // cycles tried past a cluster's earliest start before giving up
   bool check_iq_depth = true;      // fail when a queue needs more than IqDepth instructions
-  uint32_t tries = 1;              // list-scheduling passes (the first unperturbed); the shortest wins
-  double jitter = 0.05;            // priority perturbation of the other passes (fraction of the path length)
+  uint32_t tries = 4;              // list-scheduling passes (see PlaceBest); the shortest wins
 };
 
 struct QueueStats {
