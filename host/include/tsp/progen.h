@@ -22,6 +22,11 @@
 // Jobs are optionally re-issued with REPEAT (every instruction of the job, same n and d, MEM
 // address / LW row strides), and SYNC/NOTIFY barriers park random queues.
 //
+// Modes (the ProgenOptions fields below "Modes", named by ProgenOptions::Preset) aim the generator
+// at corners the default programs miss: long programs with a queue filled to IqDepth, full field
+// ranges, GATHER/SCATTER over every word, MXM double buffering, dense barriers, fp32 data of every
+// class, one planted schedule error (docs/verification.md section 1).
+//
 // MEM contents: only words a program may read are initialised (MemImage), so a device whose
 // uninitialised RAM holds garbage behaves exactly like the model. GATHER/SCATTER addresses come
 // from read-only "address table" words whose tile lane-0 bytes are chosen so that every address
