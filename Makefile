@@ -20,7 +20,7 @@ help:
 	@echo "make sim-demo     the demonstration program ($(PROGRAM)) on the RTL and on the model (TRACE=1: FST)"
 	@echo "make test         build everything and run every test (what CI runs)"
 	@echo "make test-rtl     only the RTL testbenches;  make test-host: only the host tests (no Verilator)"
-	@echo "make regress      long lockstep sweep (SEEDS=$(SEEDS) per geometry);  make coverage: RTL coverage"
+	@echo "make regress      long lockstep sweep (SEEDS=$(SEEDS) per geometry, MODE=default|long|fields|gather|mxm|sync|fp|error);  make coverage: RTL coverage"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
 	@echo "make synth        Yosys 0.55 synthesis, resource report"
 	@echo "make bench        simulation speed: reference model, RTL (both geometries), Verilator build cost, stories260K"
@@ -126,12 +126,13 @@ clean:
 
 # Random-program RTL-vs-model lockstep regression (SEEDS per geometry) and RTL coverage report.
 SEEDS ?= 1000
+MODE ?= default
 COV_SEEDS ?= 300
 COV_BUILD ?= build-coverage
 
 .PHONY: regress coverage
 regress: setup $(BUILD)/build.ninja
-	BUILD=$(BUILD) JOBS=$(JOBS) scripts/regress.sh $(SEEDS)
+	BUILD=$(BUILD) JOBS=$(JOBS) MODE=$(MODE) scripts/regress.sh $(SEEDS)
 
 coverage: setup
 	BUILD_COV=$(COV_BUILD) JOBS=$(JOBS) scripts/coverage.sh $(COV_SEEDS)

@@ -8,6 +8,7 @@
 #   BUILD=build        build directory (configured with CMake + Ninja if needed)
 #   CONFIGS="small default"   geometries to run
 #   FIRST=1            first seed
+#   MODE=default       generator mode (default, long, fields, gather, mxm, sync, fp, error; docs/verification.md §1)
 #   JOBS=$(nproc)      build parallelism; with JOBS>1 the geometries also run in parallel
 #   STORY_STEPS=64     then stories260K on the default core for that many steps (0: skip)
 # Failing programs land in $BUILD/lockstep-failures/ (replay: tsp-sim --device rtl[:small] FILE --lockstep).
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 SEEDS=${1:-${SEEDS:-1000}}
 FIRST=${FIRST:-1}
+MODE=${MODE:-default}
 CONFIGS=${CONFIGS:-"small default"}
 JOBS=${JOBS:-$(nproc)}
 
@@ -59,7 +61,7 @@ mkdir -p "$logdir" "$BUILD/lockstep-failures"
 pids=()
 for c in $CONFIGS; do
   log="$logdir/$c.log"
-  cmd=("$BUILD/$(exe_for "$c")" --seeds "$SEEDS" --first "$FIRST" --progress 500
+  cmd=("$BUILD/$(exe_for "$c")" --mode "$MODE" --seeds "$SEEDS" --first "$FIRST" --progress 500
        --fail-dir "$BUILD/lockstep-failures")
   echo "== $c: ${cmd[*]} (log: $log) =="
   if [ "$JOBS" -gt 1 ]; then

@@ -1,19 +1,27 @@
 // tsp-rtl-regress: random-program lockstep regression in one process (scripts/regress.sh).
 //
-//   tsp-rtl-regress [--seeds N] [--first S] [--max-fail N] [--fail-dir DIR] [--coverage FILE]
-//                   [--progress N] [--min-cycles A --max-cycles-prog B] [--model-only]
+//   tsp-rtl-regress [--mode NAME] [--seeds N] [--first S] [--max-fail N] [--fail-dir DIR]
+//                   [--coverage FILE] [--progress N] [--min-cycles A --max-cycles-prog B] [--model-only]
 //
-// Seeds S .. S+N-1 go through the generator (tsp/progen.h) and RunLockstep (tb/common/lockstep.h)
-// on one `rtl` device (the Verilated core this binary links), back to back. Prints a progress line
-// every --progress seeds, then a summary: seeds run, passed, failed (with the replay command of
-// each failure), cycles simulated, speed, instructions per opcode and the ISA v2 features used
-// (words and programs). Exit status 0 only if every seed passed.
+// Seeds S .. S+N-1 go through the generator (tsp/progen.h) in the given mode
+// (ProgenOptions::Preset: default, long, fields, gather, mxm, sync, fp, error) and RunLockstep
+// (tb/common/lockstep.h) on one `rtl` device (the Verilated core this binary links), back to back.
+// In error mode each program carries one planted schedule error: the model must raise exactly it
+// and the RTL the same pulses and ERROR (a planted UnitBusy is checked on the RTL alone: what a busy
+// unit does with the instruction is not part of the contract, docs/verification.md §3). Prints a
+// progress line every --progress seeds, then a summary: seeds run, passed, failed (with the replay
+// command of each failure), cycles simulated, speed, instructions per opcode, the ISA v2 features
+// used (words and programs) and the figures of the mode (ProgramFigures; for gather and fp also
+// what the units read, ProbeOnModel). Exit status 0 only if every seed passed.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "lockstep.h"
 #include "tsp/progen.h"
@@ -22,16 +30,18 @@ int main(int argc, char **argv) {
   CLI::App app{"Random-program RTL-vs-model lockstep regression"};
   uint64_t seeds = 1000, first = 1, progress = 100;
   uint32_t max_fail = 10, min_cycles = 50, max_cycles_prog = 300;
-  std::string fail_dir = "lockstep-failures", coverage;
+  std::string fail_dir = "lockstep-failures", coverage, mode = "default";
   bool model_only = false;
+  app.add_option("--mode", mode, "generator mode: default, long, fields, gather, mxm, sync, fp, error");
   app.add_option("--seeds", seeds, "number of seeds");
   app.add_option("--first", first, "first seed");
   app.add_option("--max-fail", max_fail, "stop after this many failing seeds");
   app.add_option("--fail-dir", fail_dir, "directory for the .tspb files of failing seeds");
   app.add_option("--coverage", coverage, "write Verilator coverage data here at the end (coverage builds)");
   app.add_option("--progress", progress, "print a progress line every N seeds (0: never)");
-  app.add_option("--min-cycles", min_cycles, "generator: shortest program span");
-  app.add_option("--max-cycles-prog", max_cycles_prog, "generator: longest program span");
+  auto *min_opt =
+      app.add_option("--min-cycles", min_cycles, "generator: shortest program span (default: the mode's)");
+  auto *max_opt = app.add_option("--max-cycles-prog", max_cycles_prog, "generator: longest program span");
   app.add_flag("--model-only", model_only, "check the generated programs on the model only (no RTL)");
   CLI11_PARSE(app, argc, argv);
 
@@ -41,9 +51,12 @@ int main(int argc, char **argv) {
     auto dev = tsp::tb::OpenRtlDevice("", {}, &open_err);
     if (!dev) throw std::runtime_error(open_err);
     const tsp::Geometry &g = dev->geometry();
-    tsp::ProgenOptions popt;
-    popt.min_cycles = min_cycles;
-    popt.max_cycles = std::max(min_cycles, max_cycles_prog);
+    tsp::ProgenOptions popt = tsp::ProgenOptions::Preset(mode);
+    if (min_opt->count()) popt.min_cycles = min_cycles;
+    if (max_opt->count()) popt.max_cycles = max_cycles_prog;
+    popt.max_cycles = std::max(popt.min_cycles, popt.max_cycles);
+    const bool probe = mode == "gather" || mode == "fp";
+    const std::string stem = mode == "default" ? "" : mode + "_";  // failing programs' file names
 
     uint64_t run = 0, passed = 0, model_cycles = 0, run_clocks = 0, load_clocks = 0, words = 0;
     double run_s = 0, load_s = 0;
@@ -51,9 +64,16 @@ int main(int argc, char **argv) {
     constexpr size_t kFeatures = static_cast<size_t>(tsp::Feature::kCount);
     std::array<uint64_t, kFeatures> feature_programs{};
     uint64_t chains = 0, chain_programs = 0;
+    // Figures of the mode (docs/verification.md §1), measured on the programs.
+    tsp::ProgramFigures fig;
+    uint64_t min_longest = UINT64_MAX, barriers = 0, swaps_programs = 0, mixed_programs = 0, mixed = 0;
+    uint64_t cancel = 0, cancel_programs = 0, gather_accesses = 0;
+    std::array<uint64_t, static_cast<size_t>(tsp::FpClass::kCount)> fp_lanes{}, fp_programs{};
+    std::set<uint32_t> gather_words;
+    std::map<uint32_t, std::pair<uint64_t, uint64_t>> planted;  // error bit -> (planted, raised as planted)
     std::vector<std::pair<uint64_t, std::string>> failures;
-    fmt::print("tsp-rtl-regress: geometry {} ({}), seeds {}..{}\n", g.params().name, g.Describe(), first,
-               first + seeds - 1);
+    fmt::print("tsp-rtl-regress: geometry {} ({}), mode {}, seeds {}..{}\n", g.params().name, g.Describe(),
+               mode, first, first + seeds - 1);
     std::fflush(stdout);
     for (uint64_t seed = first; seed < first + seeds; ++seed) {
       const auto gp = tsp::GenerateProgram(g, seed, popt);
@@ -68,26 +88,78 @@ int main(int argc, char **argv) {
       chains += gp.vxm_chains;
       chain_programs += gp.vxm_chains > 0;
       for (const auto &q : gp.program.queues) words += q.size();
+      const auto f = tsp::MeasureProgram(gp.program);
+      min_longest = std::min(min_longest, f.longest_queue);
+      fig.longest_queue = std::max(fig.longest_queue, f.longest_queue);
+      fig.max_nop = std::max(fig.max_nop, f.max_nop);
+      fig.max_repeat_n = std::max(fig.max_repeat_n, f.max_repeat_n);
+      fig.max_repeat_d = std::max(fig.max_repeat_d, f.max_repeat_d);
+      fig.min_stride = std::min(fig.min_stride, f.min_stride);
+      fig.max_stride = std::max(fig.max_stride, f.max_stride);
+      fig.min_mem_stride = std::min(fig.min_mem_stride, f.min_mem_stride);
+      fig.max_mem_stride = std::max(fig.max_mem_stride, f.max_mem_stride);
+      fig.max_mem_addr = std::max(fig.max_mem_addr, f.max_mem_addr);
+      barriers += f.syncs + f.notifies;
+      fig.mxm_swaps += f.mxm_swaps;
+      fig.mxm_overlapped_abc += f.mxm_overlapped_abc;
+      swaps_programs += f.mxm_swaps > 0;
+      if (probe) {  // what the units read, on the model (cheap next to the RTL)
+        const auto d = tsp::ProbeOnModel(g, gp.program);
+        for (size_t c = 0; c < fp_lanes.size(); ++c) {
+          fp_lanes[c] += d.fp_lanes[c];
+          fp_programs[c] += d.fp_lanes[c] > 0;
+        }
+        cancel += d.fp_cancel;
+        cancel_programs += d.fp_cancel > 0;
+        gather_accesses += d.gather_accesses;
+        gather_words.insert(d.gather_words.begin(), d.gather_words.end());
+        mixed += d.mixed_bank;
+        mixed_programs += d.mixed_bank > 0;
+      }
       ++run;
       bool ok;
       std::string msg;
+      const uint32_t expect = gp.expected_error;  // 0 unless error mode
+      if (expect) ++planted[expect].first;
       if (model_only) {
         uint64_t cycles = 0;
-        ok = tsp::CheckOnModel(g, gp.program, &msg, &cycles);
+        if (expect) {
+          tsp::Model m(g);
+          std::string err;
+          ok = m.LoadProgram(gp.program, &err);
+          m.Start();
+          const auto r = m.Run(10'000'000);
+          cycles = r.cycles;
+          ok = ok && r.status == tsp::RunStatus::kDone && m.error_bits() == expect;
+          msg = fmt::format("model ERROR 0x{:x}, planted 0x{:x}: {}", m.error_bits(), expect, gp.planted);
+        } else {
+          ok = tsp::CheckOnModel(g, gp.program, &msg, &cycles, 10'000'000);
+        }
         model_cycles += cycles;
       } else {
         tsp::tb::LockstepOptions opt;
-        opt.name = fmt::format("progen_{}_seed{}", g.params().name, seed);
+        opt.name = fmt::format("progen_{}_{}seed{}", g.params().name, stem, seed);
         opt.fail_dir = fail_dir;
+        // A planted UnitBusy: the RTL alone, only its ERROR (what the unit does is not specified).
+        opt.compare = expect != tsp::isa::kErrUnitBusy;
         const auto r = tsp::tb::RunLockstep(*dev, gp.program, opt);
         ok = r.ok;
         msg = r.message;
-        model_cycles += r.model_cycles;
+        if (ok && expect) {
+          const uint32_t got = opt.compare ? r.model_error : r.rtl_error;
+          ok = got == expect && r.rtl_error == expect;
+          if (!ok) {
+            msg = fmt::format("planted {} (0x{:x}) but the model reports 0x{:x} and the RTL 0x{:x}",
+                              gp.planted, expect, r.model_error, r.rtl_error);
+          }
+        }
+        model_cycles += opt.compare ? r.model_cycles : r.rtl_cycles;
         run_clocks += r.run_clocks;
         load_clocks += r.load_clocks;
         run_s += r.run_seconds;
         load_s += r.load_seconds;
       }
+      if (ok && expect) ++planted[expect].second;
       if (ok) {
         ++passed;
       } else {
@@ -140,16 +212,51 @@ int main(int argc, char **argv) {
                  counts.features[f], feature_programs[f]);
     }
     fmt::print("  {:<30} {:>10} {:>10}\n", "VXM -> VXM chain (in place)", chains, chain_programs);
+
+    // The figures each mode exists for (docs/verification.md §1), over the programs run.
+    fmt::print("\n  generator mode {} ({} programs):\n", mode, run);
+    fmt::print("  {:<30} {} .. {} words (IqDepth {})\n", "longest queue per program", run ? min_longest : 0,
+               fig.longest_queue, g.iq_depth());
+    fmt::print("  {:<30} {}\n", "largest NOP", fig.max_nop);
+    fmt::print("  {:<30} n {}, d {}\n", "largest REPEAT", fig.max_repeat_n, fig.max_repeat_d);
+    fmt::print("  {:<30} {} .. {} (READ / WRITE: {} .. {})\n", "REPEAT strides", fig.min_stride,
+               fig.max_stride, fig.min_mem_stride, fig.max_mem_stride);
+    fmt::print("  {:<30} {} (of {})\n", "highest MEM address", fig.max_mem_addr, g.mem_words() - 1);
+    fmt::print(
+        "  {:<30} {:.1f}\n", "SYNC + NOTIFY per 100 cycles",
+        model_cycles ? 100.0 * static_cast<double>(barriers) / static_cast<double>(model_cycles) : 0.0);
+    fmt::print("  {:<30} {} in {} programs, {} ABCs while the next weights loaded\n",
+               "MXM swaps (LW x16 -> IW)", fig.mxm_swaps, swaps_programs, fig.mxm_overlapped_abc);
+    if (probe) {
+      fmt::print("  {:<30} {} accesses, {} of {} words\n", "GATHER / SCATTER addresses", gather_accesses,
+                 gather_words.size(), g.mem_words());
+      fmt::print("  {:<30} {} (tile cycles) in {} programs\n", "READ + GATHER other bank", mixed,
+                 mixed_programs);
+      std::string classes;
+      for (size_t c = 0; c < fp_lanes.size(); ++c) {
+        classes += fmt::format("{}{} {} ({})", c ? ", " : "", tsp::FpClassName(static_cast<tsp::FpClass>(c)),
+                               fp_lanes[c], fp_programs[c]);
+      }
+      fmt::print("  {:<30} {}\n", "fp32 operand lanes (programs)", classes);
+      fmt::print("  {:<30} {} in {} programs\n", "cancelling fp lanes", cancel, cancel_programs);
+    }
+    for (const auto &[bit, n] : planted) {
+      size_t i = 0;
+      while (i + 1 < tsp::isa::kErrorNames.size() && (1u << i) != bit) ++i;
+      fmt::print("  {:<30} planted {}, raised as planted {}\n",
+                 fmt::format("error {}", tsp::isa::kErrorNames[i]), n.first, n.second);
+    }
     if (!failures.empty()) {
       fmt::print("\nfailing seeds:\n");
       for (const auto &[seed, msg] : failures) {
         fmt::print("  seed {}: {}\n", seed, msg.substr(0, msg.find('\n')));
         fmt::print(
-            "    replay: TSP_SEED={} test_rtl_system{} or tsp-sim --device {} {}/progen_{}_seed{}.tspb "
+            "    replay: {}TSP_SEED={} test_rtl_system{} or tsp-sim --device {} {}/progen_{}_{}seed{}.tspb "
             "--lockstep\n",
-            seed, g.params().name == "default" ? "" : "_" + std::string(g.params().name),
+            mode == "default" ? "" : "TSP_PROGEN_MODE=" + mode + " ", seed,
+            g.params().name == "default" ? "" : "_" + std::string(g.params().name),
             g.params().name == "default" ? "rtl" : "rtl:" + std::string(g.params().name), fail_dir,
-            g.params().name, seed);
+            g.params().name, stem, seed);
       }
     }
     fmt::print("\n{} passed, {} failed\n", passed, run - passed);
