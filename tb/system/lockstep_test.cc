@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <ostream>
 #include <vector>
 
 #include "ref/builder.h"
@@ -66,6 +67,8 @@ struct ModeSeed {
   const char *mode;
   uint64_t seed;
 };
+// For ctest's listing ("GetParam() = fp seed 3" rather than the bytes of the struct).
+void PrintTo(const ModeSeed &m, std::ostream *os) { *os << m.mode << " seed " << m.seed; }
 
 std::vector<ModeSeed> ModeSeeds() {
   std::vector<ModeSeed> v;
