@@ -136,9 +136,9 @@ class PtyBridge {
       }
       received_ += static_cast<uint64_t>(n);
       if (faults_.disconnect_after && received_ >= faults_.disconnect_after) {
-        ::close(master_);  // in the middle of whatever request was arriving
+        disconnected_ = true;  // before the host can see the hang-up
+        ::close(master_);      // in the middle of whatever request was arriving
         master_ = -1;
-        disconnected_ = true;
         return;
       }
       in.clear();
@@ -416,7 +416,7 @@ TEST(UartDevice, RunsTheDemoLikeRef) {
 
 TEST(UartDevice, RunsGeneratedProgramsLikeRef) {
   PtyBridge b("ref:small,free=1000");
-  auto link = OpenOn(b, "@3000000");
+  auto link = OpenOn(b, "@3000000,timeout_ms=2000");  // long: a retry here means a real fault
   auto direct = OpenRef("ref:small");
   ASSERT_TRUE(link && direct);
   for (uint64_t seed : {1, 2, 3}) {
