@@ -165,7 +165,10 @@ int main(int argc, char **argv) {
   std::string devices;
   for (const auto &s : tsp::AvailableDevices()) devices += (devices.empty() ? "" : ", ") + s;
   app.add_option("program", path, "program (.tspb, or .tasm assembled on the fly)")->required();
-  app.add_option("--device", device, "device: " + devices + " (rtl options: rtl:CONFIG,trace=F,backdoor=off)");
+  app.add_option("--device", device,
+                 "device: " + devices +
+                     " (rtl options: rtl:CONFIG,trace=F,backdoor=off; uart: "
+                     "uart:PATH@BAUD,timeout_ms=N,retries=N, docs/host-link.md)");
   app.add_option("--config", config, "geometry of the device (shorthand: --device ref --config small = ref:small)");
   app.add_option("--max-cycles", max_cycles, "stop with an error after this many run cycles");
   app.add_option("--dump", dumps, "print MEM words after the run: SLICE:ADDR[:COUNT[:i8|u8|hex]]");

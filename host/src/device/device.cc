@@ -10,6 +10,7 @@
 #include <set>
 
 #include "device/ref_device.h"
+#include "device/uart_device.h"
 
 namespace tsp {
 
@@ -36,6 +37,8 @@ Registry &GetRegistry() {
     r.factories["ref"] = OpenRefDevice;
     r.specs.insert("ref");
     for (const auto &c : isa::kConfigs) r.specs.insert("ref:" + std::string(c.name));
+    r.factories["uart"] = OpenUartDevice;
+    r.specs.insert("uart:PATH[@BAUD]");
     return true;
   }();
   (void)builtins;

@@ -6,11 +6,16 @@
 // IQ, MEM and QLEN accesses while BUSY are ignored (reads return 0), START while BUSY is ignored,
 // CLEAR stops a run and clears DONE and ERROR. The model runs when the driver waits for the run
 // (WaitDone), not when START is written: START only latches the queues.
+// Option `free=N` ("ref:small,free=4096") makes the core free-running as a host behind a link sees
+// one: every host-map access while BUSY first lets the model run N more cycles (the cycle counter
+// keeps counting when the model deadlocks, as the hardware's would). A bridge that only forwards
+// 32-bit accesses (host_link.h, UartBridgeModel) needs it: nobody calls WaitDone on its device.
 #include "device/ref_device.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 #include "tsp/model.h"
@@ -21,8 +26,11 @@ namespace {
 
 class RefDevice final : public Device {
  public:
-  explicit RefDevice(const Geometry &g)
-      : model_(g), iq_(g.num_queues(), std::vector<uint64_t>(g.iq_depth(), 0)), qlen_(g.num_queues(), 0) {}
+  RefDevice(const Geometry &g, uint64_t free_cycles)
+      : free_cycles_(free_cycles),
+        model_(g),
+        iq_(g.num_queues(), std::vector<uint64_t>(g.iq_depth(), 0)),
+        qlen_(g.num_queues(), 0) {}
 
   const Geometry &geometry() const override { return model_.geometry(); }
   std::string name() const override { return "ref"; }
@@ -32,6 +40,7 @@ class RefDevice final : public Device {
 
  protected:
   uint32_t BusRead32(uint32_t addr) override {
+    FreeRun();
     if (addr < isa::kRegionCsrSize) return ReadCsr(addr);
     uint32_t q = 0, i = 0;
     bool hi = false;
@@ -47,6 +56,7 @@ class RefDevice final : public Device {
   }
 
   void BusWrite32(uint32_t addr, uint32_t data) override {
+    FreeRun();
     if (addr < isa::kRegionCsrSize) return WriteCsr(addr, data);
     uint32_t q = 0, i = 0;
     bool hi = false;
@@ -83,6 +93,22 @@ class RefDevice final : public Device {
       }
       const auto v = model_.ReadMem(slice, static_cast<uint32_t>(addr + w));
       std::copy(v.begin(), v.end(), data + w * vl);
+    }
+  }
+
+  // free=N: N more cycles of the model before each host access while BUSY.
+  void FreeRun() {
+    if (free_cycles_ == 0 || !busy_) return;
+    const tsp::RunResult r = model_.Run(model_.cycle() + free_cycles_);
+    if (r.status == RunStatus::kDone) {
+      cycle_ = model_.cycle();
+      busy_ = false;
+      done_ = true;
+      error_ = model_.error_bits();
+    } else if (r.status == RunStatus::kDeadlock) {
+      cycle_ += free_cycles_;  // the hardware's counter keeps counting
+    } else {
+      cycle_ = model_.cycle();
     }
   }
 
@@ -201,6 +227,7 @@ class RefDevice final : public Device {
     error_ = 0;
   }
 
+  uint64_t free_cycles_ = 0;
   Model model_;
   std::vector<std::vector<uint64_t>> iq_;
   std::vector<uint32_t> qlen_;
@@ -213,7 +240,27 @@ class RefDevice final : public Device {
 }  // namespace
 
 std::unique_ptr<Device> OpenRefDevice(const std::string &args, std::string *error) {
-  const std::string config = args.empty() ? std::string(isa::kConfigs[0].name) : args;
+  // CONFIG[,free=N]
+  std::string config = args.substr(0, args.find(','));
+  if (config.empty()) config = std::string(isa::kConfigs[0].name);
+  uint64_t free_cycles = 0;
+  for (size_t pos = args.find(','); pos != std::string::npos;) {
+    const size_t next = args.find(',', pos + 1);
+    const std::string opt =
+        args.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+    pos = next;
+    if (opt.rfind("free=", 0) == 0) {
+      char *end = nullptr;
+      free_cycles = std::strtoull(opt.c_str() + 5, &end, 10);
+      if (end != opt.c_str() + opt.size() || opt.size() == 5) {
+        if (error) *error = fmt::format("ref: option '{}' needs a number of cycles", opt);
+        return nullptr;
+      }
+    } else {
+      if (error) *error = fmt::format("ref: unknown option '{}' (options: free=N)", opt);
+      return nullptr;
+    }
+  }
   const auto g = Geometry::FromName(config);
   if (!g) {
     std::string names;
@@ -221,7 +268,7 @@ std::unique_ptr<Device> OpenRefDevice(const std::string &args, std::string *erro
     if (error) *error = fmt::format("ref: unknown geometry '{}' (configurations: {})", config, names);
     return nullptr;
   }
-  return std::make_unique<RefDevice>(*g);
+  return std::make_unique<RefDevice>(*g, free_cycles);
 }
 
 }  // namespace tsp

@@ -8,7 +8,9 @@
 
 namespace tsp {
 
-// args: "" (default geometry) or a configuration name of isa::kConfigs ("small").
+// args: CONFIG[,free=N]: "" (default geometry) or a configuration name of isa::kConfigs ("small");
+// free=N: every host access while BUSY first runs the model N cycles (a free-running core, as a
+// bridge behind a link needs it; see ref_device.cc).
 std::unique_ptr<Device> OpenRefDevice(const std::string &args, std::string *error);
 
 }  // namespace tsp
