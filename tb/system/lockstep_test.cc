@@ -107,7 +107,9 @@ TEST(Checker, CatchesMemWrite) {
   CopyProgram good(dev->geometry()), bad(dev->geometry(), 4, 7);
   const auto r = RunMutant(*dev, good.program, bad.program);
   ASSERT_FALSE(r.ok);
-  // The dispatch (address 7 instead of 6) is the first visible difference.
+  // The dispatch (address 7 instead of 6) is the first visible difference: this test shows the
+  // dispatch comparator, not the MEM write one. inject_test.cc shows each comparator (MEM write
+  // address, data, enable, slice, error pulses, MEM read-back, ...) firing on its own.
   EXPECT_THAT(r.message, HasSubstr("run cycle 4: queue mem.e0 dispatch differs"));
   EXPECT_THAT(r.message, HasSubstr("write 6, E1"));
   EXPECT_THAT(r.message, HasSubstr("write 7, E1"));
