@@ -10,9 +10,16 @@
 #   FIRST=1            first seed
 #   MODE=default       generator mode (default, long, fields, gather, mxm, sync, fp, error; docs/verification.md §1)
 #   JOBS=$(nproc)      build parallelism; with JOBS>1 the geometries also run in parallel
-#   STORY_STEPS=64     then stories260K on the default core for that many steps (0: skip)
+#   STORY_STEPS=64     then stories260K on the default core for that many steps (0: skip; sharded
+#                      runs do it in shard 1 only)
+#   SHARD=k/N          run only shard k of N: the seeds FIRST+i with i % N == k-1 (1 <= k <= N), so
+#                      N jobs with SHARD=1/N .. N/N run every seed once (a CI matrix, a Slurm array);
+#                      combine their XML with scripts/regress_merge.py (docs/verification.md §5)
+#   TSP_RTL_RAND_SEED  random initial state of the RTL (default 1)
+# JUnit XML per geometry: $BUILD/regress/<geometry>[-shard-k-of-N].xml (one testcase per seed), next to
+# the log ($BUILD/regress/<geometry>[-shard-k-of-N].log).
 # Failing programs land in $BUILD/lockstep-failures/ (replay: tsp-sim --device rtl[:small] FILE --lockstep).
-# Exit status: 0 when every seed of every geometry passed.
+# Exit status: 0 when every seed of every geometry passed; 2 for bad settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +34,32 @@ if ! [[ "$SEEDS" =~ ^[0-9]+$ ]] || [ "$SEEDS" -lt 1 ]; then
   echo "regress.sh: SEEDS must be a positive number, got '$SEEDS'" >&2
   exit 2
 fi
+if ! [[ "$FIRST" =~ ^[0-9]+$ ]]; then
+  echo "regress.sh: FIRST must be a number, got '$FIRST'" >&2
+  exit 2
+fi
+
+SHARD=${SHARD:-}
+shard_args=()
+suffix=""
+shard_k=1
+shard_n=1
+if [ -n "$SHARD" ]; then
+  if ! [[ "$SHARD" =~ ^([0-9]{1,9})/([0-9]{1,9})$ ]] || [ "$((10#${BASH_REMATCH[1]}))" -lt 1 ] ||
+     [ "$((10#${BASH_REMATCH[1]}))" -gt "$((10#${BASH_REMATCH[2]}))" ]; then
+    echo "regress.sh: SHARD='$SHARD': expected k/N with 1 <= k <= N (e.g. SHARD=2/4)" >&2
+    exit 2
+  fi
+  shard_k=$((10#${BASH_REMATCH[1]}))
+  shard_n=$((10#${BASH_REMATCH[2]}))
+  shard_args=(--shard "$shard_k/$shard_n")
+  suffix="-shard-$shard_k-of-$shard_n"
+fi
+# Logs and XML of a generator mode other than the default carry its name.
+[ "$MODE" != default ] && suffix="-$MODE$suffix"
+# Seeds of this shard: i in [0, SEEDS) with i % N == k-1.
+expected=0
+if [ "$SEEDS" -ge "$shard_k" ]; then expected=$(( (SEEDS - shard_k) / shard_n + 1 )); fi
 
 exe_for() { [ "$1" = default ] && echo tsp-rtl-regress || echo "tsp-rtl-regress-$1"; }
 
@@ -60,9 +93,9 @@ logdir="$BUILD/regress"
 mkdir -p "$logdir" "$BUILD/lockstep-failures"
 pids=()
 for c in $CONFIGS; do
-  log="$logdir/$c.log"
+  log="$logdir/$c$suffix.log"
   cmd=("$BUILD/$(exe_for "$c")" --mode "$MODE" --seeds "$SEEDS" --first "$FIRST" --progress 500
-       --fail-dir "$BUILD/lockstep-failures")
+       --fail-dir "$BUILD/lockstep-failures" "${shard_args[@]}" --junit "$logdir/$c$suffix.xml")
   echo "== $c: ${cmd[*]} (log: $log) =="
   if [ "$JOBS" -gt 1 ]; then
     "${cmd[@]}" >"$log" 2>&1 &
@@ -76,10 +109,10 @@ for p in "${pids[@]}"; do wait "$p" || true; done
 # Summary table from the per-geometry logs.
 status=0
 echo
-echo "== regression summary =="
+echo "== regression summary${SHARD:+ (shard $shard_k of $shard_n: $expected of $SEEDS seeds)} =="
 printf "%-9s %8s %8s %8s %12s %10s %14s\n" geometry seeds passed failed cycles "wall (s)" "lockstep cyc/s"
 for c in $CONFIGS; do
-  log="$logdir/$c.log"
+  log="$logdir/$c$suffix.log"
   val() { grep -m1 "^  $1 " "$log" | sed -e "s/^  $1 *//" -e 's/ .*//' ; }
   run=$(val "seeds run"); pass=$(val "passed"); fail=$(val "failed")
   cyc=$(val "program cycles simulated"); wall=$(val "wall time"); speed=$(val "RTL + model speed in lockstep")
@@ -90,21 +123,23 @@ for c in $CONFIGS; do
     continue
   fi
   printf "%-9s %8s %8s %8s %12s %10s %14s\n" "$c" "$run" "$pass" "$fail" "$cyc" "$wall" "$speed"
-  [ "$fail" = 0 ] && [ "$run" = "$SEEDS" ] || status=1
+  [ "$fail" = 0 ] && [ "$run" = "$expected" ] || status=1
 done
 echo
 for c in $CONFIGS; do
+  log="$logdir/$c$suffix.log"
   echo "-- $c: instructions per opcode --"
-  sed -n '/^  opcode /,/^$/p' "$logdir/$c.log"
+  sed -n '/^  opcode /,/^$/p' "$log"
   echo "-- $c: ISA v2 features (instruction words, programs using them) --"
-  sed -n '/^  ISA v2 feature /,/^$/p' "$logdir/$c.log"
-  if grep -q "^failing seeds:" "$logdir/$c.log"; then
-    sed -n '/^failing seeds:/,/^$/p' "$logdir/$c.log"
+  sed -n '/^  ISA v2 feature /,/^$/p' "$log"
+  if grep -q "^failing seeds:" "$log"; then
+    sed -n '/^failing seeds:/,/^$/p' "$log"
   fi
+  [ -f "$logdir/$c$suffix.xml" ] && echo "JUnit XML: $logdir/$c$suffix.xml"
 done
 total_pass=0; total_fail=0
 for c in $CONFIGS; do
-  line=$(grep -E "^[0-9]+ passed, [0-9]+ failed$" "$logdir/$c.log" || echo "0 passed, 1 failed")
+  line=$(grep -E "^[0-9]+ passed, [0-9]+ failed$" "$logdir/$c$suffix.log" || echo "0 passed, 1 failed")
   total_pass=$(( total_pass + $(echo "$line" | cut -d' ' -f1) ))
   total_fail=$(( total_fail + $(echo "$line" | cut -d' ' -f3) ))
 done
@@ -113,7 +148,7 @@ echo "regress: $total_pass passed, $total_fail failed"
 # stories260K on the default core for STORY_STEPS (default 64; 0 skips) steps: greedy text identical to
 # the reference model and fp32, predicted = measured cycles at every step (RtlStory in test_rtl_system).
 STORY_STEPS=${STORY_STEPS:-64}
-if [ "$STORY_STEPS" -gt 0 ] && [[ " $CONFIGS " == *" default "* ]]; then
+if [ "$STORY_STEPS" -gt 0 ] && [ "$shard_k" = 1 ] && [[ " $CONFIGS " == *" default "* ]]; then
   echo
   echo "== stories260K on the RTL, $STORY_STEPS steps =="
   if ! cmake --build "$BUILD" -j "$JOBS" --target test_rtl_system >/dev/null 2>&1; then

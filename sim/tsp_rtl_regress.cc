@@ -1,36 +1,87 @@
 // tsp-rtl-regress: random-program lockstep regression in one process (scripts/regress.sh).
 //
-//   tsp-rtl-regress [--mode NAME] [--seeds N] [--first S] [--max-fail N] [--fail-dir DIR]
-//                   [--coverage FILE] [--progress N] [--min-cycles A --max-cycles-prog B] [--model-only]
+//   tsp-rtl-regress [--mode NAME] [--seeds N] [--first S] [--shard k/N] [--junit FILE]
+//                   [--rand-seed R] [--max-fail N] [--fail-dir DIR] [--coverage FILE] [--progress N]
+//                   [--min-cycles A --max-cycles-prog B] [--model-only]
 //
 // Seeds S .. S+N-1 go through the generator (tsp/progen.h) in the given mode
 // (ProgenOptions::Preset: default, long, fields, gather, mxm, sync, fp, error) and RunLockstep
 // (tb/common/lockstep.h) on one `rtl` device (the Verilated core this binary links), back to back.
 // In error mode each program carries one planted schedule error: the model must raise exactly it
 // and the RTL the same pulses and ERROR (a planted UnitBusy is checked on the RTL alone: what a busy
-// unit does with the instruction is not part of the contract, docs/verification.md §3). Prints a
-// progress line every --progress seeds, then a summary: seeds run, passed, failed (with the replay
-// command of each failure), cycles simulated, speed, instructions per opcode, the ISA v2 features
-// used (words and programs) and the figures of the mode (ProgramFigures; for gather and fp also
-// what the units read, ProbeOnModel). Exit status 0 only if every seed passed.
+// unit does with the instruction is not part of the contract, docs/verification.md §3). With
+// --shard k/N only the seeds S+i with i % N == k-1 run (a deterministic slice: shards 1..N together
+// run every seed exactly once; scripts/regress_merge.py checks that). Prints a progress line every
+// --progress seeds, then a summary: seeds run, passed, failed (with the replay command of each
+// failure), cycles simulated, speed, instructions per opcode, the ISA v2 features used (words and
+// programs) and the figures of the mode (ProgramFigures; for gather and fp also what the units
+// read, ProbeOnModel). --junit writes JUnit XML: one testcase per seed of the shard (seeds not run
+// after --max-fail are <skipped/>), the failure message with the replay command. --rand-seed
+// (default TSP_RTL_RAND_SEED, else 1) is the device's random initial state. Exit status 0 only if
+// every seed passed; 2 for bad arguments.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "lockstep.h"
 #include "tsp/progen.h"
 
+namespace {
+
+std::string XmlEscape(const std::string &in) {
+  std::string out;
+  for (const char c : in) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+          out += ' ';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+struct SeedRecord {
+  uint64_t seed = 0;
+  bool run = false, ok = false;
+  double seconds = 0;
+  uint64_t cycles = 0;
+  std::string message, replay;
+};
+
+}  // namespace
+
 int main(int argc, char **argv) {
   CLI::App app{"Random-program RTL-vs-model lockstep regression"};
   uint64_t seeds = 1000, first = 1, progress = 100;
   uint32_t max_fail = 10, min_cycles = 50, max_cycles_prog = 300;
-  std::string fail_dir = "lockstep-failures", coverage, mode = "default";
+  std::string fail_dir = "lockstep-failures", coverage, mode = "default", shard_arg, junit, rand_seed_arg;
   bool model_only = false;
   app.add_option("--mode", mode, "generator mode: default, long, fields, gather, mxm, sync, fp, error");
   app.add_option("--seeds", seeds, "number of seeds");
@@ -43,12 +94,42 @@ int main(int argc, char **argv) {
       app.add_option("--min-cycles", min_cycles, "generator: shortest program span (default: the mode's)");
   auto *max_opt = app.add_option("--max-cycles-prog", max_cycles_prog, "generator: longest program span");
   app.add_flag("--model-only", model_only, "check the generated programs on the model only (no RTL)");
+  app.add_option("--shard", shard_arg, "k/N: run only the seeds first+i with i % N == k-1 (1 <= k <= N)");
+  app.add_option("--junit", junit, "write JUnit XML here (one testcase per seed)");
+  app.add_option(
+      "--rand-seed", rand_seed_arg,
+      "random initial state of the RTL (1..2^32-1 or 'random'; default $TSP_RTL_RAND_SEED, else 1)");
   CLI11_PARSE(app, argc, argv);
+
+  uint64_t shard_k = 1, shard_n = 1;
+  if (!shard_arg.empty()) {
+    std::smatch m;
+    const std::regex re(R"(^([0-9]{1,9})/([0-9]{1,9})$)");
+    if (!std::regex_match(shard_arg, m, re) || (shard_k = std::stoull(m[1])) < 1 ||
+        (shard_n = std::stoull(m[2])) < shard_k) {
+      fmt::print(stderr, "tsp-rtl-regress: --shard '{}': expected k/N with 1 <= k <= N (e.g. 2/4)\n",
+                 shard_arg);
+      return 2;
+    }
+  }
+  uint32_t rand_seed = 1;
+  {
+    std::string err;
+    const bool ok = rand_seed_arg.empty() ? tsp::tb::RandSeedFromEnv(1, &rand_seed, &err)
+                                          : tsp::tb::ParseRandSeed(rand_seed_arg, &rand_seed, &err);
+    if (!ok) {
+      fmt::print(stderr, "tsp-rtl-regress: {}\n", err);
+      return 2;
+    }
+  }
+  const std::string shard_name = shard_n > 1 ? fmt::format("{}/{}", shard_k, shard_n) : "";
 
   try {
     const auto t0 = std::chrono::steady_clock::now();
     std::string open_err;
-    auto dev = tsp::tb::OpenRtlDevice("", {}, &open_err);
+    tsp::tb::RtlOptions ropt;
+    ropt.rand_seed = rand_seed;
+    auto dev = tsp::tb::OpenRtlDevice("", ropt, &open_err);
     if (!dev) throw std::runtime_error(open_err);
     const tsp::Geometry &g = dev->geometry();
     tsp::ProgenOptions popt = tsp::ProgenOptions::Preset(mode);
@@ -72,10 +153,26 @@ int main(int argc, char **argv) {
     std::set<uint32_t> gather_words;
     std::map<uint32_t, std::pair<uint64_t, uint64_t>> planted;  // error bit -> (planted, raised as planted)
     std::vector<std::pair<uint64_t, std::string>> failures;
-    fmt::print("tsp-rtl-regress: geometry {} ({}), mode {}, seeds {}..{}\n", g.params().name, g.Describe(),
-               mode, first, first + seeds - 1);
+    const std::string config(g.params().name);
+    const std::string test_exe = config == "default" ? "test_rtl_system" : "test_rtl_system_" + config;
+    const std::string spec = config == "default" ? "rtl" : "rtl:" + config;
+    std::vector<SeedRecord> records;
+    for (uint64_t i = 0; i < seeds; ++i) {
+      if (i % shard_n != shard_k - 1) continue;
+      SeedRecord rec;
+      rec.seed = first + i;
+      records.push_back(rec);
+    }
+    fmt::print("tsp-rtl-regress: geometry {} ({}), mode {}, seeds {}..{}{}, {} to run; random initial state seed {}\n",
+               config, g.Describe(), mode, first, first + seeds - 1,
+               shard_name.empty() ? ""
+                                  : fmt::format(", shard {} (seeds first+i, i % {} == {})", shard_name,
+                                                shard_n, shard_k - 1),
+               records.size(), rand_seed);
     std::fflush(stdout);
-    for (uint64_t seed = first; seed < first + seeds; ++seed) {
+    for (SeedRecord &rec : records) {
+      const uint64_t seed = rec.seed;
+      const auto ts = std::chrono::steady_clock::now();
       const auto gp = tsp::GenerateProgram(g, seed, popt);
       for (size_t i = 0; i < 256; ++i) {
         counts.words[i] += gp.counts.words[i];
@@ -138,7 +235,7 @@ int main(int argc, char **argv) {
         model_cycles += cycles;
       } else {
         tsp::tb::LockstepOptions opt;
-        opt.name = fmt::format("progen_{}_{}seed{}", g.params().name, stem, seed);
+        opt.name = fmt::format("progen_{}_{}seed{}", config, stem, seed);
         opt.fail_dir = fail_dir;
         // A planted UnitBusy: the RTL alone, only its ERROR (what the unit does is not specified).
         opt.compare = expect != tsp::isa::kErrUnitBusy;
@@ -158,6 +255,19 @@ int main(int argc, char **argv) {
         load_clocks += r.load_clocks;
         run_s += r.run_seconds;
         load_s += r.load_seconds;
+        rec.cycles = r.model_cycles;
+      }
+      rec.run = true;
+      rec.ok = ok;
+      rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
+      if (!ok) {
+        rec.message = msg;
+        const std::string env = mode == "default" ? "" : "TSP_PROGEN_MODE=" + mode + " ";
+        rec.replay = fmt::format(
+            "{7}TSP_SEED={0} {1}; tsp-sim --device {2} {3}/progen_{4}_{8}seed{0}.tspb --lockstep; "
+            "tsp-rtl-regress{5} --mode {9} --first {0} --seeds 1 --rand-seed {6}",
+            seed, test_exe, spec, fail_dir, config, config == "default" ? "" : "-" + config, rand_seed, env, stem,
+            mode);
       }
       if (ok && expect) ++planted[expect].second;
       if (ok) {
@@ -188,7 +298,9 @@ int main(int argc, char **argv) {
     fmt::print("\n== lockstep regression summary: geometry {} ==\n", g.params().name);
     fmt::print("  {:<30} {}\n", "mode",
                model_only ? "model only" : "RTL (Verilator) vs reference model, every cycle");
-    fmt::print("  {:<30} {} (seeds {}..{})\n", "seeds run", run, first, first + run - 1);
+    fmt::print("  {:<30} {} (of seeds {}..{}{})\n", "seeds run", run, first, first + seeds - 1,
+               shard_name.empty() ? "" : ", shard " + shard_name);
+    fmt::print("  {:<30} {}\n", "random initial state seed", rand_seed);
     fmt::print("  {:<30} {}\n", "passed", passed);
     fmt::print("  {:<30} {}\n", "failed", run - passed);
     fmt::print("  {:<30} {}\n", "program cycles simulated", model_cycles);
@@ -248,16 +360,61 @@ int main(int argc, char **argv) {
     }
     if (!failures.empty()) {
       fmt::print("\nfailing seeds:\n");
-      for (const auto &[seed, msg] : failures) {
-        fmt::print("  seed {}: {}\n", seed, msg.substr(0, msg.find('\n')));
-        fmt::print(
-            "    replay: {}TSP_SEED={} test_rtl_system{} or tsp-sim --device {} {}/progen_{}_{}seed{}.tspb "
-            "--lockstep\n",
-            mode == "default" ? "" : "TSP_PROGEN_MODE=" + mode + " ", seed,
-            g.params().name == "default" ? "" : "_" + std::string(g.params().name),
-            g.params().name == "default" ? "rtl" : "rtl:" + std::string(g.params().name), fail_dir,
-            g.params().name, stem, seed);
+      for (const SeedRecord &rec : records) {
+        if (!rec.run || rec.ok) continue;
+        fmt::print("  seed {}: {}\n", rec.seed, rec.message.substr(0, rec.message.find('\n')));
+        fmt::print("    replay: {}\n", rec.replay);
       }
+    }
+    if (!junit.empty()) {
+      // JUnit XML (the common subset CI systems read): one testsuite, one testcase per seed. The
+      // suite is named by geometry and, outside the default mode, the generator mode.
+      const std::string suite = mode == "default" ? config : config + "." + mode;
+      size_t skipped = 0;
+      for (const SeedRecord &rec : records) skipped += !rec.run;
+      const std::time_t now = std::time(nullptr);
+      char stamp[32];
+      std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::gmtime(&now));
+      std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+      x += fmt::format(
+          "<testsuite name=\"tsp-rtl-regress.{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" "
+          "time=\"{:.3f}\" timestamp=\"{}\">\n",
+          suite, records.size(), run - passed, skipped, wall, stamp);
+      x += "  <properties>\n";
+      auto prop = [&](const std::string &k, const std::string &v) {
+        x += fmt::format("    <property name=\"{}\" value=\"{}\"/>\n", k, XmlEscape(v));
+      };
+      prop("geometry", config);
+      prop("first", std::to_string(first));
+      prop("seeds", std::to_string(seeds));
+      prop("shard", fmt::format("{}/{}", shard_k, shard_n));
+      prop("rand_seed", std::to_string(rand_seed));
+      prop("check", model_only ? "model-only" : "lockstep");
+      prop("mode", mode);
+      prop("program_span", fmt::format("{}..{}", popt.min_cycles, popt.max_cycles));
+      x += "  </properties>\n";
+      for (const SeedRecord &rec : records) {
+        x += fmt::format("  <testcase classname=\"lockstep.{}\" name=\"seed_{}\" time=\"{:.3f}\"", suite,
+                         rec.seed, rec.seconds);
+        if (!rec.run) {
+          x += ">\n    <skipped message=\"not run: stopped after --max-fail failing seeds\"/>\n  "
+               "</testcase>\n";
+        } else if (rec.ok) {
+          x += "/>\n";
+        } else {
+          x += fmt::format(
+              ">\n    <failure type=\"lockstep\" message=\"{}\">{}\nreplay: {}</failure>\n  </testcase>\n",
+              XmlEscape(rec.message.substr(0, rec.message.find('\n'))), XmlEscape(rec.message),
+              XmlEscape(rec.replay));
+        }
+      }
+      x += "</testsuite>\n";
+      const auto dir = std::filesystem::path(junit).parent_path();
+      if (!dir.empty()) std::filesystem::create_directories(dir);
+      std::ofstream f(junit);
+      f << x;
+      if (!f) throw std::runtime_error("cannot write " + junit);
+      fmt::print("\nJUnit XML: {}\n", junit);
     }
     fmt::print("\n{} passed, {} failed\n", passed, run - passed);
     return passed == run ? 0 : 1;

@@ -270,8 +270,8 @@ int main(int argc, char **argv) {
         run_clocks.push_back(r.run_clocks);
         lockstep_line = fmt::format(
             "lockstep: identical to the reference model in all {} cycles (streams, MEM writes, dispatches, "
-            "errors); model error bits 0x{:x}",
-            r.model_cycles, r.model_error);
+            "errors) and in the {} MEM words read back after the run; model error bits 0x{:x}",
+            r.model_cycles, r.readback_words, r.model_error);
       }
     }
 #endif

@@ -64,7 +64,11 @@ uint64_t Bits(T v, size_t off, unsigned width) {
 
 class Core final : public RtlDevice {
  public:
-  explicit Core(const RtlOptions &opt) : ctx_(std::make_unique<VerilatedContext>()) {
+  explicit Core(const RtlOptions &opt)
+      : ctx_(std::make_unique<VerilatedContext>()), rand_seed_(opt.rand_seed) {
+    // Verilator reads randReset / randSeed of the thread's current context while the model is
+    // constructed (--x-initial unique): make the new context current (its constructor already did).
+    Verilated::threadContextp(ctx_.get());
     ctx_->fatalOnError(false);
     // Exactly the threads the model was Verilated for (Verilator --threads, TSP_RTL_THREADS): the
     // context would otherwise start one per hardware thread, idle for a single-threaded model.
@@ -132,6 +136,7 @@ class Core final : public RtlDevice {
   }
 
   const Geometry &geometry() const override { return *geom_; }
+  uint32_t rand_seed() const override { return rand_seed_; }
 
   // ---- clock ----
   void Tick(uint64_t n) override {
@@ -365,6 +370,7 @@ class Core final : public RtlDevice {
   }
 
   std::unique_ptr<VerilatedContext> ctx_;
+  uint32_t rand_seed_;
   std::unique_ptr<TSP_VTOP> top_;
   std::unique_ptr<VerilatedFstC> trace_;
   std::optional<Geometry> geom_;

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <map>
+#include <random>
 
 namespace tsp::tb {
 
@@ -26,6 +28,8 @@ std::string CoreList() {
 std::unique_ptr<Device> OpenFromSpec(const std::string &args, std::string *error) {
   std::string config;
   RtlOptions opt;
+  // TSP_RTL_RAND_SEED sets the default; a seed= option overrides it.
+  if (!RandSeedFromEnv(opt.rand_seed, &opt.rand_seed, error)) return nullptr;
   if (!ParseRtlArgs(args, &config, &opt, error)) return nullptr;
   // Plain "rtl" is the default geometry, as "ref" is.
   return OpenRtlDevice(config.empty() ? DefaultConfig() : config, opt, error);
@@ -34,17 +38,34 @@ std::unique_ptr<Device> OpenFromSpec(const std::string &args, std::string *error
 }  // namespace
 
 std::string RtlDevice::Describe() const {
-  return fmt::format("RTL (Verilator), {} ({}), MEM loads through {}", geometry().params().name,
-                     geometry().Describe(), backdoor() ? "the simulation backdoor" : "the host bus");
+  return fmt::format("RTL (Verilator), {} ({}), MEM loads through {}, random initial state seed {}",
+                     geometry().params().name, geometry().Describe(),
+                     backdoor() ? "the simulation backdoor" : "the host bus", rand_seed());
 }
 
 bool RtlDevice::AfterStart(std::string *error) {
-  for (int i = 0; i < 32; ++i) {
-    if (running()) return true;
+  for (uint64_t i = 0; i < kStartToRunClocks; ++i) {
+    if (running()) {
+      if (error) {
+        *error =
+            fmt::format("the run phase began {} clock(s) after the CTRL.START write, expected exactly {}", i,
+                        kStartToRunClocks);
+      }
+      return false;
+    }
     Tick();
   }
-  if (error) *error = "CTRL.START written but the core never entered its run phase (run_q stayed 0)";
-  return false;
+  if (!running() || run_cycle() != 0) {
+    if (error) {
+      *error = fmt::format(
+          "{} clocks after the CTRL.START write (the documented start latency, kStartToRunClocks) the core "
+          "is not "
+          "in run cycle 0: run_q = {}, cycle_q = {}",
+          kStartToRunClocks, running() ? 1 : 0, run_cycle());
+    }
+    return false;
+  }
+  return true;
 }
 
 void RtlDevice::WaitDone(uint64_t max_cycles, std::vector<std::string> *) {
@@ -81,12 +102,56 @@ std::unique_ptr<RtlDevice> OpenRtlDevice(const std::string &config, const RtlOpt
     }
     return nullptr;
   }
+  if (opt.rand_seed == 0) {
+    if (error)
+      *error = "rtl: random initial state seed 0 is not replayable (Verilator would pick a time-based one)";
+    return nullptr;
+  }
   try {
     return it->second(opt);
   } catch (const std::exception &e) {
     if (error) *error = fmt::format("rtl:{}: {}", name, e.what());
     return nullptr;
   }
+}
+
+bool ParseRandSeed(const std::string &text, uint32_t *seed, std::string *error) {
+  if (text == "random") {
+    std::random_device rd;
+    uint32_t v = 0;
+    while (v == 0) v = rd();
+    *seed = v;
+    return true;
+  }
+  try {
+    size_t used = 0;
+    const unsigned long v = std::stoul(text, &used, 0);
+    if (used == text.size() && v >= 1 && v <= 0xFFFFFFFFul && text[0] != '-') {
+      *seed = static_cast<uint32_t>(v);
+      return true;
+    }
+  } catch (const std::exception &) {
+  }
+  if (error) {
+    *error = fmt::format(
+        "random initial state seed '{}': expected a number from 1 to 4294967295 or 'random' (0 would let "
+        "Verilator pick a time-based seed that cannot be replayed)",
+        text);
+  }
+  return false;
+}
+
+bool RandSeedFromEnv(uint32_t fallback, uint32_t *seed, std::string *error) {
+  const char *env = std::getenv(kRandSeedEnv);
+  if (!env) {
+    *seed = fallback;
+    return true;
+  }
+  if (!ParseRandSeed(env, seed, error)) {
+    if (error) *error = std::string(kRandSeedEnv) + ": " + *error;
+    return false;
+  }
+  return true;
 }
 
 bool ParseRtlArgs(const std::string &args, std::string *config, RtlOptions *opt, std::string *error) {
@@ -110,13 +175,9 @@ bool ParseRtlArgs(const std::string &args, std::string *config, RtlOptions *opt,
       if (key == "trace") {
         opt->trace_path = value;
       } else if (key == "seed") {
-        try {
-          size_t used = 0;
-          const unsigned long v = std::stoul(value, &used, 0);
-          if (used != value.size() || v > 0xFFFFFFFFul) throw std::out_of_range(value);
-          opt->rand_seed = static_cast<uint32_t>(v);
-        } catch (const std::exception &) {
-          if (error) *error = fmt::format("rtl: seed '{}' is not a 32-bit number", value);
+        std::string why;
+        if (!ParseRandSeed(value, &opt->rand_seed, &why)) {
+          if (error) *error = "rtl: " + why;
           return false;
         }
       } else if (key == "backdoor") {

@@ -30,9 +30,21 @@
 
 namespace tsp::tb {
 
+// Clocks from the CTRL.START write to run cycle 0, exactly (tsp_top / tsp_core): the clock edge
+// that takes the write (tsp_csr's start_o is combinational of the request) moves tsp_core from
+// PhIdle to PhStart, the next edge to PhPrime, the one after to PhRun (run_q = 1, cycle_q = 0).
+// Write32 returns right after the write's own edge, so run cycle 0 begins after exactly this many
+// further clocks (run_q rises at the third clock edge, counting the one that takes the write; run
+// cycle 0 begins three clocks after the write is presented). RtlDevice::Start() asserts it on every run:
+// run_q must be 0 after 0 and 1 of them and 1 (with cycle_q = 0) after the second.
+inline constexpr uint64_t kStartToRunClocks = 2;
+
 struct RtlOptions {
   std::string trace_path;  // write an FST waveform here (empty: no trace)
-  uint32_t rand_seed = 1;  // Verilator random init of un-reset state (RAM starts as garbage)
+  // Verilator random init of un-reset state (RAM starts as garbage; the cores are Verilated with
+  // --x-initial unique and the device sets randReset(2)): VerilatedContext::randSeed. Never 0
+  // (Verilator would take a time-based seed: not replayable).
+  uint32_t rand_seed = 1;
   bool backdoor = true;    // bulk MEM / instruction words through the simulation-only backdoor
 };
 
@@ -51,6 +63,9 @@ class RtlDevice : public Device {
   // Writes Verilator coverage (line/toggle) collected so far; false when not built with coverage.
   virtual bool WriteCoverage(const std::string &path) = 0;
 
+  // The random initial state seed this device was built with (RtlOptions::rand_seed).
+  virtual uint32_t rand_seed() const = 0;
+
   // ---- backdoor ----
   // True when bulk MEM / instruction words go through the backdoor (RtlOptions::backdoor, and the
   // RAM arrays were found in this build). backdoor_note() says why not, when not.
@@ -67,7 +82,8 @@ class RtlDevice : public Device {
   virtual bool Dispatched(uint32_t queue, uint64_t *word) const = 0;  // icu_disp: this run cycle's dispatch
 
  protected:
-  // After CTRL.START: clocks until the core's run phase begins (run cycle 0).
+  // After CTRL.START: exactly kStartToRunClocks clocks to run cycle 0; an error if the run phase
+  // begins earlier or later.
   bool AfterStart(std::string *error) override;
   // Clocks until the run ends or run cycle max_cycles.
   void WaitDone(uint64_t max_cycles, std::vector<std::string> *details) override;
@@ -77,6 +93,15 @@ class RtlDevice : public Device {
 std::unique_ptr<RtlDevice> OpenRtlDevice(const std::string &config, const RtlOptions &opt, std::string *error);
 // Geometries whose core is linked into this binary.
 std::vector<std::string> LinkedRtlCores();
+
+// TSP_RTL_RAND_SEED: the random initial state seed of new `rtl` devices opened through a spec
+// (tsp-sim, OpenDevice) or by the system tests' shared device, and the default of tsp-rtl-regress
+// --rand-seed. A number 1..2^32-1, or "random" for a fresh seed (printed by whoever uses it).
+inline constexpr const char *kRandSeedEnv = "TSP_RTL_RAND_SEED";
+// Parses a seed as above ("random": from std::random_device, never 0). False and *error otherwise.
+bool ParseRandSeed(const std::string &text, uint32_t *seed, std::string *error);
+// The seed from TSP_RTL_RAND_SEED, or `fallback` when it is not set. False (and *error) for a bad value.
+bool RandSeedFromEnv(uint32_t fallback, uint32_t *seed, std::string *error);
 
 // Parses the args of an "rtl" spec: [CONFIG][,trace=FILE][,seed=N][,backdoor=on|off].
 bool ParseRtlArgs(const std::string &args, std::string *config, RtlOptions *opt, std::string *error);

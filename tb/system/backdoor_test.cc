@@ -181,6 +181,11 @@ TEST_F(Backdoor, LockstepAfterBackdoorLoad) {
     EXPECT_GE(backdoor_->backdoor_bytes_written() - bd0, image_bytes);
     const auto rb = RunLockstep(*bus_, gp.program, opt);
     ASSERT_TRUE(rb.ok) << "seed " << seed << " over the bus: " << rb.message;
+    std::printf(
+        "[backdoor] MEM read-back after the run: %llu words, %.3f s through the backdoor, %.3f s over the "
+        "bus\n",
+        static_cast<unsigned long long>(rb.readback_words), r.readback_seconds, rb.readback_seconds);
+    EXPECT_EQ(rb.readback_words, r.readback_words);
     EXPECT_EQ(rb.rtl_cycles, r.rtl_cycles);
     EXPECT_LT(r.load_clocks, rb.load_clocks) << "the backdoor load should take fewer clocks";
     LockstepOptions again = opt;

@@ -149,10 +149,42 @@ TEST(Checker, CatchesMemWrite) {
   CopyProgram good(dev->geometry()), bad(dev->geometry(), 4, 7);
   const auto r = RunMutant(*dev, good.program, bad.program);
   ASSERT_FALSE(r.ok);
-  // The dispatch (address 7 instead of 6) is the first visible difference.
+  // The dispatch (address 7 instead of 6) is the first visible difference: this test shows the
+  // dispatch comparator, not the MEM write one. inject_test.cc shows each comparator (MEM write
+  // address, data, enable, slice, error pulses, MEM read-back, ...) firing on its own.
   EXPECT_THAT(r.message, HasSubstr("run cycle 4: queue mem.e0 dispatch differs"));
   EXPECT_THAT(r.message, HasSubstr("write 6, E1"));
   EXPECT_THAT(r.message, HasSubstr("write 7, E1"));
+}
+
+// The end-of-run MEM read-back on its own, without fault injection: the RTL is given a MEM image
+// word that differs from the model's in one byte and that no instruction ever reads, so no stream
+// register, bank write or dispatch differs; only the read-back of the image words after the run
+// can see it, with the place worked out here: mem.w1 (slice 1) word 9, lane 16 * 1 + 3 = 19
+// (superlane 1), model 0x5a, RTL 0x5a ^ 0x81 = 0xdb.
+TEST(Checker, ReadBackCatchesAnUnreadImageWord) {
+  TestDevice dev;
+  const Geometry &g = dev->geometry();
+  const uint32_t w1 = g.MemSliceId(Hemi::kWest, 1);
+  auto with_image = [&](uint8_t poke) {
+    CopyProgram p(g);
+    std::vector<uint8_t> word(g.vl(), 0x5a);
+    word[19] ^= poke;
+    p.program.mem.push_back({w1, 9, word});
+    return p.program;
+  };
+  const Program good = with_image(0), bad = with_image(0x81);
+  const auto r = RunMutant(*dev, good, bad);
+  ASSERT_FALSE(r.ok);
+  EXPECT_THAT(r.message,
+              HasSubstr("MEM read-back after the run: mem.w1 (slice " + std::to_string(w1) +
+                        ") word 9 lane 19 (superlane 1): expected (model) 0x5a actual (RTL) 0xdb"));
+  EXPECT_GT(r.compared_cycles, 0u);  // every cycle compared equal before
+  LockstepOptions no_readback;
+  no_readback.rtl_program = &bad;
+  no_readback.write_failure = false;
+  no_readback.readback = false;
+  EXPECT_TRUE(RunLockstep(*dev, good, no_readback).ok) << "only the read-back sees this difference";
 }
 
 // A failed comparison abandons the RTL run (CTRL.STOP at the first mismatch). The next program on
