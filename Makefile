@@ -11,7 +11,7 @@ CMAKE_FLAGS ?=
 TRACE      ?= 0
 
 
-.PHONY: all setup gen build sim sim-demo bench-story test test-rtl test-host lint synth format format-check clean bench fuzz fuzz-short help
+.PHONY: cross-aarch64 all setup gen build sim sim-demo bench-story test test-rtl test-host lint synth format format-check clean bench fuzz fuzz-short help
 
 all: build
 
@@ -26,6 +26,7 @@ help:
 	@echo "make bench        simulation speed: reference model, RTL (both geometries), Verilator build cost, stories260K"
 	@echo "make bench-story  stories260K: fp32 tokens/s, model and RTL cycles/s per token, TSP tokens/s at 150 MHz"
 	@echo "make fuzz         long libFuzzer run on the .tspb loader (FUZZ_SECONDS=$(FUZZ_SECONDS))"
+	@echo "make cross-aarch64  host library + tests cross-compiled for aarch64, tests under qemu-user (ref device)"
 	@echo "make gen          regenerate ISA files from isa/tsp_isa.json"
 	@echo "make format       clang-format the C++ sources"
 
@@ -70,6 +71,11 @@ test: build
 # Only the RTL testbenches (Verilator + GoogleTest, lockstep with the reference model).
 test-rtl: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L rtl
+
+# The host library, tools and host tests for 64-bit ARM Linux (Debian's cross compiler), the tests
+# under qemu-user against the `ref` device (scripts/cross_aarch64.sh says which are left out, and why).
+cross-aarch64:
+	scripts/cross_aarch64.sh
 
 # Only the host-side tests, without building the RTL (a separate build directory).
 HOST_BUILD ?= build-host
