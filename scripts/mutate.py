@@ -496,7 +496,11 @@ def configure(build, scratch, jobs, log):
                # Mutation build: the generated C++ unoptimised (compile time dominates, the unit
                # tests run for seconds), no test discovery at build time.
                "-DTSP_VERILATED_CXX_FLAGS=-O0 -g0", "-DTSP_RTL_DEFAULT_OPT_FAST=-O0 -g0",
-               "-DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST"]
+               "-DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST",
+               # No build.ninja regeneration rule: it depends on every Verilated model's file list,
+               # whose generation depends on the RTL, so any mutant would re-Verilate both whole
+               # cores first. sync_file_list() below takes its place for the one model rebuilt.
+               "-DCMAKE_SUPPRESS_REGENERATION=ON"]
         print("configuring", build, "(Verilator runs once per model at configure time)", flush=True)
         rc, out, _ = run(cmd, 3600, log)
         if rc != 0:
@@ -510,10 +514,45 @@ def first_error(out):
     return "build failed"
 
 
+CONFIGURED = {}  # V<top>_copy.cmake -> its content when CMake last read it (configure)
+
+
+def file_lists(build):
+    for m in MODULES:
+        _, target, subdir = MODULES[m]
+        yield from (build / subdir / "CMakeFiles" / f"{target}.dir").glob("*.dir/*_copy.cmake")
+
+
+def reconfigure(build, log):
+    run(["cmake", str(build)], 600, log)
+    for copy in file_lists(build):
+        CONFIGURED[copy] = copy.read_bytes()
+
+
+def sync_file_list(build, module, log):
+    """Verilator writes the list of the C++ files it generated into V<top>.cmake; build.ninja
+    compiles the list CMake read at configure time (V<top>_copy.cmake then). If a mutant changed the
+    list (e.g. a new constant pool file), reconfigure (no Verilator run at configure: its arguments
+    are unchanged) so that the next build compiles the new list. True if it did."""
+    _, target, subdir = MODULES[module]
+    changed = False
+    for copy in (build / subdir / "CMakeFiles" / f"{target}.dir").glob("*.dir/*_copy.cmake"):
+        cur = copy.with_name(copy.name.replace("_copy.cmake", ".cmake"))
+        if cur.exists() and cur.read_bytes() != CONFIGURED.get(copy):
+            shutil.copyfile(cur, copy)
+            changed = True
+    if changed:
+        reconfigure(build, log)
+    return changed
+
+
 def build_and_test(build, module, jobs, timeout, log):
     _, target, subdir = MODULES[module]
-    rc, out, tb = run(["cmake", "--build", str(build), "--target", target, "-j", str(jobs)], 1800,
-                      log)
+    cmd = ["cmake", "--build", str(build), "--target", target, "-j", str(jobs)]
+    rc, out, tb = run(cmd, 1800, log)
+    if sync_file_list(build, module, log):
+        rc, out, tb2 = run(cmd, 1800, log)
+        tb += tb2
     if rc != 0:
         return "stillborn", tb, 0.0, first_error(out)
     env = dict(os.environ, GTEST_FAIL_FAST="1", GTEST_BRIEF="1")
@@ -631,6 +670,7 @@ def main():
                 shutil.copyfile(src, dst)  # a new time stamp: ninja rebuilds
     log = open(build / "mutation.log", "w")
     configure(build, scratch, args.jobs, log)
+    reconfigure(build, log)  # CONFIGURED = what build.ninja was generated from
 
     used = [m for m in modules if any(x.module == m for x in chosen)]
     timeouts = {}
