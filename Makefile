@@ -21,6 +21,7 @@ help:
 	@echo "make test         build everything and run every test (what CI runs)"
 	@echo "make test-rtl     only the RTL testbenches;  make test-host: only the host tests (no Verilator)"
 	@echo "make regress      long lockstep sweep (SEEDS=$(SEEDS) per geometry, MODE=default|long|fields|gather|mxm|sync|fp|error, SHARD=k/N for one slice);  make coverage: RTL coverage"
+	@echo "make mutate       RTL mutation testing against the unit tests (MUTANTS=n, MUT_MODULES=icu,mem, MUT_SEED=s), not in make test"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
 	@echo "make synth        Yosys 0.55 synthesis, resource report"
 	@echo "make bench        simulation speed: reference model, RTL (both geometries), Verilator build cost, stories260K"
@@ -139,9 +140,21 @@ SHARD ?=
 COV_SEEDS ?= 300
 COV_BUILD ?= build-coverage
 
-.PHONY: regress coverage
+.PHONY: regress coverage mutate
 regress: setup $(BUILD)/build.ninja
 	BUILD=$(BUILD) JOBS=$(JOBS) MODE=$(MODE) SHARD="$(SHARD)" scripts/regress.sh $(SEEDS)
 
 coverage: setup
 	BUILD_COV=$(COV_BUILD) JOBS=$(JOBS) scripts/coverage.sh $(COV_SEEDS)
+
+# Mutation testing of the RTL (not part of `make test`; docs/verification.md, "Mutation testing"):
+# MUTANTS mutants, round robin over MUT_MODULES (default: icu,mem,fp,vxm,mxm,sxm), chosen by
+# MUT_SEED, each built into its unit test in a separate build ($(MUT_BUILD), Verilated from a scratch
+# copy of rtl/) and run. Report: $(MUT_BUILD)/mutation-report.md.
+MUTANTS ?= 20
+MUT_SEED ?= 1
+MUT_MODULES ?=
+MUT_BUILD ?= build-mut
+mutate: setup
+	python3 scripts/mutate.py --count $(MUTANTS) --seed $(MUT_SEED) --jobs $(JOBS) \
+	    --build $(MUT_BUILD) $(if $(MUT_MODULES),--modules $(MUT_MODULES))
