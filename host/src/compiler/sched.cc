@@ -825,30 +825,7 @@ class Scheduler {
       for (const Node &n : g_.nodes) len = std::max(len, n.time + LastEvent(g_, n));
       if (std::getenv("TSP_SCHED_VERBOSE")) std::fprintf(stderr, "schedule try %u: %ld cycles\n", t, (long)len + 1);
       // The chain that set this try's length: its delays become weights for the next try.
-      {
-        uint32_t ci = 0;
-        int64_t e = -1;
-        for (uint32_t k = 0; k < clusters_.size(); ++k) {
-          if (clusters_[k].T + clusters_[k].duration > e) {
-            e = clusters_[k].T + clusters_[k].duration;
-            ci = k;
-          }
-        }
-        while (true) {
-          const Cluster &c = clusters_[ci];
-          extra[ci] += c.T - earliest_[ci];
-          int64_t bt = -1;
-          uint32_t bp = UINT32_MAX;
-          for (const auto &[p, w] : c.preds) {
-            if (clusters_[p].T + w > bt) {
-              bt = clusters_[p].T + w;
-              bp = p;
-            }
-          }
-          if (bp == UINT32_MAX) break;
-          ci = bp;
-        }
-      }
+      for (const uint32_t ci : LongestChain()) extra[ci] += clusters_[ci].T - earliest_[ci];
       if (len < best_len) {
         if (t <= 1) best_weight = time_weight_;
         best_len = len;
@@ -876,36 +853,46 @@ class Scheduler {
 
   // Debugging (TSP_SCHED_PATH): the chain of clusters that sets the program's length, each with the
   // delay past its dependencies and what blocked it first.
-  void ReportPath() {
-    uint32_t last = 0;
+  // The clusters of the chain that sets the program's length, from the one that ends last back to
+  // a cluster without predecessors, each followed by the predecessor that bound its start.
+  std::vector<uint32_t> LongestChain() const {
+    uint32_t ci = 0;
     int64_t end = -1;
-    for (uint32_t ci = 0; ci < clusters_.size(); ++ci) {
-      const int64_t e = clusters_[ci].T + clusters_[ci].duration;
+    for (uint32_t k = 0; k < clusters_.size(); ++k) {
+      const int64_t e = clusters_[k].T + clusters_[k].duration;
       if (e > end) {
         end = e;
-        last = ci;
+        ci = k;
       }
     }
-    std::map<std::string, std::pair<int64_t, int64_t>> by_tag;  // tag -> (delay, busy)
-    uint32_t ci = last;
+    std::vector<uint32_t> chain;
     while (true) {
+      chain.push_back(ci);
+      int64_t best = -1;
+      uint32_t bp = UINT32_MAX;
+      for (const auto &[p, w] : clusters_[ci].preds) {
+        if (clusters_[p].T + w > best) {
+          best = clusters_[p].T + w;
+          bp = p;
+        }
+      }
+      if (bp == UINT32_MAX) return chain;
+      ci = bp;
+    }
+  }
+
+  void ReportPath() {
+    std::map<std::string, std::pair<int64_t, int64_t>> by_tag;  // tag -> (delay, busy)
+    const std::vector<uint32_t> chain = LongestChain();
+    for (size_t k = 0; k < chain.size(); ++k) {
+      const uint32_t ci = chain[k];
       const Cluster &c = clusters_[ci];
       const int64_t delay = c.T - earliest_[ci];
       const std::string tag = g_.tags[g_.nodes[c.nodes[0]].tag];
       std::fprintf(stderr, "path T %6ld dur %4ld delay %5ld %s %s\n", (long)c.T, (long)c.duration, (long)delay,
                    DescribeNode(g_, c.nodes[0]).c_str(), delay > 0 ? first_why_[ci].c_str() : "");
       by_tag[tag].first += delay;
-      int64_t best = -1;
-      uint32_t bp = UINT32_MAX;
-      for (const auto &[p, w] : c.preds) {
-        if (clusters_[p].T + w > best) {
-          best = clusters_[p].T + w;
-          bp = p;
-        }
-      }
-      if (bp == UINT32_MAX) break;
-      by_tag[tag].second += c.T - delay - clusters_[bp].T;
-      ci = bp;
+      if (k + 1 < chain.size()) by_tag[tag].second += c.T - delay - clusters_[chain[k + 1]].T;
     }
     for (const auto &[t, v] : by_tag)
       std::fprintf(stderr, "path %-22s delay %6ld  dependency %6ld\n", t.c_str(), (long)v.first, (long)v.second);
