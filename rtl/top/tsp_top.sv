@@ -146,8 +146,13 @@ module tsp_top (
     end
   end
 
-  // Address bits that select nothing.
+  // Address bits that select nothing (with IqDepth 8192 a queue's words fill its 64 KiB window:
+  // no bits between the word index and the queue number).
   logic unused_addr;
-  assign unused_addr = ^{iq_off[31:16+QBits], iq_off[15:3+IqAddrBits], iq_off[1:0],
-                         mem_off[31:SliceLsb+SliceBits], mem_off[1:0]};
+  if (3 + IqAddrBits < 16) begin : g_iq_gap
+    assign unused_addr = ^{iq_off[31:16+QBits], iq_off[15:3+IqAddrBits], iq_off[1:0],
+                           mem_off[31:SliceLsb+SliceBits], mem_off[1:0]};
+  end else begin : g_iq_full
+    assign unused_addr = ^{iq_off[31:16+QBits], iq_off[1:0], mem_off[31:SliceLsb+SliceBits], mem_off[1:0]};
+  end
 endmodule
