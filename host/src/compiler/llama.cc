@@ -241,6 +241,8 @@ class Lowering {
   void Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, std::vector<Vec> *att_out);
   void SumColumns();
   void ScoresMxm(uint32_t l, const Vec &q);
+  // The 16 rows of chunk c of a KV-cache region as MXM weights (hi plane west, lo plane east), then IW.
+  void LoadCacheChunk(uint32_t cache, uint32_t c);
   void ValuesMxm(uint32_t l, std::vector<Vec> *att_out);
   // Two buffers in different slice groups, element i in (i % 2 ? odd : even)[i / 2], so that
   // elements 2i and 2i+1 can be read in the same cycle.
@@ -1110,6 +1112,15 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
   att_out->assign(1, att);
 }
 
+void Lowering::LoadCacheChunk(uint32_t cache, uint32_t c) {
+  for (uint32_t i = 0; i < 16; ++i) {
+    b_.Lw(Hemi::kWest, b_.Mem(cache, 16 * c + i).Planes(1, 1), i);
+    b_.Lw(Hemi::kEast, b_.Mem(cache, 16 * c + i).Planes(0, 1), i);
+  }
+  b_.Iw(Hemi::kWest);
+  b_.Iw(Hemi::kEast);
+}
+
 // Attention values on the MXMs. The V cache is transposed (row type r: word 16 c + i = dim i of its
 // two kv heads for the 64 positions of chunk c, lane 16 k + r' = position 64 c + 4 r' + k, the
 // lanes of the scores), so a chunk's 16 words are the weights and a head's probabilities (times the
@@ -1142,12 +1153,7 @@ void Lowering::ValuesMxm(uint32_t l, std::vector<Vec> *att_out) {
   }
   for (uint32_t c = 0; c < C; ++c) {
     for (uint32_t r = 0; r < R_; ++r) {
-      for (uint32_t i = 0; i < 16; ++i) {
-        b_.Lw(Hemi::kWest, b_.Mem(vcache_[l][r], 16 * c + i).Planes(1, 1), i);
-        b_.Lw(Hemi::kEast, b_.Mem(vcache_[l][r], 16 * c + i).Planes(0, 1), i);
-      }
-      b_.Iw(Hemi::kWest);
-      b_.Iw(Hemi::kEast);
+      LoadCacheChunk(vcache_[l][r], c);
       for (HeadAcc &h : heads[r]) {
         const Vec ah = b_.Mem(pact_bufs_[h.s2], c).Planes(1, 1), al = b_.Mem(pact_bufs_[h.s2], c).Planes(0, 1);
         const bool more = c > 0;
@@ -1195,12 +1201,7 @@ void Lowering::ScoresMxm(uint32_t l, const Vec &q) {
     // Not a Builder loop: an iteration is several rigid clusters (tied by the MXM's weight buffer,
     // not by values); the LW / READ runs still become REPEATs where they land back to back.
     for (uint32_t c = 0; c < C; ++c) {
-      for (uint32_t i = 0; i < 16; ++i) {
-        b_.Lw(Hemi::kWest, b_.Mem(kcache_[l][r], 16 * c + i).Planes(1, 1), i);
-        b_.Lw(Hemi::kEast, b_.Mem(kcache_[l][r], 16 * c + i).Planes(0, 1), i);
-      }
-      b_.Iw(Hemi::kWest);
-      b_.Iw(Hemi::kEast);
+      LoadCacheChunk(kcache_[l][r], c);
       for (uint32_t j = 0; j < kv_mul_; ++j) {
         for (uint32_t half = 0; half < 2; ++half) {
           if (HeadOf(2 * r + half, j) == kNone) continue;
