@@ -2,7 +2,8 @@
 # Verilator lint of the RTL: `verilator --lint-only -Wall` with the waivers of rtl/lint/tsp.vlt,
 # with every module of rtl/tsp.f as the top (tsp_top covers the whole design; every unit on its
 # own checks its parameter defaults), in both geometry configurations (default and
-# +define+TSP_CONFIG_SMALL). Also checks that every .sv file below rtl/ is in rtl/tsp.f.
+# +define+TSP_CONFIG_SMALL). Also checks that every .sv file below rtl/ is in rtl/tsp.f (the core)
+# or rtl/board.f (host links and board tops around the core, linted with the core list before it).
 # Prints a summary table; exits non-zero on any warning or error.
 #
 # Usage: scripts/lint.sh [-v] [top ...]      (-v: print every message; tops: only these)
@@ -10,6 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 flist=$root/rtl/tsp.f
+blist=$root/rtl/board.f
 vlt=$root/rtl/lint/tsp.vlt
 logdir=$root/build/lint
 mkdir -p "$logdir"
@@ -22,16 +24,17 @@ fi
 
 command -v verilator >/dev/null || { echo "lint: error: verilator not found (run scripts/setup.sh)" >&2; exit 2; }
 [ -f "$flist" ] || { echo "lint: error: $flist missing" >&2; exit 2; }
+[ -f "$blist" ] || { echo "lint: error: $blist missing" >&2; exit 2; }
 
 # Source files of the list (module name = file name), in order.
-mapfile -t files < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' "$flist" | grep -E '\.sv$')
+mapfile -t files < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' "$flist" "$blist" | grep -E '\.sv$')
 fail=0
 
 # Every RTL file must be in the list (otherwise lint, synthesis and the core test miss it).
 while IFS= read -r f; do
   rel=${f#rtl/}
   if ! printf '%s\n' "${files[@]}" | grep -qxF "$rel"; then
-    echo "lint: error: $f is not listed in rtl/tsp.f"
+    echo "lint: error: $f is not listed in rtl/tsp.f or rtl/board.f"
     fail=1
   fi
 done < <(find rtl -name '*.sv' | sort)
@@ -58,7 +61,7 @@ for cfg in default small; do
     log=$logdir/${top}_${cfg}.log
     start=$(date +%s)
     # The waiver file must come before the sources.
-    verilator --lint-only -Wall "${defs[@]}" "$vlt" -F "$flist" --top-module "$top" >"$log" 2>&1
+    verilator --lint-only -Wall "${defs[@]}" "$vlt" -F "$flist" -F "$blist" --top-module "$top" >"$log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))
     nwarn=$(grep -c '^%Warning' "$log")

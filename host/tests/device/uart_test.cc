@@ -34,6 +34,7 @@
 #include "tsp/host_link.h"
 #include "tsp/model.h"
 #include "tsp/progen.h"
+#include "device/pty_link.h"
 
 namespace tsp::test {
 namespace {
@@ -45,130 +46,28 @@ using Clock = std::chrono::steady_clock;
 // ---------------------------------------------------------------------------------------------
 // A pseudo-terminal with the bridge model on its master side, in a thread, optionally faulty.
 // ---------------------------------------------------------------------------------------------
-enum Fault { kDrop, kCorrupt, kDuplicate, kInsert, kNumFaults };
-const char *const kFaultNames[kNumFaults] = {"dropped", "corrupted", "duplicated", "inserted"};
-enum Direction { kToDevice, kToHost };
-
-struct FaultConfig {
-  double rate[kNumFaults] = {0, 0, 0, 0};  // per byte, each direction
-  uint64_t seed = 1;
-  uint64_t disconnect_after = 0;  // close the master after this many received bytes (0: never)
-};
-
-class PtyBridge {
+class PtyBridge : public PtyLink {
  public:
-  PtyBridge(const std::string &ref_spec, FaultConfig faults = {}) : faults_(faults), rng_(faults.seed) {
+  PtyBridge(const std::string &ref_spec, FaultConfig faults = {}) : PtyLink(faults) {
     std::string err;
     target_ = OpenDevice(ref_spec, &err);
     if (!target_) throw std::runtime_error(err);
     bridge_ = std::make_unique<UartBridgeModel>(*target_);
-    master_ = ::posix_openpt(O_RDWR | O_NOCTTY);
-    if (master_ < 0 || ::grantpt(master_) != 0 || ::unlockpt(master_) != 0)
-      throw std::runtime_error("posix_openpt/grantpt/unlockpt failed");
-    char name[128];
-    if (::ptsname_r(master_, name, sizeof name) != 0) throw std::runtime_error("ptsname_r failed");
-    path_ = name;
-    // Our own slave descriptor keeps the pty up (no hang-up) until the host opens it; raw, so that
-    // nothing is echoed or translated before the host sets raw mode itself.
-    keep_slave_ = ::open(name, O_RDWR | O_NOCTTY);
-    termios tio{};
-    ::tcgetattr(keep_slave_, &tio);
-    ::cfmakeraw(&tio);
-    ::tcsetattr(keep_slave_, TCSANOW, &tio);
-    ::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK);
-    thread_ = std::thread([this] { Loop(); });
+    Start();
   }
-  ~PtyBridge() {
-    stop_ = true;
-    thread_.join();
-    if (master_ >= 0) ::close(master_);
-    ::close(keep_slave_);
-  }
+  ~PtyBridge() override { Stop(); }
 
-  const std::string &path() const { return path_; }
   // The device behind the bridge; touch it only while the host has no request outstanding.
   Device &target() { return *target_; }
   const UartBridgeModel &bridge() const { return *bridge_; }
-  uint64_t injected(Direction d, Fault f) const { return injected_[d][f]; }
-  uint64_t injected(Fault f) const { return injected_[0][f] + injected_[1][f]; }
-  bool disconnected() const { return disconnected_; }
 
  private:
-  void Inject(Direction d, const uint8_t *in, size_t n, std::vector<uint8_t> *out) {
-    std::uniform_real_distribution<double> u(0, 1);
-    for (size_t i = 0; i < n; ++i) {
-      uint8_t b = in[i];
-      double r = u(rng_);
-      int f = 0;
-      for (; f < kNumFaults && r >= faults_.rate[f]; ++f) r -= faults_.rate[f];
-      switch (f) {
-        case kDrop:
-          break;
-        case kCorrupt:
-          out->push_back(static_cast<uint8_t>(b ^ (1 + rng_() % 255)));
-          break;
-        case kDuplicate:
-          out->push_back(b);
-          out->push_back(b);
-          break;
-        case kInsert:
-          out->push_back(static_cast<uint8_t>(rng_()));
-          out->push_back(b);
-          break;
-        default:
-          out->push_back(b);
-          continue;
-      }
-      ++injected_[d][f];
-    }
+  void Exchange(const std::vector<uint8_t> &in, std::vector<uint8_t> *out) override {
+    bridge_->Receive(in.data(), in.size(), out);
   }
 
-  void Loop() {
-    std::vector<uint8_t> in, reply, out;
-    uint8_t buf[4096];
-    while (!stop_) {
-      pollfd p{master_, POLLIN, 0};
-      if (::poll(&p, 1, 5) <= 0) continue;
-      const ssize_t n = ::read(master_, buf, sizeof buf);
-      if (n <= 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        continue;
-      }
-      received_ += static_cast<uint64_t>(n);
-      if (faults_.disconnect_after && received_ >= faults_.disconnect_after) {
-        disconnected_ = true;  // before the host can see the hang-up
-        ::close(master_);      // in the middle of whatever request was arriving
-        master_ = -1;
-        return;
-      }
-      in.clear();
-      reply.clear();
-      out.clear();
-      Inject(kToDevice, buf, static_cast<size_t>(n), &in);
-      bridge_->Receive(in.data(), in.size(), &reply);
-      Inject(kToHost, reply.data(), reply.size(), &out);
-      for (size_t off = 0; off < out.size() && !stop_;) {
-        const ssize_t w = ::write(master_, out.data() + off, out.size() - off);
-        if (w > 0) {
-          off += static_cast<size_t>(w);
-        } else {
-          pollfd q{master_, POLLOUT, 0};
-          ::poll(&q, 1, 5);
-        }
-      }
-    }
-  }
-
-  FaultConfig faults_;
-  std::mt19937_64 rng_;
   std::unique_ptr<Device> target_;
   std::unique_ptr<UartBridgeModel> bridge_;
-  int master_ = -1, keep_slave_ = -1;
-  std::string path_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false}, disconnected_{false};
-  std::atomic<uint64_t> injected_[2][kNumFaults] = {};
-  uint64_t received_ = 0;
 };
 
 // Bridges behind the "uart[:CONFIG]" devices of the conformance suite; destroyed after the
