@@ -5,3 +5,4 @@ board/tsp_uart_rx.sv
 board/tsp_uart_tx.sv
 board/tsp_uart_bridge.sv
 board/tsp_uart_top.sv
+board/tsp_axil_bridge.sv
