@@ -26,6 +26,7 @@
 #include "tsp/device.h"
 #include "tsp/host_link.h"
 #include "tsp/progen.h"
+#include "tsp/selftest.h"
 #include "verilated.h"
 
 namespace tsp::test {
@@ -525,6 +526,25 @@ TEST(UartRtlLink, DisconnectMidTransferIsAClearError) {
   }
   EXPECT_TRUE(b.disconnected());
   EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 30.0);
+}
+
+// The bring-up self-test (tsp-selftest) on the RTL core, directly and through the UART link.
+TEST(UartRtlLink, SelfTestPassesOnTheCoreDirectAndThroughTheLink) {
+  SelfTestOptions opt;
+  opt.random_programs = 3;
+  auto direct = Open("rtl:small");
+  const SelfTestReport a = RunSelfTest(*direct, opt);
+  EXPECT_TRUE(a.ok()) << a.Table();
+  RtlPtyBridge b("rtl:small");
+  auto link = OpenOn(b, kLinkOptions);
+  ASSERT_NE(link, nullptr);
+  const auto t0 = Clock::now();
+  const SelfTestReport r = RunSelfTest(*link, opt);
+  EXPECT_TRUE(r.ok()) << r.Table();
+  EXPECT_EQ(r.steps.size(), 7u);
+  EXPECT_FALSE(b.bridge().assertion_failed());
+  std::printf("tsp-selftest through the RTL UART bridge (%.1f s):\n%s", std::chrono::duration<double>(Clock::now() - t0).count(),
+              r.Table().c_str());
 }
 
 }  // namespace
