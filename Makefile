@@ -149,13 +149,14 @@ coverage: setup
 	BUILD_COV=$(COV_BUILD) JOBS=$(JOBS) scripts/coverage.sh $(COV_SEEDS)
 
 # Functional coverage (docs/verification.md §5, "Functional coverage"; not part of `make test`):
-# FCOV_SEEDS generated programs per geometry and mode (FCOV_MODES, comma-separated; default every
-# mode) on the reference model (tsp-fcov, host only: no Verilator), every dispatch counted in its bin
+# FCOV_SEEDS generated programs per geometry and mode (FCOV_MODES, comma-separated, MODE:K for K
+# seeds of that mode; default every mode, fewer of the long programs of long and fields) on the
+# reference model (tsp-fcov, host only: no Verilator), every dispatch counted in its bin
 # of opcode x type x direction x REPEAT use. Counts and reports per geometry and merged in
 # $(BUILD)/fcov/ (all.md lists the empty bins); FCOV_IN adds counts files, e.g. those of
 # `make regress FCOV=1` ($(BUILD)/regress/*.fcov).
 FCOV_SEEDS ?= 1000
-FCOV_MODES ?=
+FCOV_MODES ?= default,long:100,fields:200,gather,mxm,sync,fp,error
 FCOV_IN ?=
 fcov: setup $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target tsp-fcov
@@ -165,7 +166,7 @@ fcov: setup $(BUILD)/build.ninja
 	      --jobs $(JOBS) -o $(BUILD)/fcov/$$g.fcov --report $(BUILD)/fcov/$$g.md || exit 1; \
 	done
 	$(BUILD)/tsp-fcov --seeds 0 --in $(BUILD)/fcov/default.fcov --in $(BUILD)/fcov/small.fcov \
-	    $(foreach f,$(FCOV_IN),--in $(f)) -o $(BUILD)/fcov/all.fcov --report $(BUILD)/fcov/all.md \
+	    $(foreach f,$(wildcard $(FCOV_IN)),--in $(f)) -o $(BUILD)/fcov/all.fcov --report $(BUILD)/fcov/all.md \
 	    --json $(BUILD)/fcov/all.json
 	@sed -n '/^## Empty bins/,$$p' $(BUILD)/fcov/all.md
 

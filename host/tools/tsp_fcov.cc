@@ -1,9 +1,10 @@
 // tsp-fcov: functional coverage of generated programs on the reference model (`make fcov`).
 //
-//   tsp-fcov [--geometry default,small] [--modes default,long,...] [--seeds N] [--first S]
+//   tsp-fcov [--geometry default,small] [--modes default,long:100,...] [--seeds N] [--first S]
 //            [--jobs J] [--in FILE ...] [-o FILE] [--report FILE.md] [--json FILE]
 //
-// For every geometry and generator mode (ProgenOptions::Preset), seeds S .. S+N-1 go through the
+// For every geometry and generator mode (ProgenOptions::Preset; MODE:K runs K seeds of that mode
+// instead of N, for the expensive ones), seeds S .. S+N-1 go through the
 // generator and run on the reference model with a tsp::fcov::Sampler on its cycle hook: every
 // dispatch (re-issues included) lands in its bin of opcode x type x direction x REPEAT use
 // (tsp/fcov.h, docs/verification.md §5). No RTL: the lockstep regression (tsp-rtl-regress --fcov)
@@ -63,7 +64,8 @@ int main(int argc, char **argv) {
   uint64_t seeds = 100, first = 1;
   unsigned jobs = 1;
   app.add_option("--geometry", geometries, "geometries, comma-separated (default, small)");
-  app.add_option("--modes", modes, "generator modes, comma-separated (default: every preset)");
+  app.add_option("--modes", modes,
+                 "generator modes, comma-separated, MODE:K for K seeds (default: every preset)");
   app.add_option("--seeds", seeds, "seeds per geometry and mode (0: only merge --in files)");
   app.add_option("--first", first, "first seed");
   app.add_option("--jobs", jobs, "threads");
@@ -84,8 +86,22 @@ int main(int argc, char **argv) {
     geoms.push_back(*g);
   }
   std::vector<tsp::ProgenOptions> opts;
+  std::vector<uint64_t> mode_seeds;
   try {
-    for (const auto &m : mode_list) opts.push_back(tsp::ProgenOptions::Preset(m));
+    for (auto &m : mode_list) {
+      uint64_t k = seeds;
+      if (const size_t colon = m.find(':'); colon != std::string::npos) {
+        const std::string num = m.substr(colon + 1);
+        if (num.empty() || num.find_first_not_of("0123456789") != std::string::npos || num.size() > 12) {
+          fmt::print(stderr, "tsp-fcov: '{}': expected MODE or MODE:SEEDS\n", m);
+          return 2;
+        }
+        k = seeds ? std::stoull(num) : 0;
+        m = m.substr(0, colon);
+      }
+      opts.push_back(tsp::ProgenOptions::Preset(m));
+      mode_seeds.push_back(k);
+    }
   } catch (const std::exception &e) {
     fmt::print(stderr, "tsp-fcov: {}\n", e.what());
     return 2;
@@ -110,12 +126,14 @@ int main(int argc, char **argv) {
   }
   for (const auto &g : seeds > 0 ? geoms : std::vector<tsp::Geometry>{}) {
     for (size_t mi = 0; mi < opts.size(); ++mi) {
+      const uint64_t n = mode_seeds[mi];
+      if (n == 0) continue;
       const auto t0 = std::chrono::steady_clock::now();
       std::atomic<uint64_t> next{0}, cycles{0}, bad{0};
       std::vector<tsp::fcov::Coverage> part(jobs);
       std::mutex print_mu;
       auto work = [&](unsigned j) {
-        for (uint64_t i; (i = next++) < seeds;) {
+        for (uint64_t i; (i = next++) < n;) {
           const uint64_t seed = first + i;
           const auto gp = tsp::GenerateProgram(g, seed, opts[mi]);
           const auto r = tsp::fcov::SampleOnModel(g, gp.program, &part[j]);
@@ -134,13 +152,13 @@ int main(int argc, char **argv) {
       for (auto &t : threads) t.join();
       tsp::fcov::Coverage run;
       for (const auto &p : part) run.Merge(p);
-      run.AddPrograms(fmt::format("{}/{}", g.params().name, mode_list[mi]), seeds);
+      run.AddPrograms(fmt::format("{}/{}", g.params().name, mode_list[mi]), n);
       total.Merge(run);
       if (bad) status = 1;
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       fmt::print("{:<8} {:<8} {:>8} {:>12} {:>12} {:>10} {:>9} {:>9} {:>7.1f}s\n", g.params().name,
-                 mode_list[mi], seeds, cycles.load(), run.dispatches(), run.reissues(), run.hit(),
-                 total.hit(), s);
+                 mode_list[mi], n, cycles.load(), run.dispatches(), run.reissues(), run.hit(), total.hit(),
+                 s);
       std::fflush(stdout);
     }
   }
