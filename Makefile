@@ -21,6 +21,7 @@ help:
 	@echo "make test         build everything and run every test (what CI runs)"
 	@echo "make test-rtl     only the RTL testbenches;  make test-host: only the host tests (no Verilator)"
 	@echo "make regress      long lockstep sweep (SEEDS=$(SEEDS) per geometry, MODE=default|long|fields|gather|mxm|sync|fp|error, SHARD=k/N for one slice);  make coverage: RTL coverage"
+	@echo "make fcov         functional coverage (opcode x type x direction x REPEAT use) of FCOV_SEEDS=$(FCOV_SEEDS) programs per mode and geometry on the model, empty bins listed; not in make test"
 	@echo "make mutate       RTL mutation testing against the unit tests (MUTANTS=n, MUT_MODULES=icu,mem, MUT_SEED=s), not in make test"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
 	@echo "make synth        Yosys 0.55 synthesis, resource report"
@@ -140,12 +141,34 @@ SHARD ?=
 COV_SEEDS ?= 300
 COV_BUILD ?= build-coverage
 
-.PHONY: regress coverage mutate
+.PHONY: regress coverage mutate fcov
 regress: setup $(BUILD)/build.ninja
 	BUILD=$(BUILD) JOBS=$(JOBS) MODE=$(MODE) SHARD="$(SHARD)" scripts/regress.sh $(SEEDS)
 
 coverage: setup
 	BUILD_COV=$(COV_BUILD) JOBS=$(JOBS) scripts/coverage.sh $(COV_SEEDS)
+
+# Functional coverage (docs/verification.md §5, "Functional coverage"; not part of `make test`):
+# FCOV_SEEDS generated programs per geometry and mode (FCOV_MODES, comma-separated, MODE:K for K
+# seeds of that mode; default every mode, fewer of the long programs of long and fields) on the
+# reference model (tsp-fcov, host only: no Verilator), every dispatch counted in its bin
+# of opcode x type x direction x REPEAT use. Counts and reports per geometry and merged in
+# $(BUILD)/fcov/ (all.md lists the empty bins); FCOV_IN adds counts files, e.g. those of
+# `make regress FCOV=1` ($(BUILD)/regress/*.fcov).
+FCOV_SEEDS ?= 1000
+FCOV_MODES ?= default,long:100,fields:200,gather,mxm,sync,fp,error
+FCOV_IN ?=
+fcov: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target tsp-fcov
+	@mkdir -p $(BUILD)/fcov
+	for g in default small; do \
+	  $(BUILD)/tsp-fcov --geometry $$g $(if $(FCOV_MODES),--modes $(FCOV_MODES)) --seeds $(FCOV_SEEDS) \
+	      --jobs $(JOBS) -o $(BUILD)/fcov/$$g.fcov --report $(BUILD)/fcov/$$g.md || exit 1; \
+	done
+	$(BUILD)/tsp-fcov --seeds 0 --in $(BUILD)/fcov/default.fcov --in $(BUILD)/fcov/small.fcov \
+	    $(foreach f,$(wildcard $(FCOV_IN)),--in $(f)) -o $(BUILD)/fcov/all.fcov --report $(BUILD)/fcov/all.md \
+	    --json $(BUILD)/fcov/all.json
+	@sed -n '/^## Empty bins/,$$p' $(BUILD)/fcov/all.md
 
 # Mutation testing of the RTL (not part of `make test`; docs/verification.md, "Mutation testing"):
 # MUTANTS mutants, round robin over MUT_MODULES (default: icu,mem,fp,vxm,mxm,sxm), chosen by

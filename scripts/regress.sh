@@ -16,6 +16,9 @@
 #                      N jobs with SHARD=1/N .. N/N run every seed once (a CI matrix, a Slurm array);
 #                      combine their XML with scripts/regress_merge.py (docs/verification.md §5)
 #   TSP_RTL_RAND_SEED  random initial state of the RTL (default 1)
+#   FCOV=1             functional coverage of the dispatches compared in lockstep (tsp-rtl-regress
+#                      --fcov): counts $BUILD/regress/<geometry>[...].fcov, report .fcov.md next to it
+#                      (merge them with tsp-fcov --in, docs/verification.md §5)
 # JUnit XML per geometry: $BUILD/regress/<geometry>[-shard-k-of-N].xml (one testcase per seed), next to
 # the log ($BUILD/regress/<geometry>[-shard-k-of-N].log).
 # Failing programs land in $BUILD/lockstep-failures/ (replay: tsp-sim --device rtl[:small] FILE --lockstep).
@@ -96,6 +99,7 @@ for c in $CONFIGS; do
   log="$logdir/$c$suffix.log"
   cmd=("$BUILD/$(exe_for "$c")" --mode "$MODE" --seeds "$SEEDS" --first "$FIRST" --progress 500
        --fail-dir "$BUILD/lockstep-failures" "${shard_args[@]}" --junit "$logdir/$c$suffix.xml")
+  [ "${FCOV:-0}" = 1 ] && cmd+=(--fcov "$logdir/$c$suffix.fcov")
   echo "== $c: ${cmd[*]} (log: $log) =="
   if [ "$JOBS" -gt 1 ]; then
     "${cmd[@]}" >"$log" 2>&1 &
@@ -132,6 +136,7 @@ for c in $CONFIGS; do
   sed -n '/^  opcode /,/^$/p' "$log"
   echo "-- $c: ISA v2 features (instruction words, programs using them) --"
   sed -n '/^  ISA v2 feature /,/^$/p' "$log"
+  grep "^  functional coverage" "$log" || true
   if grep -q "^failing seeds:" "$log"; then
     sed -n '/^failing seeds:/,/^$/p' "$log"
   fi

@@ -2,7 +2,7 @@
 //
 //   tsp-rtl-regress [--mode NAME] [--seeds N] [--first S] [--shard k/N] [--junit FILE]
 //                   [--rand-seed R] [--max-fail N] [--fail-dir DIR] [--coverage FILE] [--progress N]
-//                   [--min-cycles A --max-cycles-prog B] [--model-only]
+//                   [--min-cycles A --max-cycles-prog B] [--model-only] [--fcov FILE]
 //
 // Seeds S .. S+N-1 go through the generator (tsp/progen.h) in the given mode
 // (ProgenOptions::Preset: default, long, fields, gather, mxm, sync, fp, error) and RunLockstep
@@ -18,7 +18,11 @@
 // read, ProbeOnModel). --junit writes JUnit XML: one testcase per seed of the shard (seeds not run
 // after --max-fail are <skipped/>), the failure message with the replay command. --rand-seed
 // (default TSP_RTL_RAND_SEED, else 1) is the device's random initial state. Exit status 0 only if
-// every seed passed; 2 for bad arguments.
+// every seed passed; 2 for bad arguments. --fcov FILE samples functional coverage (tsp/fcov.h:
+// opcode x type x direction x REPEAT use) with a cycle hook on the lockstep's model, i.e. of the
+// dispatches compared with the RTL's in every cycle (seeds that pass only; with --model-only, and for
+// a planted UnitBusy, which the RTL runs alone, on a separate model run), and writes the counts to
+// FILE and the report to FILE.md (merge shards / modes with tsp-fcov --in).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -33,6 +37,7 @@
 #include <set>
 
 #include "lockstep.h"
+#include "tsp/fcov.h"
 #include "tsp/progen.h"
 
 namespace {
@@ -81,7 +86,8 @@ int main(int argc, char **argv) {
   CLI::App app{"Random-program RTL-vs-model lockstep regression"};
   uint64_t seeds = 1000, first = 1, progress = 100;
   uint32_t max_fail = 10, min_cycles = 50, max_cycles_prog = 300;
-  std::string fail_dir = "lockstep-failures", coverage, mode = "default", shard_arg, junit, rand_seed_arg;
+  std::string fail_dir = "lockstep-failures", coverage, mode = "default", shard_arg, junit, rand_seed_arg,
+              fcov_file;
   bool model_only = false;
   app.add_option("--mode", mode, "generator mode: default, long, fields, gather, mxm, sync, fp, error");
   app.add_option("--seeds", seeds, "number of seeds");
@@ -96,6 +102,8 @@ int main(int argc, char **argv) {
   app.add_flag("--model-only", model_only, "check the generated programs on the model only (no RTL)");
   app.add_option("--shard", shard_arg, "k/N: run only the seeds first+i with i % N == k-1 (1 <= k <= N)");
   app.add_option("--junit", junit, "write JUnit XML here (one testcase per seed)");
+  app.add_option("--fcov", fcov_file,
+                 "functional coverage of the dispatches: counts to FILE, markdown report to FILE.md");
   app.add_option(
       "--rand-seed", rand_seed_arg,
       "random initial state of the RTL (1..2^32-1 or 'random'; default $TSP_RTL_RAND_SEED, else 1)");
@@ -153,6 +161,8 @@ int main(int argc, char **argv) {
     std::set<uint32_t> gather_words;
     std::map<uint32_t, std::pair<uint64_t, uint64_t>> planted;  // error bit -> (planted, raised as planted)
     std::vector<std::pair<uint64_t, std::string>> failures;
+    tsp::fcov::Coverage fcov;      // --fcov: seeds that passed
+    uint64_t fcov_model_side = 0;  // of them sampled on a separate model run
     const std::string config(g.params().name);
     const std::string test_exe = config == "default" ? "test_rtl_system" : "test_rtl_system_" + config;
     const std::string spec = config == "default" ? "rtl" : "rtl:" + config;
@@ -218,6 +228,8 @@ int main(int argc, char **argv) {
       std::string msg;
       const uint32_t expect = gp.expected_error;  // 0 unless error mode
       if (expect) ++planted[expect].first;
+      tsp::fcov::Coverage seed_cov;
+      bool fcov_sampled = fcov_file.empty();
       if (model_only) {
         uint64_t cycles = 0;
         if (expect) {
@@ -239,6 +251,12 @@ int main(int argc, char **argv) {
         opt.fail_dir = fail_dir;
         // A planted UnitBusy: the RTL alone, only its ERROR (what the unit does is not specified).
         opt.compare = expect != tsp::isa::kErrUnitBusy;
+        // Functional coverage from the model the RTL is compared with, cycle by cycle.
+        tsp::fcov::Sampler sampler(gp.program, &seed_cov);
+        if (!fcov_file.empty() && opt.compare) {
+          opt.model_hook = sampler.Hook();
+          fcov_sampled = true;
+        }
         const auto r = tsp::tb::RunLockstep(*dev, gp.program, opt);
         ok = r.ok;
         msg = r.message;
@@ -270,6 +288,14 @@ int main(int argc, char **argv) {
             mode);
       }
       if (ok && expect) ++planted[expect].second;
+      if (ok && !fcov_sampled) {  // model only, or the RTL ran alone: sample on the model
+        tsp::fcov::SampleOnModel(g, gp.program, &seed_cov);
+        ++fcov_model_side;
+      }
+      if (ok && !fcov_file.empty()) {
+        fcov.Merge(seed_cov);
+        fcov.AddPrograms(fmt::format("{}/{}", config, mode));
+      }
       if (ok) {
         ++passed;
       } else {
@@ -357,6 +383,25 @@ int main(int argc, char **argv) {
       while (i + 1 < tsp::isa::kErrorNames.size() && (1u << i) != bit) ++i;
       fmt::print("  {:<30} planted {}, raised as planted {}\n",
                  fmt::format("error {}", tsp::isa::kErrorNames[i]), n.first, n.second);
+    }
+    if (!fcov_file.empty()) {
+      std::string err;
+      const auto dir = std::filesystem::path(fcov_file).parent_path();
+      if (!dir.empty()) std::filesystem::create_directories(dir);
+      if (!fcov.WriteFile(fcov_file, &err)) throw std::runtime_error(err);
+      std::ofstream rep_md(fcov_file + ".md");
+      rep_md << fcov.Report(
+          fmt::format("Functional coverage: tsp-rtl-regress, geometry {}, mode {}", config, mode));
+      if (!rep_md) throw std::runtime_error("cannot write " + fcov_file + ".md");
+      fmt::print("\n  {:<30} {} of {} bins hit ({:.1f} %), {} dispatches of {} passing seeds{}\n",
+                 "functional coverage", fcov.hit(), fcov.bins(),
+                 100.0 * static_cast<double>(fcov.hit()) / static_cast<double>(fcov.bins()),
+                 fcov.dispatches(), fcov.total_programs(),
+                 model_only ? " (model only)"
+                 : fcov_model_side
+                     ? fmt::format(" ({} RTL-alone seeds sampled on the model)", fcov_model_side)
+                     : std::string(" (the lockstep model's, = RTL dispatches)"));
+      fmt::print("  {:<30} {} (report {}.md)\n", "functional coverage counts", fcov_file, fcov_file);
     }
     if (!failures.empty()) {
       fmt::print("\nfailing seeds:\n");

@@ -409,6 +409,7 @@ LockstepResult RunLockstep(RtlDevice &dev, const Program &p, const LockstepOptio
           return fail("cannot read the program's MEM words back from the RTL: " + err);
       }
       if (!model->LoadProgram(mp, &err)) return fail("the reference model rejects the program: " + err);
+      if (opt.model_hook) model->SetCycleHook(opt.model_hook);
       for (const auto &img : mp.mem) {
         for (uint32_t w = 0; w < img.data.size() / g.vl(); ++w)
           touched[{img.slice, img.addr + w}] = all_superlanes;

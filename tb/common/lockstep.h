@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,6 +82,10 @@ struct LockstepOptions {
   bool readback = true;
   // Comparator self-test (above); Inject::kNone in every real run.
   InjectSpec inject;
+  // Installed as the model's cycle hook (Model::SetCycleHook) before START (compare only): it sees
+  // the model after every Step, i.e. exactly the dispatches compared with the RTL's in that cycle
+  // (tsp-rtl-regress --fcov samples functional coverage with it, tsp/fcov.h).
+  std::function<void(const Model &)> model_hook;
 };
 
 // True when the reference model says the program raises schedule errors (or cannot load it):

@@ -998,7 +998,13 @@ class Generator {
   bool PlanTranspose(uint32_t h, Instr in, int depth) {
     const uint32_t size = isa::kTransposeSize;
     Rep rep;
-    if (rng_.Chance(opt_.repeat_rate)) rep = Rep{1, size};
+    if (rng_.Chance(opt_.repeat_rate)) {
+      rep = Rep{1, size};
+      // Modes with REPEAT n beyond the default's (long, fields): n = 1..min(max_repeat_n, 64), bit
+      // length uniform (functional coverage: TRANS with n >= 2; the default programs keep n = 1).
+      if (opt_.max_repeat_n > ProgenOptions{}.max_repeat_n)
+        rep.n = static_cast<uint32_t>(rng_.LogRange(1, std::min<uint32_t>(opt_.max_repeat_n, 64)));
+    }
     const Rep rows{size * (rep.n + 1) - 1, 1};
     const uint32_t w = GroupWidth(in.dtype);
     const uint32_t pos = sxm_pos_[h];
