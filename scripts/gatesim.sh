@@ -12,10 +12,12 @@
 #   gate   generic synthesis to gate cells: proc; check -assert (a misreading shows up as undriven
 #          wires here; the later passes remove them silently); synth -flatten -run coarse:fine (wreduce,
 #          alumacc, share, memory -nomap), then opt -full, techmap (every word-level cell to
-#          $_AND_/$_OR_/$_XOR_/$_MUX_/$_NOT_/$_DFF_* single-bit cells), abc -g (re-synthesis to
-#          AND/NAND/OR/NOR/XOR/XNOR/ANDNOT/ORNOT/MUX gates; GATESIM_ABC=0 skips it), opt.
+#          $_AND_/$_OR_/$_XOR_/$_MUX_/$_NOT_/$_DFF_* single-bit cells), opt.
 #          Memories stay $mem_v2 (written as Verilog arrays): memory_map would turn the MEM
 #          slice's block RAM into hundreds of thousands of flip-flops.
+#   abc    gate, then abc -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX (ABC's re-synthesis of the
+#          gates); not in the default levels: too slow for the larger units in the WebAssembly
+#          Yosys (docs/verification.md).
 # Units (GATESIM_UNITS, default "icu mem fp vxm mxm sxm") and their tops: icu -> tsp_icu_tb (the
 # test's wrapper, tb/unit/icu), mem -> tsp_mem_slice, fp -> tsp_fp_tb (tb/unit/fp), vxm -> tsp_vxm,
 # mxm -> tsp_mxm, sxm -> tsp_sxm; the same RTL files as tb/unit/<unit>/CMakeLists.txt. core
@@ -46,7 +48,6 @@ UNITS=${GATESIM_UNITS:-icu mem fp vxm mxm sxm}
 CONFIGS=${GATESIM_CONFIGS:-default small}
 LEVELS=${GATESIM_LEVELS:-front gate}
 JOBS=${GATESIM_JOBS:-1}
-ABC=${GATESIM_ABC:-1}
 YOSYS_TIMEOUT=${GATESIM_YOSYS_TIMEOUT:-3600}
 BUILD_TIMEOUT=${GATESIM_BUILD_TIMEOUT:-3600}
 TEST_TIMEOUT=${GATESIM_TEST_TIMEOUT:-1800}
@@ -103,9 +104,9 @@ yosys_script() {  # level top defines files
   local read="read_verilog -sv -DYOSYS $defs -I rtl/common -I rtl/pkg $PKGS $files; hierarchy -check -top $top;"
   case $level in
     front) echo "$read proc; flatten; opt -fast; memory -nomap; check -assert;" ;;
-    gate)
+    gate|abc)
       local abc=""
-      [ "$ABC" = 1 ] && abc="abc -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX; opt -fast;"
+      [ "$level" = abc ] && abc="abc -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX; opt -fast;"
       echo "$read proc; check -assert; synth -flatten -top $top -run coarse:fine; opt -fast -full; techmap; opt -fast; $abc
             select -assert-none t:\$dlatch t:\$_DLATCH*; check -assert;" ;;
   esac
@@ -123,7 +124,7 @@ for cfg in $CONFIGS; do
     top=${TOP[$unit]:-}
     [ -n "$top" ] || { echo "gatesim: error: unknown unit '$unit' (icu mem fp vxm mxm sxm)" >&2; exit 2; }
     for level in $LEVELS; do
-      [ "$level" = front ] || [ "$level" = gate ] || { echo "gatesim: error: unknown level '$level'" >&2; exit 2; }
+      [ "$level" = front ] || [ "$level" = gate ] || [ "$level" = abc ] || { echo "gatesim: error: unknown level '$level'" >&2; exit 2; }
       d=$OUT/$cfg/$unit/$level
       rm -rf "$d" && mkdir -p "$d"
       base=(cfg=$cfg unit=$unit level=$level top=$top)
@@ -238,7 +239,8 @@ rows = []
 for f in sorted(glob.glob(os.path.join(out, "*", "*", "*", "result.json"))):
     rows.append(json.load(open(f)))
 order = {"icu": 0, "mem": 1, "fp": 2, "vxm": 3, "mxm": 4, "sxm": 5}
-rows.sort(key=lambda r: (r["cfg"] != "default", order.get(r["unit"], 9), r["level"] != "front"))
+lv = {"front": 0, "gate": 1, "abc": 2}
+rows.sort(key=lambda r: (r["cfg"] != "default", order.get(r["unit"], 9), lv.get(r["level"], 9)))
 json.dump(rows, open(os.path.join(out, "summary.json"), "w"), indent=1)
 hdr = ("config", "unit", "top", "level", "status", "tests", "yosys s", "cells", "FF cells", "mems",
        "net MB", "build s", "test s")
