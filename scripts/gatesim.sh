@@ -148,19 +148,19 @@ for cfg in $CONFIGS; do
         result "$d" "${base[@]}" status=yosys-failed "reason=$why" yosys_s="$ys"
         failed=1; continue
       fi
-      read -r cells ffs mems memk < <(python3 - "$d/stat.json" <<'EOF'
+      read -r cells ffs mems < <(python3 - "$d/stat.json" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
 m = s.get("design") or next(iter(s["modules"].values()))
 ct = m.get("num_cells_by_type", {})
 ff = sum(v for k, v in ct.items() if "DFF" in k.upper() or k.startswith("$adff") or k.startswith("$sdff"))
 mem = sum(v for k, v in ct.items() if k.startswith("$mem"))
-print(m.get("num_cells", 0), ff, mem, m.get("num_memory_bits", 0))
+print(m.get("num_cells", 0), ff, mem)
 EOF
 )
       netmb=$(python3 -c "import os; print(round(os.path.getsize('$d/net.v') / 1e6, 1))")
       echo "gatesim: $cfg/$unit/$level: yosys $ys s, $cells cells ($ffs flip-flop cells, $mems memories), net.v $netmb MB"
-      ystats=(yosys_s="$ys" cells="$cells" ff_cells="$ffs" mem_cells="$mems" mem_bits="$memk" netlist_mb="$netmb")
+      ystats=(yosys_s="$ys" cells="$cells" ff_cells="$ffs" mem_cells="$mems" netlist_mb="$netmb")
       if [ "$cfg" = small ] && [ "$unit" = fp ]; then
         ref=$OUT/default/fp/$level/net.v
         if [ -f "$ref" ] && cmp -s "$ref" "$d/net.v"; then
@@ -211,23 +211,25 @@ EOF
       (cd "$d" && timeout "$TEST_TIMEOUT" "$exe" "${filter[@]}" --gtest_output=json:test.json) > "$d/test.log" 2>&1
       rc=$?
       ts=$(secs "$t0" "$(now)")
-      read -r ntests nfail < <(python3 - "$d/test.json" <<'EOF'
+      read -r ntests nfail nskip < <(python3 - "$d/test.json" <<'EOF'
 import json, sys
 try:
     t = json.load(open(sys.argv[1]))
-    print(t.get("tests", 0), t.get("failures", 0) + t.get("errors", 0))
+    skipped = sum(1 for s in t.get("testsuites", []) for c in s.get("testsuite", [])
+                  if c.get("result") == "SKIPPED")
+    print(t.get("tests", 0), t.get("failures", 0) + t.get("errors", 0), skipped)
 except Exception:
-    print(0, -1)
+    print(0, -1, 0)
 EOF
 )
       status=passed
       if [ $rc -ne 0 ] || [ "$nfail" != 0 ] || [ "$ntests" = 0 ]; then
         status=failed; failed=1
       fi
-      echo "gatesim: $cfg/$unit/$level: $status: $ntests tests, $nfail failed, $ts s (exit $rc; $d/test.log)"
+      echo "gatesim: $cfg/$unit/$level: $status: $ntests tests, $nfail failed, $nskip skipped, $ts s (exit $rc; $d/test.log)"
       [ $status = failed ] && grep -E '^\[  FAILED  \]' "$d/test.log" | head -n 20
       result "$d" "${base[@]}" "${ystats[@]}" status=$status build_s="$bs" obj_mb="$objmb" test_s="$ts" \
-        tests="$ntests" test_failures="$nfail" test_exit=$rc "excluded=${EXCLUDE[$unit]:-}"
+        tests="$ntests" test_failures="$nfail" tests_skipped="$nskip" test_exit=$rc "excluded=${EXCLUDE[$unit]:-}"
     done
   done
 done
@@ -237,7 +239,12 @@ import glob, json, os, sys
 out = sys.argv[1]
 rows = []
 for f in sorted(glob.glob(os.path.join(out, "*", "*", "*", "result.json"))):
-    rows.append(json.load(open(f)))
+    r = json.load(open(f))
+    t = os.path.join(os.path.dirname(f), "test.json")
+    if "tests" in r and "tests_skipped" not in r and os.path.exists(t):
+        r["tests_skipped"] = sum(1 for s in json.load(open(t)).get("testsuites", [])
+                                 for c in s.get("testsuite", []) if c.get("result") == "SKIPPED")
+    rows.append(r)
 order = {"icu": 0, "mem": 1, "fp": 2, "vxm": 3, "mxm": 4, "sxm": 5}
 lv = {"front": 0, "gate": 1, "abc": 2}
 rows.sort(key=lambda r: (r["cfg"] != "default", order.get(r["unit"], 9), lv.get(r["level"], 9)))
@@ -250,6 +257,8 @@ def g(r, k):
 lines = [hdr]
 for r in rows:
     tests = "" if "tests" not in r else f'{r["tests"] - max(r["test_failures"], 0)}/{r["tests"]}'
+    if r.get("tests_skipped"):
+        tests += f' ({r["tests_skipped"]} skipped)'
     lines.append((r["cfg"], r["unit"], r["top"], r["level"], r["status"], tests, g(r, "yosys_s"), g(r, "cells"),
                   g(r, "ff_cells"), g(r, "mem_cells"), g(r, "netlist_mb"), g(r, "build_s"), g(r, "test_s")))
 w = [max(len(l[i]) for l in lines) for i in range(len(hdr))]
