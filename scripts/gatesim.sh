@@ -179,11 +179,12 @@ EOF
         result "$d" "${base[@]}" "${ystats[@]}" status=netlist-only "reason=GATESIM_YOSYS_ONLY=1"
         continue
       fi
-      # Verilator: the unit test's C++ against the netlist (Harness needs FST tracing compiled in).
+      # Verilator: the unit test's C++ against the netlist. The Harness needs FST tracing compiled
+      # in; --trace-depth 1 (the ports) keeps the trace code of a flat netlist small.
       echo "gatesim: $cfg/$unit/$level: verilator build (log: $d/build.log)"
       t0=$(now)
       # shellcheck disable=SC2086
-      timeout "$BUILD_TIMEOUT" verilator --cc --exe --build -j "$JOBS" --trace-fst -O2 -Wno-fatal -Wno-lint -Wno-style \
+      timeout "$BUILD_TIMEOUT" verilator --cc --exe --build -j "$JOBS" --trace-fst --trace-depth 1 -O2 -Wno-fatal -Wno-lint -Wno-style \
         -Wno-MULTIDRIVEN --x-assign unique --x-initial unique --output-split 40000 --output-split-cfuncs 4000 \
         $vdefs --top-module "$top" --prefix "V$top" --Mdir "$d/obj" -o "test_gate_$unit" "$d/net.v" \
         "$R/tb/unit/$unit/${unit}_test.cc" \
