@@ -25,6 +25,7 @@ help:
 	@echo "make mutate       RTL mutation testing against the unit tests (MUTANTS=n, MUT_MODULES=icu,mem, MUT_SEED=s), not in make test"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
 	@echo "make synth        Yosys 0.55 synthesis, resource report"
+	@echo "make gatesim      each unit test on Yosys's netlist of its unit (GATESIM_UNITS, GATESIM_CONFIGS, GATESIM_LEVELS), not in make test"
 	@echo "make bench        simulation speed: reference model, RTL (both geometries), Verilator build cost, stories260K"
 	@echo "make bench-story  stories260K: fp32 tokens/s, model and RTL cycles/s per token, TSP tokens/s at 150 MHz"
 	@echo "make fuzz         long libFuzzer run on the .tspb loader (FUZZ_SECONDS=$(FUZZ_SECONDS))"
@@ -122,6 +123,20 @@ lint: setup
 synth:
 	@scripts/setup.sh
 	scripts/synth.sh
+
+# Gate-level re-simulation (not part of `make test`; docs/verification.md, "Gate-level
+# re-simulation"): Yosys writes a netlist of each unit's top (front-end level and generic gate
+# level), Verilator builds the unit's own test against it, the test runs, for both geometries.
+# Summary: $(BUILD)/gatesim/summary.txt and summary.json. Builds only the host libraries it links.
+GATESIM_UNITS   ?= icu mem fp vxm mxm sxm
+GATESIM_CONFIGS ?= default small
+GATESIM_LEVELS  ?= front gate
+.PHONY: gatesim
+gatesim: $(BUILD)/build.ninja
+	@scripts/setup.sh
+	cmake --build $(BUILD) -j $(JOBS) --target tsp_ref tsp_asm
+	BUILD=$(BUILD) GATESIM_UNITS="$(GATESIM_UNITS)" GATESIM_CONFIGS="$(GATESIM_CONFIGS)" \
+	    GATESIM_LEVELS="$(GATESIM_LEVELS)" scripts/gatesim.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h' | grep -v isa_gen.h)

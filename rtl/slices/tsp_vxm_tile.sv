@@ -83,27 +83,18 @@ module tsp_vxm_tile (
     uop_nop = u;
   endfunction
 
+  // uop_mul / uop_add build the micro-op as one concatenation in field order, not field by field:
+  // sf_uop calls them with constant arguments only, and Yosys 0.55 evaluates such a call at
+  // elaboration, where it misplaces struct member assignments (u = '0; u.mul_en = 1; ... came out
+  // as just u.k: every FEXP / FRECIP / FRSQRT step a no-op; docs/rtl.md, Yosys limit 6).
   function automatic uop_t uop_mul(logic [2:0] a, logic [2:0] b, logic [1:0] d, logic [31:0] k);
-    uop_t u;
-    u        = '0;
-    u.mul_en = 1'b1;
-    u.mul_a  = a;
-    u.mul_b  = b;
-    u.mul_d  = d;
-    u.k      = k;
-    uop_mul = u;
+    //          mul_en mul_a mul_b mul_d add_en add_a add_b add_sub add_d seed  fin   k
+    uop_mul = {1'b1,  a,    b,    d,    1'b0,  3'd0, 3'd0, 1'b0,   2'd0, 1'b0, 1'b0, k};
   endfunction
 
   function automatic uop_t uop_add(logic [2:0] a, logic [2:0] b, logic sub, logic [1:0] d, logic [31:0] k);
-    uop_t u;
-    u         = '0;
-    u.add_en  = 1'b1;
-    u.add_a   = a;
-    u.add_b   = b;
-    u.add_sub = sub;
-    u.add_d   = d;
-    u.k       = k;
-    uop_add = u;
+    //          mul_en mul_a mul_b mul_d add_en add_a add_b add_sub add_d seed  fin   k
+    uop_add = {1'b0,  3'd0, 3'd0, 2'd0, 1'b1,  a,    b,    sub,    d,    1'b0, 1'b0, k};
   endfunction
 
   // The fixed step sequences of FRecip / FRsqrt / FExp. Step i runs in cycle r+1+i.

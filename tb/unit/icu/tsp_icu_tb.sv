@@ -43,7 +43,10 @@ module tsp_icu_tb #(
   endfunction
 
   logic [3:0][IqAddrBits:0]  qlen;
-  tsp_pkg::disp_t [3:0]      disp;
+  // Elements laid out as tsp_pkg::disp_t ({valid, instr}), a plain array as in tsp_core: Yosys 0.55
+  // drops the dimensions of a packed array of a packed struct (docs/rtl.md), and the gate-level
+  // re-simulation (scripts/gatesim.sh) synthesizes this wrapper with the ICUs.
+  logic [3:0][tsp_pkg::DispBits-1:0] disp;
   tsp_pkg::err_t [3:0]       err;
   logic [3:0][31:0]          rdata;
   logic [1:0]                host_q_q;
@@ -70,7 +73,7 @@ module tsp_icu_tb #(
       .done_o      (done_o[q]),
       .parked_o    (parked_o[q])
     );
-    assign disp_valid_o[q] = disp[q].valid;
+    assign disp_valid_o[q] = disp[q][tsp_pkg::DispBits-1];
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -79,10 +82,10 @@ module tsp_icu_tb #(
   end
 
   assign host_rdata_o = rdata[host_q_q];
-  assign disp0_o = disp[0].instr;
-  assign disp1_o = disp[1].instr;
-  assign disp2_o = disp[2].instr;
-  assign disp3_o = disp[3].instr;
+  assign disp0_o = disp[0][63:0];
+  assign disp1_o = disp[1][63:0];
+  assign disp2_o = disp[2][63:0];
+  assign disp3_o = disp[3][63:0];
   assign err0_o  = err[0];
   assign err1_o  = err[1];
   assign err2_o  = err[2];
