@@ -462,6 +462,41 @@ TEST_F(TileTest, BackToBackAllOps) {
   EXPECT_GT(checked_, 500000u);
 }
 
+// FADD / FSUB / FMUL / FMAX with an integer operand a (aint; stype int8 / int16 / int32, converted
+// to fp32 first, tsp::VxmIntA), back to back, against tsp::num::EvalVxmLane (the model's lane
+// function). b is a stream group or an fp32 immediate.
+TEST_F(TileTest, FpOpsWithIntegerOperandA) {
+  Gen g(29);
+  static const Opcode kOps[] = {Opcode::kFadd, Opcode::kFsub, Opcode::kFmul, Opcode::kFmax};
+  static const uint32_t kInts[] = {0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0x80000000,
+                                   0xFFFFFFFF, 0x01000001, 0xFFFFFF81};
+  for (int i = 0; i < 3000 && bad_ == 0; ++i) {
+    Instr in;
+    in.op = kOps[i % 4];  // every op, FADD included, with every stype
+    in.dtype = 3;
+    in.aint = 1;
+    in.stype = (i / 4) % 3;
+    in.dst = 0;
+    in.a = 4;
+    if (g.Below(4) == 0) {
+      in.bimm = 1;
+      in.imm = g.F32();
+    } else {
+      in.b = 16;  // W0
+    }
+    std::array<uint32_t, kLanes> a{}, b{};
+    for (int l = 0; l < kLanes; ++l) {
+      a[l] = g.Below(3) == 0 ? kInts[g.Below(13)] : g.U32() >> g.Below(32);
+      b[l] = g.F32();
+    }
+    Issue(in, a, b);
+    Step();
+  }
+  Drain();
+  EXPECT_EQ(bad_, 0);
+  EXPECT_EQ(checked_, 3000u * kLanes);
+}
+
 // Special functions issued every 24 cycles (the occupancy); between them back-to-back ordinary
 // instructions fill cycles r+24 .. r+27 while the result waits for its write at r+28.
 void RunSpecial(TileTest &t, Gen &g, Opcode op, const std::vector<uint32_t> &inputs) {

@@ -258,6 +258,64 @@ TEST_F(IcuTest, EmptyProgramIsDoneAtOnce) {
   for (int q = 0; q < kNq; ++q) EXPECT_TRUE(o.done[q]);
 }
 
+// Straight after reset, before any START (en_i low), every queue has nothing to dispatch and shows
+// done_o = 1 (docs/rtl.md: done_o = "this queue has nothing left to dispatch"; the model's Start()
+// marks a queue with an empty program kDone, the state the reset ICU is in). done_o must not change
+// while the host writes the instruction memory and before the run starts.
+TEST_F(IcuTest, DoneStraightAfterReset) {
+  {
+    Model m(g);
+    std::string err;
+    ASSERT_TRUE(m.LoadProgram(Prog(), &err)) << err;
+    m.Start();
+    for (int q = 0; q < kNq; ++q) EXPECT_EQ(m.Queue(*g.FindQueue(kQueueNames[q])).status, QueueStatus::kDone);
+  }
+  Bench b;
+  Obs o = b.Observe();
+  for (int q = 0; q < kNq; ++q) {
+    EXPECT_TRUE(o.done[q]) << kQueueNames[q];
+    EXPECT_FALSE(o.parked[q]) << kQueueNames[q];
+    EXPECT_FALSE(o.valid[q]) << kQueueNames[q];
+  }
+  b.WriteWord(0, 0, Enc(Read(1, E(0))));
+  b.SetQlen(0, 1);
+  b.h().Tick();
+  o = b.Observe();
+  for (int q = 0; q < kNq; ++q) EXPECT_TRUE(o.done[q]) << kQueueNames[q] << " before START";
+}
+
+// A queue whose last instruction is NOP 1 (alone, or after a unit instruction, or after a REPEAT)
+// is done once that NOP's only cycle has been evaluated: done / parked compared with the model
+// every cycle, and the cycle counts by hand.
+TEST_F(IcuTest, LastInstructionNopOne) {
+  Program p = Prog();
+  Q(p, "mem.w0") = {Enc(Nop(1))};                      // done after cycle 0
+  Q(p, "mem.w1") = {Enc(Read(4, E(1))), Enc(Nop(1))};  // READ at 0, NOP at 1
+  Q(p, "vxm.0") = {Enc(Nop(2)), Enc(Vop(Opcode::kVadd, 0, E(0), E(1), E(2))), Enc(Nop(1))};
+  Q(p, "mxm.w") = {Enc(Lw(E(0), 1)), Enc(Repeat(2, 1)), Enc(Nop(1))};  // LW at 0, 1, 2; NOP at 3
+  uint64_t cycles = 0;
+  const auto d = Lockstep(p, 100, &cycles);
+  ASSERT_EQ(d.size(), 5u);
+  EXPECT_EQ(d[0], (Disp{0, 1, Enc(Read(4, E(1)))}));
+  EXPECT_EQ(d[4], (Disp{2, 3, Enc(Lw(E(0), 1))}));
+  // Each queue separately: done_o rises in the cycle after its NOP 1.
+  for (const auto &[name, done_at] : std::vector<std::pair<const char *, uint64_t>>{
+           {"mem.w0", 1}, {"mem.w1", 2}, {"vxm.0", 4}, {"mxm.w", 4}}) {
+    SCOPED_TRACE(name);
+    Program one = Prog();
+    Q(one, name) = Q(p, name);
+    Bench b;
+    b.Load(one, g);
+    b.Start();
+    const int qi = static_cast<int>(std::find(kQueueNames.begin(), kQueueNames.end(), std::string(name)) -
+                                    kQueueNames.begin());
+    for (uint64_t t = 0; t <= done_at + 1; ++t) {
+      EXPECT_EQ(b.Observe().done[qi], t >= done_at) << "cycle " << t;
+      b.h().Tick();
+    }
+  }
+}
+
 TEST_F(IcuTest, NopTiming) {
   Program p = Prog();
   auto &q = Q(p, "mem.w0");

@@ -27,6 +27,7 @@ using isa::Opcode;
 using test::E;
 using test::Op;
 using test::Read;
+using test::Repeat;
 using test::W;
 using test::Write;
 
@@ -279,6 +280,39 @@ TEST(MemSlice, AddressWrapsWithBadField) {
       if (t == k + 2) EXPECT_EQ(Hex(s.Wr(Dir::kEast, 7, k).bytes), Hex(d[k]));
     }
     s.h().Tick();
+  }
+}
+
+// A stream operand index of StreamsPerDir (8, the first beyond the geometry; the field holds up to
+// 15): the ISA refuses such an instruction at load (tsp::Validate: BadField for a stream index
+// outside the geometry); the slice, which may still be handed one, raises BadField at every tile's
+// operand read and writes no stream register for it. Also the second stream of a GATHER / SCATTER
+// address pair (m + 1) beyond the geometry. Every input slot holds a value, so nothing else fires.
+TEST(MemSlice, StreamIndexBeyondGeometryIsBadField) {
+  const std::vector<Instr> cases = {
+      Read(3, E(kStreams)),       Read(3, W(kStreams)),           Write(3, E(kStreams)),
+      Gather(W(kStreams), E(0)),  Gather(E(0), W(kStreams)),      Gather(E(1), E(kStreams - 1)),
+      Scatter(E(kStreams), W(2)), Scatter(W(0), E(kStreams - 1)),
+  };
+  std::mt19937 rng(8);
+  for (const Instr &in : cases) {
+    SCOPED_TRACE(Disassemble(in));
+    std::string why;
+    ASSERT_FALSE(Validate(in, kGeom, &why));  // the golden: out of range for this geometry
+    Slice s;
+    for (uint32_t j = 0; j < kStreams; ++j) {
+      for (uint32_t k = 0; k < kS; ++k) {
+        s.SetIn(Dir::kEast, j, k, true, RandomWord(rng));
+        s.SetIn(Dir::kWest, j, k, true, RandomWord(rng));
+      }
+    }
+    for (uint32_t t = 0; t < kS + 4; ++t) {
+      s.SetDisp(t == 0, Encode(in));
+      s.h().Eval();
+      EXPECT_EQ(s.dut().err_o, t < kS ? isa::kErrBadField : 0u) << "t " << t;
+      if (in.op == Opcode::kRead) EXPECT_FALSE(s.AnyWrite()) << "t " << t;
+      s.h().Tick();
+    }
   }
 }
 
@@ -595,6 +629,29 @@ TEST(MemSlice, CleanCopyMatchesModel) {
   const Stats st = Lockstep(b.program());
   EXPECT_EQ(st.error_bits, 0u);
   EXPECT_EQ(st.bank_writes, 64u * kS);
+}
+
+// The last address of the slice (2W - 1) and the first beyond it (2W), reached at run time by a
+// REPEAT index stride of +1 (the only way a loadable program gets there), for READ and WRITE, in
+// lockstep with tsp::Model (ModelAccess::CheckAddr: 2W - 1 is in range; 2W raises BadField and
+// wraps to address 0).
+TEST(MemSlice, LastAddressAndFirstBeyondMatchModel) {
+  std::mt19937 rng(12);
+  test::Builder b(kGeom);
+  // MEM queue id = slice id.
+  b.Mem(*kGeom.FindQueue("mem.w0"), 0, RandomBytes(size_t{kWords} * kGeom.vl(), rng));
+  b.Mem(*kGeom.FindQueue("mem.w1"), 0, RandomBytes(size_t{64} * kGeom.vl(), rng));
+  b.At("mem.w0", 0, Read(kWords - 1, E(2)));
+  b.Add("mem.w0", Repeat(1, 2, 1));  // READ 2W at 2
+  // WRITE 2W - 1 at 10 and 2W at 12, fed by READs of mem.w1 one hop west (L = 2, + 1 hop).
+  b.At("mem.w1", 7, Read(40, E(0)));
+  b.At("mem.w1", 9, Read(41, E(0)));
+  b.At("mem.w0", 10, Write(kWords - 1, E(0)));
+  b.Add("mem.w0", Repeat(1, 2, 1));
+  const Stats st = Lockstep(b.program());
+  EXPECT_EQ(st.error_bits, isa::kErrBadField);  // raised by the 2W accesses only
+  EXPECT_EQ(st.bank_writes, 2u * kS);
+  EXPECT_EQ(st.stream_writes, 2u * kS);  // the two READs of this slice
 }
 
 }  // namespace

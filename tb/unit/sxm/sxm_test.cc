@@ -363,6 +363,48 @@ TEST_F(SxmTest, CollisionsRaiseErrorsAndKeepTheModelsValue) {
   EXPECT_EQ(coll, 3 * S);
 }
 
+// Equal scores (write cycle - cycle the model schedules the write): a DIST dispatched 15 cycles
+// after a TRANS writes the TRANS's destination in the cycle of column 0 at every superlane, and
+// both writes are scheduled in the same cycle (the DIST's operand read, the TRANS's last row read:
+// score LatDist = LatTrans - 15). The model keeps the non-TRANS write (it schedules it last), so
+// the DIST's value must win: the tie-break of the write merge. The DIST is inside the TRANS's
+// occupancy (the model raises UnitBusy, the ICU's error, not compared here); it reads the same
+// operand stream as the TRANS, so the one shared operand reader serves both exactly.
+TEST_F(SxmTest, CollisionWithEqualScoresKeepsTheNonTransWrite) {
+  const uint32_t latd = isa::Info(Opcode::kDist).latency, latt = isa::Info(Opcode::kTrans).latency;
+  ASSERT_EQ(latd, latt - (isa::kTransposeSize - 1));  // the premise of the tie
+  std::mt19937 rng(23);
+  std::vector<std::vector<uint32_t>> rows(40);
+  for (auto &r : rows) r = RandomLanes(VL, 1, rng);
+  std::vector<uint8_t> map(VL);
+  for (auto &m : map) m = static_cast<uint8_t>(rng() & 0x8F);
+  Builder b(g);
+  auto [sf_a, unused] = FeedOperands(b, rows, 1, nullptr);
+  (void)unused;
+  const uint32_t sf_b =
+      Feed(b, g, SlicesNear(g, pos)[1], NS - 1, pos, kT, std::vector<std::vector<uint8_t>>(40, map), 64);
+  const uint64_t td = kT + latt - latd;  // kT + 15: both write W1 at td + k + latd
+  b.At(queue, kT, SxmOp(Opcode::kTrans, 0, W(1), sf_a));
+  b.At(queue, td, SxmOp(Opcode::kDist, 0, W(1), sf_a, sf_b));
+  Lockstep ls(g, queue);
+  EXPECT_TRUE(ls.Run(b.program()));
+  uint32_t coll = 0, busy = 0;
+  for (const auto &e : ls.model_errors()) {
+    coll += e.bit == isa::kErrStreamCollision;
+    busy += e.bit == isa::kErrUnitBusy;
+  }
+  EXPECT_EQ(coll, S);
+  EXPECT_EQ(busy, 1u);
+  // The kept value, recomputed here: DIST of operand row td - kT (read at superlane k in td + k).
+  const auto out = ls.Vector(W(1), 1, td + latd);
+  const auto &a = rows[td - kT];
+  for (uint32_t l = 0; l < VL; ++l) {
+    const uint32_t k = l / 16;
+    const uint32_t want = (map[l] & 0x80) ? 0 : a[k * 16 + (map[l] & 15u)];
+    ASSERT_EQ(out[l], want) << "lane " << l;
+  }
+}
+
 // Random legal programs (occupancies respected) over continuously fed random streams, both
 // hemispheres; the lockstep compares every register, error and idle bit every cycle.
 class SxmRandomTest : public SxmTest, public ::testing::WithParamInterface<int> {};
