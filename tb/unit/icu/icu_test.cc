@@ -316,6 +316,35 @@ TEST_F(IcuTest, LastInstructionNopOne) {
   }
 }
 
+// en_i low for a few cycles in the middle of a run freezes the queue (no evaluation, nothing
+// dispatched); afterwards it continues with the next instruction, as the model does when it is
+// simply not stepped: the instruction RAM keeps reading the pc of the next evaluation during the
+// pause, not the host address. (tsp_core never lowers en_i between START and the end of a run.)
+TEST_F(IcuTest, PauseKeepsTheNextInstruction) {
+  Program p = Prog();
+  for (uint32_t i = 0; i < 6; ++i) Q(p, "mem.w0").push_back(Enc(Read(10 + i, E(i % 8))));
+  Bench b;
+  b.Load(p, g);
+  b.Start();
+  std::vector<uint64_t> got;
+  for (int t = 0; t < 20 && !b.Observe().done[0]; ++t) {
+    const Obs o = b.Observe();
+    if (o.valid[0]) got.push_back(o.word[0]);
+    if (t == 2) {
+      b.h()->en_i = 0;
+      b.h()->host_addr_i = 0;  // no host access: the RAM must not read this address
+      b.h().Eval();            // settle before the edge (disp_d depends on en_i)
+      for (int i = 0; i < 3; ++i) {
+        b.h().Tick();
+        EXPECT_FALSE(b.Observe().valid[0]) << "pause " << i;
+      }
+      b.h()->en_i = 1;
+    }
+    b.h().Tick();
+  }
+  EXPECT_EQ(got, Q(p, "mem.w0"));  // every instruction once, in program order
+}
+
 TEST_F(IcuTest, NopTiming) {
   Program p = Prog();
   auto &q = Q(p, "mem.w0");
