@@ -16,7 +16,7 @@
 
 #include "Vtsp_axil_bridge.h"
 #include "device/device_suite.h"
-#include "rtl_device.h"
+#include "bus_target.h"
 #include "tsp/device.h"
 #include "tsp/progen.h"
 #include "verilated.h"
@@ -31,12 +31,10 @@ std::unique_ptr<Device> Open(const std::string &spec) {
   return d;
 }
 
-// The bridge and its bus side. An `rtl` target gets the two clocks of each access and, while a run
-// is in progress, one clock per bridge clock (as in tb/unit/uart).
+// The bridge and its bus side (tb::BusTarget).
 class AxilHarness {
  public:
-  AxilHarness(std::unique_ptr<Device> target, uint64_t seed) : target_(std::move(target)), rng_(seed) {
-    rtl_ = dynamic_cast<tb::RtlDevice *>(target_.get());
+  AxilHarness(std::unique_ptr<Device> target, uint64_t seed) : bus_(std::move(target)), rng_(seed) {
     ctx_ = std::make_unique<VerilatedContext>();
     ctx_->randReset(2);
     ctx_->randSeed(3);
@@ -51,15 +49,16 @@ class AxilHarness {
   }
   ~AxilHarness() { top_->final(); }
 
-  Device &target() { return *target_; }
+  Device &target() { return bus_.device(); }
+  const Device &target() const { return bus_.device(); }
   Vtsp_axil_bridge &top() { return *top_; }
   bool assertion_failed() const { return ctx_->gotError(); }
 
   // One clock edge; the bus side sees the request as the bridge presents it before the edge.
   void Clock() {
     top_->host_req_ready_i = 1;
-    top_->host_rsp_valid_i = rsp_pending_;
-    top_->host_rsp_rdata_i = rsp_data_;
+    top_->host_rsp_valid_i = bus_.rsp_valid();
+    top_->host_rsp_rdata_i = bus_.rsp_data();
     top_->eval();
     const bool req = top_->rst_ni && top_->host_req_valid_o;
     const bool we = top_->host_req_we_o;
@@ -68,18 +67,7 @@ class AxilHarness {
     top_->eval();
     top_->clk_i = 0;
     top_->eval();
-    rsp_pending_ = false;
-    if (req) {
-      if (we) {
-        target_->Write32(addr, wdata);
-        rsp_data_ = 0;
-      } else {
-        rsp_data_ = target_->Read32(addr);
-      }
-      rsp_pending_ = true;
-    } else if (rtl_ && rtl_->running()) {
-      rtl_->Tick(1);
-    }
+    bus_.AfterEdge(req, we, addr, wdata);
   }
   unsigned Delay(unsigned max) { return static_cast<unsigned>(rng_() % (max + 1)); }
 
@@ -148,13 +136,10 @@ class AxilHarness {
   }
 
  private:
-  std::unique_ptr<Device> target_;
-  tb::RtlDevice *rtl_ = nullptr;
+  tb::BusTarget bus_;
   std::mt19937_64 rng_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vtsp_axil_bridge> top_;
-  bool rsp_pending_ = false;
-  uint32_t rsp_data_ = 0;
 };
 
 // A tsp::Device whose map accesses are AXI4-Lite transactions into the bridge: what the host driver
@@ -183,7 +168,7 @@ class AxilDevice : public Device {
   }
 
  private:
-  const Device &h_target() const { return const_cast<AxilHarness &>(h_).target(); }
+  const Device &h_target() const { return h_.target(); }
   AxilHarness h_;
 };
 

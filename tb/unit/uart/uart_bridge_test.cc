@@ -22,7 +22,7 @@
 #include "device/device_suite.h"
 #include "device/pty_link.h"
 #include "device/uart_device.h"
-#include "rtl_device.h"
+#include "bus_target.h"
 #include "tsp/device.h"
 #include "tsp/host_link.h"
 #include "tsp/progen.h"
@@ -40,16 +40,12 @@ constexpr unsigned kClksPerBit = TSP_UART_CLKS_PER_BIT;  // the Verilated parame
 
 // ---------------------------------------------------------------------------------------------
 // The Verilated bridge with serial lines driven and sampled bit by bit, its host bus served by a
-// tsp::Device (Read32 / Write32, one access per bus request, the response in the next clock, as
-// tsp_top answers). With an `rtl` device behind it, the core gets the two clocks of each bus access
-// and, while a run is in progress (run_q), one clock per bridge clock. An idle core is not clocked
-// between accesses: its state only changes through the bus or a run, and the simulation of the
-// whole core would otherwise cost ~1,000x the bridge's for every serial bit.
+// tsp::Device through tb::BusTarget (the `rtl` core clocked as bus_target.h says): the serial bits
+// cost the small bridge model, not the whole core.
 // ---------------------------------------------------------------------------------------------
 class RtlBridge {
  public:
-  explicit RtlBridge(std::unique_ptr<Device> target) : target_(std::move(target)) {
-    rtl_ = dynamic_cast<tb::RtlDevice *>(target_.get());
+  explicit RtlBridge(std::unique_ptr<Device> target) : bus_(std::move(target)) {
     ctx_ = std::make_unique<VerilatedContext>();
     ctx_->randReset(2);
     ctx_->randSeed(5);
@@ -66,12 +62,12 @@ class RtlBridge {
   }
   ~RtlBridge() { top_->final(); }
 
-  Device &target() { return *target_; }
+  Device &target() { return bus_.device(); }
   bool assertion_failed() const { return ctx_->gotError(); }
   uint64_t clocks() const { return clocks_; }
   uint64_t frames() const { return frames_; }
   uint64_t nacks() const { return nacks_; }
-  uint64_t accesses() const { return accesses_; }
+  uint64_t accesses() const { return bus_.accesses(); }
 
   void Feed(const uint8_t *p, size_t n) { rxq_.insert(rxq_.end(), p, p + n); }
   // Work left: bytes to send in, a character on either line, a request in the bridge, or a
@@ -79,7 +75,7 @@ class RtlBridge {
   // before busy_o rises).
   bool Busy() const {
     return !rxq_.empty() || ser_bits_ != 0 || linger_ != 0 || top_->busy_o || des_state_ != 0 ||
-           rsp_pending_;
+           bus_.rsp_valid();
   }
   // Clocks until idle or max_clocks; the reply bytes completed meanwhile go to *out.
   void Run(uint64_t max_clocks, std::vector<uint8_t> *out) {
@@ -114,8 +110,8 @@ class RtlBridge {
       ser_cnt_ = kClksPerBit;
     }
     top_->rx_i = ser_bits_ ? (ser_shift_ & 1u) : 1u;
-    top_->host_rsp_valid_i = rsp_pending_;
-    top_->host_rsp_rdata_i = rsp_data_;
+    top_->host_rsp_valid_i = bus_.rsp_valid();
+    top_->host_rsp_rdata_i = bus_.rsp_data();
     top_->eval();
     const bool req = top_->host_req_valid_o;  // taken at this edge (ready is 1)
     const bool we = top_->host_req_we_o;
@@ -124,19 +120,7 @@ class RtlBridge {
     ++clocks_;
     frames_ += top_->frame_o;
     nacks_ += top_->nack_o;
-    rsp_pending_ = false;
-    if (req) {
-      if (we) {
-        target_->Write32(addr, wdata);
-        rsp_data_ = 0;
-      } else {
-        rsp_data_ = target_->Read32(addr);
-      }
-      rsp_pending_ = true;
-      ++accesses_;
-    } else if (rtl_ && rtl_->running()) {
-      rtl_->Tick(1);  // a run in progress advances with the bridge's clock
-    }
+    bus_.AfterEdge(req, we, addr, wdata);
     if (linger_) --linger_;
     if (ser_bits_ && --ser_cnt_ == 0) {
       ser_shift_ >>= 1;
@@ -172,8 +156,7 @@ class RtlBridge {
     }
   }
 
-  std::unique_ptr<Device> target_;
-  tb::RtlDevice *rtl_ = nullptr;
+  tb::BusTarget bus_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vtsp_uart_bridge> top_;
   std::deque<uint8_t> rxq_;
@@ -181,9 +164,7 @@ class RtlBridge {
   unsigned ser_bits_ = 0, ser_cnt_ = 0, linger_ = 0;
   unsigned des_state_ = 0, des_cnt_ = 0, des_bits_ = 0;
   uint8_t des_byte_ = 0;
-  bool rsp_pending_ = false;
-  uint32_t rsp_data_ = 0;
-  uint64_t clocks_ = 0, frames_ = 0, nacks_ = 0, accesses_ = 0;
+  uint64_t clocks_ = 0, frames_ = 0, nacks_ = 0;
 };
 
 std::unique_ptr<Device> Open(const std::string &spec) {
