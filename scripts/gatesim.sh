@@ -18,9 +18,9 @@
 #   abc    gate, then abc -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX (ABC's re-synthesis of the
 #          gates); not in the default levels: too slow for the larger units in the WebAssembly
 #          Yosys (docs/verification.md).
-# Units (GATESIM_UNITS, default "icu mem fp vxm mxm sxm") and their tops: icu -> tsp_icu_tb (the
+# Units (GATESIM_UNITS, default "icu mem fp vxm mxm sxm sregs") and their tops: icu -> tsp_icu_tb (the
 # test's wrapper, tb/unit/icu), mem -> tsp_mem_slice, fp -> tsp_fp_tb (tb/unit/fp), vxm -> tsp_vxm,
-# mxm -> tsp_mxm, sxm -> tsp_sxm; the same RTL files as tb/unit/<unit>/CMakeLists.txt. core
+# mxm -> tsp_mxm, sxm -> tsp_sxm, sregs -> tsp_stream_regs; the same RTL files as tb/unit/<unit>/CMakeLists.txt. core
 # (tsp_top) is not supported: docs/verification.md, "Gate-level re-simulation".
 # Geometries (GATESIM_CONFIGS, default "default small"): small = -DTSP_CONFIG_SMALL for Yosys and
 # TSP_CONFIG_SMALL / TSP_TB_SMALL for the test C++, as TSP_RTL_SMALL_UNITS does. The icu, mem and fp
@@ -44,7 +44,7 @@ R=$(pwd)
 BUILD=${BUILD:-build}
 B=$(realpath "$BUILD")
 OUT=$BUILD/gatesim
-UNITS=${GATESIM_UNITS:-icu mem fp vxm mxm sxm}
+UNITS=${GATESIM_UNITS:-icu mem fp vxm mxm sxm sregs}
 CONFIGS=${GATESIM_CONFIGS:-default small}
 LEVELS=${GATESIM_LEVELS:-front gate}
 JOBS=${GATESIM_JOBS:-1}
@@ -61,13 +61,14 @@ for l in ref asm program num isa; do
 done
 
 # unit -> top, RTL files (as in tb/unit/<unit>/CMakeLists.txt), test sources.
-declare -A TOP=([icu]=tsp_icu_tb [mem]=tsp_mem_slice [fp]=tsp_fp_tb [vxm]=tsp_vxm [mxm]=tsp_mxm [sxm]=tsp_sxm)
+declare -A TOP=([icu]=tsp_icu_tb [mem]=tsp_mem_slice [fp]=tsp_fp_tb [vxm]=tsp_vxm [mxm]=tsp_mxm [sxm]=tsp_sxm [sregs]=tsp_stream_regs)
 declare -A RTL=(
   [icu]="rtl/common/tsp_ram_sdp.sv rtl/core/tsp_icu.sv tb/unit/icu/tsp_icu_tb.sv"
   [mem]="rtl/common/tsp_ram_sdp.sv rtl/common/tsp_delay.sv rtl/slices/tsp_mem_slice.sv"
   [fp]="rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_mul.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_tile.sv tb/unit/fp/tsp_fp_tb.sv"
   [vxm]="rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_tile.sv rtl/slices/tsp_vxm_alu.sv rtl/slices/tsp_vxm.sv"
   [mxm]="rtl/slices/tsp_mxm_dot.sv rtl/slices/tsp_mxm.sv"
+  [sregs]="rtl/core/tsp_stream_regs.sv"
   [sxm]="rtl/common/tsp_ram_sdp.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_sxm_trans.sv rtl/slices/tsp_sxm_red.sv rtl/slices/tsp_sxm_sel.sv rtl/slices/tsp_sxm.sv"
 )
 # Tests excluded from the netlist run (--gtest_filter=-...), each with its reason in
@@ -122,7 +123,7 @@ for cfg in $CONFIGS; do
   esac
   for unit in $UNITS; do
     top=${TOP[$unit]:-}
-    [ -n "$top" ] || { echo "gatesim: error: unknown unit '$unit' (icu mem fp vxm mxm sxm)" >&2; exit 2; }
+    [ -n "$top" ] || { echo "gatesim: error: unknown unit '$unit' (icu mem fp vxm mxm sxm sregs)" >&2; exit 2; }
     for level in $LEVELS; do
       [ "$level" = front ] || [ "$level" = gate ] || [ "$level" = abc ] || { echo "gatesim: error: unknown level '$level'" >&2; exit 2; }
       d=$OUT/$cfg/$unit/$level
@@ -248,7 +249,7 @@ for f in sorted(glob.glob(os.path.join(out, "*", "*", "*", "result.json"))):
         r["tests_skipped"] = sum(1 for s in json.load(open(t)).get("testsuites", [])
                                  for c in s.get("testsuite", []) if c.get("result") == "SKIPPED")
     rows.append(r)
-order = {"icu": 0, "mem": 1, "fp": 2, "vxm": 3, "mxm": 4, "sxm": 5}
+order = {"icu": 0, "mem": 1, "fp": 2, "vxm": 3, "mxm": 4, "sxm": 5, "sregs": 6}
 lv = {"front": 0, "gate": 1, "abc": 2}
 rows.sort(key=lambda r: (r["cfg"] != "default", order.get(r["unit"], 9), lv.get(r["level"], 9)))
 json.dump(rows, open(os.path.join(out, "summary.json"), "w"), indent=1)

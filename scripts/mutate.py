@@ -50,10 +50,11 @@ MODULES = {
     "mxm": (["slices/tsp_mxm_dot.sv", "slices/tsp_mxm.sv"], "test_rtl_mxm", "tb/unit/mxm"),
     "sxm": (["slices/tsp_sxm_red.sv", "slices/tsp_sxm_trans.sv", "slices/tsp_sxm_sel.sv",
              "slices/tsp_sxm.sv"], "test_rtl_sxm", "tb/unit/sxm"),
-    "core": (["core/tsp_csr.sv", "core/tsp_stream_regs.sv", "core/tsp_core.sv", "top/tsp_top.sv"],
+    "sregs": (["core/tsp_stream_regs.sv"], "test_rtl_sregs", "tb/unit/sregs"),
+    "core": (["core/tsp_csr.sv", "core/tsp_core.sv", "top/tsp_top.sv"],
              "test_rtl_core", "tb/unit/core"),
 }
-DEFAULT_MODULES = ["icu", "mem", "fp", "vxm", "mxm", "sxm"]
+DEFAULT_MODULES = ["icu", "mem", "fp", "vxm", "mxm", "sxm", "sregs"]
 
 
 @dataclasses.dataclass
@@ -607,7 +608,7 @@ def write_report(path, modules, results, meta):
     if not surv:
         lines.append("none")
     for r in surv:
-        lines.append(f"* `{r['describe']}`")
+        lines.append(f"* #{r.get('number', '?')} `{r['describe']}`")
         lines.append("  ```")
         lines.extend("  " + d for d in r["diff"])
         lines.append("  ```")
@@ -619,11 +620,27 @@ def write_report(path, modules, results, meta):
     lines.append("")
     lines.append("## All mutants")
     lines.append("")
-    lines.extend(f"* {r['status']}: `{r['describe']}` ({r['build_s']:.0f}+{r['test_s']:.0f} s)"
+    lines.extend(f"* #{r.get('number', '?')} {r['status']}: `{r['describe']}` ({r['build_s']:.0f}+{r['test_s']:.0f} s)"
                  + (f" — {r['detail']}" if r["detail"] else "") for r in results)
     path.write_text("\n".join(lines) + "\n")
     return "\n".join(lines[:lines.index("## Survivors")] +
                      lines[lines.index("## Survivors"):lines.index("## Stillborn (did not build)")])
+
+
+def parse_indices(text, count):
+    """'167-200,84' -> {84, 167, ..., 200}; each number within 1..count."""
+    out = set()
+    for part in text.split(","):
+        part = part.strip()
+        lo, _, hi = part.partition("-")
+        try:
+            a, b = int(lo), int(hi or lo)
+        except ValueError:
+            sys.exit(f"--indices: '{part}' is not a number or a range N-M")
+        if not 1 <= a <= b <= count:
+            sys.exit(f"--indices: '{part}' is outside 1..{count} (the selection of --count {count})")
+        out.update(range(a, b + 1))
+    return out
 
 
 def main():
@@ -632,6 +649,9 @@ def main():
                     help=f"comma-separated, of {','.join(MODULES)} (default {','.join(DEFAULT_MODULES)})")
     ap.add_argument("--count", type=int, default=20, help="mutants to run (round robin over modules)")
     ap.add_argument("--seed", default="1")
+    ap.add_argument("--indices", default="",
+                    help="run only these of the selection, 1-based as --list numbers them:\n"
+                    "'167-200,84' (to finish or repeat part of an earlier run)")
     ap.add_argument("--list", action="store_true", help="only list the selected mutants, no build")
     ap.add_argument("--all", action="store_true", help="with --list: every candidate, unsampled")
     ap.add_argument("--build", default=str(ROOT / "build-mut"), help="mutation build directory")
@@ -656,6 +676,11 @@ def main():
               f"; listed {len(chosen)}")
         return 0
     chosen = select(by_module, args.count, args.seed)
+    numbers = list(range(1, len(chosen) + 1))  # each mutant's number in the selection
+    if args.indices:
+        wanted = parse_indices(args.indices, len(chosen))
+        numbers = [n for n in numbers if n in wanted]
+        chosen = [chosen[n - 1] for n in numbers]
 
     build = Path(args.build).resolve()
     scratch = build / "rtl"
@@ -695,14 +720,15 @@ def main():
         orig = (RTL / mu.file).read_text()
         dst.write_text(apply(mu))
         try:
-            log.write(f"\n===== mutant {i + 1}: {describe(mu)}\n")
+            log.write(f"\n===== mutant {numbers[i]}: {describe(mu)}\n")
             status, tb, tt, detail = build_and_test(build, mu.module, args.jobs,
                                                     timeouts[mu.module], log)
         finally:
             dst.write_text(orig)
-        results.append({**dataclasses.asdict(mu), "describe": describe(mu), "status": status,
+        results.append({**dataclasses.asdict(mu), "number": numbers[i], "describe": describe(mu),
+                        "status": status,
                         "build_s": tb, "test_s": tt, "detail": detail, "diff": diff_lines(mu)})
-        print(f"[{i + 1}/{len(chosen)}] {status:9} {tb:5.1f}+{tt:4.1f} s  {describe(mu)}"
+        print(f"[{i + 1}/{len(chosen)}] #{numbers[i]} {status:9} {tb:5.1f}+{tt:4.1f} s  {describe(mu)}"
               + (f"  ({detail})" if detail else ""), flush=True)
         write_report(report, used, results, meta)
         (build / "mutation-results.json").write_text(json.dumps(results, indent=1))

@@ -20,6 +20,7 @@
 
 #include "Vtsp_top_small.h"  // the Verilated small-geometry core of tsp_rtl_small
 #include "Vtsp_top_small___024root.h"
+#include "bits.h"
 #include "harness.h"
 #include "lockstep.h"
 #include "ref/builder.h"
@@ -47,12 +48,6 @@ const Geometry kGeom = Geometry::Default();
 #endif
 constexpr uint32_t kSlotBits = 129;
 constexpr uint32_t kI8 = 0;
-
-uint32_t GetBits(const uint32_t *w, size_t lsb, uint32_t n) {
-  uint32_t v = 0;
-  for (uint32_t i = 0; i < n; ++i) v |= ((w[(lsb + i) / 32] >> ((lsb + i) % 32)) & 1u) << i;
-  return v;
-}
 
 uint32_t Log2(uint32_t x) {
   uint32_t r = 0;

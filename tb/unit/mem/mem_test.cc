@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "Vtsp_mem_slice.h"
+#include "bits.h"
 #include "harness.h"
 #include "ref/builder.h"
 #include "tsp/isa_gen.h"
@@ -37,19 +38,6 @@ const uint32_t kStreams = kGeom.streams();
 const uint32_t kWords = kGeom.mem_words();
 const uint32_t kAddrBits = 10;  // log2(kWords), checked below
 constexpr uint32_t kSlotBits = 129;
-
-// ---- bit access into Verilator wide signals ----
-uint32_t GetBits(const uint32_t *w, size_t lsb, uint32_t n) {
-  uint32_t v = 0;
-  for (uint32_t i = 0; i < n; ++i) v |= ((w[(lsb + i) / 32] >> ((lsb + i) % 32)) & 1u) << i;
-  return v;
-}
-void SetBits(uint32_t *w, size_t lsb, uint32_t n, uint32_t v) {
-  for (uint32_t i = 0; i < n; ++i) {
-    const size_t b = lsb + i;
-    w[b / 32] = (w[b / 32] & ~(1u << (b % 32))) | (((v >> i) & 1u) << (b % 32));
-  }
-}
 
 using Word = std::array<uint8_t, 16>;
 
