@@ -18,10 +18,12 @@ namespace tsp::tb {
 template <typename V>
 class Harness {
  public:
-  Harness() : ctx_(std::make_unique<VerilatedContext>()) {
+  // rand_seed: the seed of Verilator's random initial state (randReset(2): every register and memory
+  // bit random before reset); tests of reset behaviour construct several with different seeds.
+  explicit Harness(int rand_seed = 1) : ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->fatalOnError(false);
     ctx_->randReset(2);
-    ctx_->randSeed(1);
+    ctx_->randSeed(rand_seed);
     ctx_->traceEverOn(true);
     top_ = std::make_unique<V>(ctx_.get(), "TOP");
     const char *env = std::getenv("TSP_TRACE");

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "Vtsp_fp_tb.h"
@@ -79,7 +80,8 @@ class Gen {
       case 2:
         return EdgeValues()[Below(static_cast<uint32_t>(EdgeValues().size()))];
       case 3: {
-        static const uint32_t kExps[] = {0, 1, 2, 3, 125, 126, 127, 128, 129, 150, 151, 152, 252, 253, 254, 255};
+        static const uint32_t kExps[] = {0,   1,   2,   3,   125, 126, 127, 128,
+                                         129, 150, 151, 152, 252, 253, 254, 255};
         return Pack(Below(2), kExps[Below(16)], Mant());
       }
       default:
@@ -104,8 +106,9 @@ class Gen {
       default:
         break;
     }
-    const int32_t de = static_cast<int32_t>(Below(4)) == 0 ? ec : static_cast<int32_t>((a >> 23) & 0xFF) +
-                                                                     static_cast<int32_t>(Below(5)) - 2;
+    const int32_t de = static_cast<int32_t>(Below(4)) == 0
+                           ? ec
+                           : static_cast<int32_t>((a >> 23) & 0xFF) + static_cast<int32_t>(Below(5)) - 2;
     const uint32_t exp = static_cast<uint32_t>(de < 0 ? 0 : (de > 255 ? 255 : de));
     return Pack(Below(2), exp, m);
   }
@@ -243,11 +246,14 @@ TEST_F(FpComb, DocumentedExamples) {
 
 TEST_F(FpComb, IntToFloatRandom) {
   Gen g(4);
-  std::vector<uint32_t> xs = {0, 1, 0xFFFFFFFF, 0x80000000, 0x7FFFFFFF, 0x00FFFFFF, 0x01000001, 0x01000003,
-                              0xFEFFFFFF, 0x02000002, 0x7FFFFFC0, 0x7FFFFF80, 0x80000001};
+  std::vector<uint32_t> xs = {0,          1,          0xFFFFFFFF, 0x80000000, 0x7FFFFFFF,
+                              0x00FFFFFF, 0x01000001, 0x01000003, 0xFEFFFFFF, 0x02000002,
+                              0x7FFFFFC0, 0x7FFFFF80, 0x80000001};
   for (int i = 0; i < kRandomPerOp; ++i) {
     const uint32_t r = g.U32();
-    xs.push_back(i % 3 == 0 ? (r >> g.Below(32)) : (i % 3 == 1 ? r : static_cast<uint32_t>(-static_cast<int32_t>(r >> g.Below(32)))));
+    xs.push_back(i % 3 == 0
+                     ? (r >> g.Below(32))
+                     : (i % 3 == 1 ? r : static_cast<uint32_t>(-static_cast<int32_t>(r >> g.Below(32)))));
   }
   int bad = 0;
   for (uint32_t x : xs) {
@@ -405,8 +411,8 @@ Instr RandomVop(Gen &g) {
     case Opcode::kVcvt: {
       in.dtype = g.Below(4);
       in.stype = g.Below(4);
-      static const uint32_t kScales[] = {0x3F800000, 0x3F000000, 0x40000000, 0x3B800000, 0x47800000,
-                                         0xBF800000, 0x00000000, 0x7F800000};
+      static const uint32_t kScales[] = {0x3F800000, 0x3F000000, 0x40000000, 0x3B800000,
+                                         0x47800000, 0xBF800000, 0x00000000, 0x7F800000};
       in.imm = g.Below(3) == 0 ? g.F32() : kScales[g.Below(8)];
       break;
     }
@@ -419,7 +425,8 @@ Instr RandomVop(Gen &g) {
       in.bimm = 1;
       in.imm = IsFp(in.op) ? g.F32() : g.U32() & Mask(DBytes(in.dtype));
       // The assembler sign-extends small immediates; keep both kinds.
-      if (!IsFp(in.op) && g.Below(2)) in.imm = static_cast<uint32_t>(tsp::num::SignExtend(in.imm, 8 * DBytes(in.dtype)));
+      if (!IsFp(in.op) && g.Below(2))
+        in.imm = static_cast<uint32_t>(tsp::num::SignExtend(in.imm, 8 * DBytes(in.dtype)));
     } else {
       in.b = 16;  // W0
     }
@@ -432,8 +439,8 @@ uint32_t RandomLane(Gen &g, const Instr &in) {
   if (fp_in) return g.F32();
   switch (g.Below(4)) {
     case 0: {
-      static const uint32_t kInts[] = {0, 1, 0xFF, 0x7F, 0x80, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0x80000000,
-                                       0xFFFFFFFF, 0x81, 0xFF80, 0xFFFF8000};
+      static const uint32_t kInts[] = {0,      1,          0xFF,       0x7F,       0x80, 0x7FFF, 0x8000,
+                                       0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x81, 0xFF80, 0xFFFF8000};
       return kInts[g.Below(14)];
     }
     case 1:
@@ -468,8 +475,8 @@ TEST_F(TileTest, BackToBackAllOps) {
 TEST_F(TileTest, FpOpsWithIntegerOperandA) {
   Gen g(29);
   static const Opcode kOps[] = {Opcode::kFadd, Opcode::kFsub, Opcode::kFmul, Opcode::kFmax};
-  static const uint32_t kInts[] = {0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0x80000000,
-                                   0xFFFFFFFF, 0x01000001, 0xFFFFFF81};
+  static const uint32_t kInts[] = {0,      1,          0x7F,       0x80,       0xFF,       0x7FFF,    0x8000,
+                                   0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x01000001, 0xFFFFFF81};
   for (int i = 0; i < 3000 && bad_ == 0; ++i) {
     Instr in;
     in.op = kOps[i % 4];  // every op, FADD included, with every stype
@@ -571,6 +578,59 @@ TEST_F(TileTest, Frsqrt) {
   RunSpecial(*this, g, Opcode::kFrsqrt, SpecialInputs(g, Opcode::kFrsqrt, 200000));
   EXPECT_EQ(bad_, 0);
   EXPECT_GT(checked_, 200000u);
+}
+
+// Reset must leave the tile ready for any instruction, whatever the registers held before it: from
+// 16 random initial states (Verilator randReset(2), one seed each), an FMUL and an FADD issued in
+// the first cycles after reset give the tsp::num results in their exact cycles. (A special-function
+// sequencer left running by reset would feed its own operands to the shared fp units.)
+TEST(TileReset, FirstInstructionsAfterResetFromAnyInitialState) {
+  for (int seed = 1; seed <= 16; ++seed) {
+    SCOPED_TRACE("random initial state seed " + std::to_string(seed));
+    Tb tb(seed);
+    tb->rd_valid_i = 0;
+    tb->rd_instr_i = 0;
+    tb.Reset();
+    struct Due {
+      uint64_t cycle;
+      int track;
+      uint32_t want;
+    };
+    std::vector<Due> due;
+    int checked = 0;
+    for (uint64_t t = 0; t < 40; ++t) {
+      tb->rd_valid_i = 0;
+      if (t < 24) {  // back to back, alternating FMUL (latency 2 or 3, from the ISA) and FADD
+        Instr in;
+        in.op = t % 2 ? Opcode::kFadd : Opcode::kFmul;
+        in.dtype = 3;
+        in.a = 4;
+        in.b = 16;
+        const uint32_t a = 0x3FC00000 + static_cast<uint32_t>(t) * 0x00010000;  // 1.5 and up
+        const uint32_t b = 0x40400000 - static_cast<uint32_t>(t) * 0x00008000;  // 3.0 and down
+        tb->rd_valid_i = 1;
+        tb->rd_instr_i = tsp::Encode(in);
+        for (int l = 0; l < kLanes; ++l) {
+          tb->ta_i[l] = a;
+          tb->tb_i[l] = b;
+        }
+        const uint32_t lat = in.info().latency;
+        ASSERT_TRUE(lat == 2 || lat == 3);
+        due.push_back({t + lat, lat == 2 ? 0 : 1, tsp::num::EvalVxmLane(in, a, b)});
+      }
+      tb->eval();
+      for (const Due &d : due) {
+        if (d.cycle != t) continue;
+        for (int l = 0; l < kLanes; ++l) {
+          const uint32_t got = d.track == 0 ? tb->l2_o[l] : tb->l3_o[l];
+          ASSERT_EQ(got, d.want) << "cycle " << t << " lane " << l;
+        }
+        ++checked;
+      }
+      tb.Tick();
+    }
+    EXPECT_EQ(checked, 24);
+  }
 }
 
 // Independent spot values (docs/numerics.md), so that a common mistake in library and RTL shows.
