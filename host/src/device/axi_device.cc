@@ -267,8 +267,8 @@ std::unique_ptr<Mmio> MapAxiWindow(const AxiSpec &spec, uint64_t default_size, c
     const int e = errno;
     std::string hint;
     if (e == EACCES || e == EPERM) {
-      hint = is_uio ? " (give the user read / write access to the UIO node, e.g. a udev rule)"
-                    : " (/dev/mem needs root or CAP_SYS_RAWIO)";
+      if (is_uio) hint = " (give the user read / write access to the UIO node, e.g. a udev rule)";
+      if (spec.path == "/dev/mem") hint = " (/dev/mem needs root or CAP_SYS_RAWIO)";
     }
     return fail(fmt::format("cannot open {}: {}{}", spec.path, std::strerror(e), hint));
   }

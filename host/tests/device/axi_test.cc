@@ -158,7 +158,7 @@ TEST_F(AxiDeviceTest, UnalignedOrOutsideAccessesAreNotIssued) {
 
 TEST_F(AxiDeviceTest, UioSizeFromSysfs) {
   const std::string f = MakeFile("uio7", 0x10006000u, 0x2000);
-  const std::string sys = MakeSysfs("uio7", "0x10006000");
+  const std::string sys = MakeSysfs("uio7", "0x0000000010006000");  // as the kernel prints it (%pa)
   std::string err;
   auto d = OpenAxiDevice(f + ",offset=0x2000", sys, &err);
   ASSERT_NE(d, nullptr) << err;
