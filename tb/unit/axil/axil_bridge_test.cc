@@ -7,12 +7,14 @@
 //     Write32 are AXI transactions, as the ARM's loads and stores through UIO or /dev/mem are;
 //   * generated programs on the RTL core through that driver against a direct `ref:small`;
 //   * the driver refusing a window that does not reach MEM (geometry read through the bridge);
+//   * the self-test (tsp/selftest.h) through the driver, as on a board;
 //   * a read and a write offered in the same cycle: the documented alternation;
 //   * a partial write strobe: SLVERR, nothing written.
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -25,6 +27,7 @@
 #include "tsp/device.h"
 #include "tsp/mmio.h"
 #include "tsp/progen.h"
+#include "tsp/selftest.h"
 #include "verilated.h"
 
 namespace tsp::test {
@@ -239,6 +242,27 @@ TEST(AxilBridge, RunsGeneratedProgramsOnTheCoreLikeRef) {
   std::printf("[ axil ] 3 programs through the axi driver on the RTL core: %llu AXI reads, %llu AXI writes\n",
               static_cast<unsigned long long>(mmio->reads()),
               static_cast<unsigned long long>(mmio->writes()));
+}
+
+// What docs/bringup.md §2b runs first on a board: tsp-selftest through the axi driver (registers,
+// the whole MEM march, one program per unit, random programs against the model), here on the RTL.
+TEST(AxilBridge, SelfTestPassesThroughTheDriver) {
+  AxilMmio *mmio = nullptr;
+  auto dev = OpenAxil("rtl:small", &mmio, 11);
+  SelfTestOptions opt;
+  opt.random_programs = 3;
+  const auto t0 = std::chrono::steady_clock::now();
+  const SelfTestReport r = RunSelfTest(*dev, opt);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_TRUE(r.ok()) << r.Table();
+  EXPECT_EQ(r.steps.size(), 7u);
+  EXPECT_FALSE(mmio->harness().assertion_failed());
+  EXPECT_EQ(MmioSkippedAccesses(*dev), 0u);
+  std::printf(
+      "[ axil ] self-test through the axi driver on the RTL core: %s in %.1f s, %llu AXI reads, %llu "
+      "AXI writes\n",
+      r.ok() ? "PASS" : "FAIL", s, static_cast<unsigned long long>(mmio->reads()),
+      static_cast<unsigned long long>(mmio->writes()));
 }
 
 // A board that gives the bridge only 256 MiB (AXI addresses 0..0x0FFFFFFF) cannot reach MEM: the
