@@ -11,10 +11,12 @@
 #   ToolsTest.*    start the tools through the shell, which needs binfmt_misc for aarch64 binaries
 #   UartDevice.*, Uart/*  pseudo-terminals under qemu-user: two tests did not return in 10 minutes
 #                  (termios/poll emulation; not seen natively, where they take ~4 s)
+#   AxiDeviceTest.NoPermission  a gtest death test: qemu-user's fork() of the test did not return
+#                  in 20 minutes (spinning at 100 % CPU; natively 8 ms)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-aarch64}
-exclude=${CTEST_EXCLUDE-'^Story\.|^ToolsTest\.|^UartDevice\.|^Uart/'}
+exclude=${CTEST_EXCLUDE-'^Story\.|^ToolsTest\.|^UartDevice\.|^Uart/|^AxiDeviceTest\.NoPermission$'}
 
 need=()
 command -v aarch64-linux-gnu-g++ >/dev/null || need+=(g++-aarch64-linux-gnu)

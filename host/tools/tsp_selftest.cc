@@ -20,7 +20,9 @@ int main(int argc, char **argv) {
   tsp::SelfTestOptions opt;
   std::string devices;
   for (const auto &s : tsp::AvailableDevices()) devices += (devices.empty() ? "" : ", ") + s;
-  app.add_option("--device", device, "device: " + devices + " (uart: uart:PATH@BAUD, docs/host-link.md)");
+  app.add_option("--device", device,
+                 "device: " + devices +
+                     " (uart: uart:PATH@BAUD; axi: axi:/dev/uioN or axi:/dev/mem@BASE; docs/host-link.md)");
   app.add_option("--programs", opt.random_programs, "random generated programs compared with the model");
   app.add_option("--seed", opt.seed, "first generator seed");
   app.add_option("--march-words", opt.march_words, "MEM words per slice in the march (0: all)");

@@ -3,7 +3,8 @@
 // A Device is a TSP behind the one 32-bit CSR / IQ / MEM map of isa/tsp_isa.json ("csr"). Backends
 // differ only in transport: `ref` implements the map on top of the cycle-exact tsp::Model, `rtl`
 // drives the Verilated core through its host bus (tb/common/rtl_device.h), `uart:PATH[@BAUD]` a
-// board (or the bridge model) over a serial line (tsp/host_link.h, docs/host-link.md). The driver code here
+// board (or the bridge model) over a serial line (tsp/host_link.h, docs/host-link.md), `axi:PATH` a
+// Zynq board's AXI4-Lite slave through a memory-mapped window (tsp/mmio.h). The driver code here
 // (LoadProgram, Start, Run) is written once against Read32/Write32, so the same program loads and runs the
 // same way on every backend.
 //
@@ -157,7 +158,9 @@ class Device {
 // spec = SCHEME[:ARGS]. Built in: "ref" and "ref:CONFIG" (the reference model with a geometry of
 // isa::kConfigs; "ref" is the default geometry; option ",free=N": see ref_device.h) and
 // "uart:PATH[@BAUD][,timeout_ms=N][,retries=N]" (a serial host link, docs/host-link.md; its map
-// accesses throw tsp::link::LinkError when the link fails). The Verilated cores register "rtl", "rtl:default"
+// accesses throw tsp::link::LinkError when the link fails) and "axi:PATH[@BASE][,offset=N][,size=N]"
+// (the AXI4-Lite slave of a Zynq board through a UIO or /dev/mem window, tsp/mmio.h,
+// docs/host-link.md §9). The Verilated cores register "rtl", "rtl:default"
 // and "rtl:small" when they are linked (tb/common/rtl_device.h). An unknown spec fails with a
 // message listing what this binary has.
 std::unique_ptr<Device> OpenDevice(const std::string &spec, std::string *error);

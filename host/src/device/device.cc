@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "device/axi_device.h"
 #include "device/ref_device.h"
 #include "device/uart_device.h"
 
@@ -39,6 +40,10 @@ Registry &GetRegistry() {
     for (const auto &c : isa::kConfigs) r.specs.insert("ref:" + std::string(c.name));
     r.factories["uart"] = OpenUartDevice;
     r.specs.insert("uart:PATH[@BAUD]");
+    r.factories["axi"] = [](const std::string &args, std::string *error) {
+      return OpenAxiDevice(args, error);
+    };
+    r.specs.insert("axi:PATH[@BASE]");
     return true;
   }();
   (void)builtins;

@@ -108,6 +108,8 @@ std::string RunUsage(const std::string &program) {
       "  -y <string> system prompt in chat mode\n"
       "Long options (anywhere after <checkpoint>):\n"
       "  --device <name>    backend running the forward pass, default ref (the fp32 reference)\n"
+      "                     (tsp-run: cpu, or a device spec: ref[:CONFIG], rtl[:CONFIG], uart:PATH@BAUD,\n"
+      "                     axi:/dev/uioN or axi:/dev/mem@BASE; docs/host-link.md)\n"
       "  --mode exact|fast  numerics of the device backend, default exact\n"
       "  --stats            print run statistics to stderr\n"
       "  --timeline <file>  write the device's execution timeline to <file>\n",

@@ -20,7 +20,7 @@ TEST(OpenDevice, UnknownSpecListsWhatIsAvailable) {
   std::string err;
   EXPECT_EQ(OpenDevice("pcie:0", &err), nullptr);
   EXPECT_THAT(err, HasSubstr("unknown device 'pcie:0'"));
-  EXPECT_THAT(err, HasSubstr("this binary has: ref, ref:default, ref:small"));
+  EXPECT_THAT(err, HasSubstr("this binary has: axi:PATH[@BASE], ref, ref:default, ref:small"));
   EXPECT_EQ(OpenDevice("", &err), nullptr);
   EXPECT_THAT(err, HasSubstr("unknown device ''"));
 }
@@ -54,7 +54,7 @@ TEST(OpenDevice, RegisteredSchemes) {
   ASSERT_NE(d, nullptr) << err;
   EXPECT_EQ(d->geometry().params().name, "small");
   EXPECT_EQ(OpenDevice("fake:x", &err), nullptr);
-  EXPECT_THAT(err, HasSubstr("fake: args 'x' (this binary has: fake:ok, ref"));
+  EXPECT_THAT(err, HasSubstr("fake: args 'x' (this binary has: axi:PATH[@BASE], fake:ok, ref"));
 }
 
 // Queues the model cannot decode end the run at START with IllegalOpcode and the reason.

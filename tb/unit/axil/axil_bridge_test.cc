@@ -2,23 +2,32 @@
 // handshake timing (AW before W, W before AW, both together, VALID after idle cycles, READY of B / R
 // late), its host bus wired to a tsp::Device: the Verilated small core (`rtl:small`) or `ref`. The
 // SVA in the bridge check the AXI handshake rules on both sides (a failure fails the test).
-//   * the Device conformance suite through the bridge ("axil:small" in this binary);
-//   * generated programs on the RTL core through AXI against a direct `ref:small`;
+//   * the Device conformance suite through the bridge ("axil:small" in this binary): the production
+//     `axi:` driver (OpenMmioDevice, host/src/device/axi_device.cc) over an Mmio whose Read32 /
+//     Write32 are AXI transactions, as the ARM's loads and stores through UIO or /dev/mem are;
+//   * generated programs on the RTL core through that driver against a direct `ref:small`;
+//   * the driver refusing a window that does not reach MEM (geometry read through the bridge);
+//   * the self-test (tsp/selftest.h) through the driver, as on a board;
 //   * a read and a write offered in the same cycle: the documented alternation;
 //   * a partial write strobe: SLVERR, nothing written.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "Vtsp_axil_bridge.h"
-#include "device/device_suite.h"
 #include "bus_target.h"
+#include "device/device_suite.h"
 #include "tsp/device.h"
+#include "tsp/mmio.h"
 #include "tsp/progen.h"
+#include "tsp/selftest.h"
 #include "verilated.h"
 
 namespace tsp::test {
@@ -142,39 +151,59 @@ class AxilHarness {
   std::unique_ptr<Vtsp_axil_bridge> top_;
 };
 
-// A tsp::Device whose map accesses are AXI4-Lite transactions into the bridge: what the host driver
-// on a Zynq's ARM does through UIO or /dev/mem, here against the Verilated bridge.
-class AxilDevice : public Device {
+// The window of the ARM driver (tsp/mmio.h) made of AXI4-Lite transactions into the Verilated
+// bridge: each Read32 / Write32 is what one 32-bit load / store through UIO or /dev/mem puts on the
+// bus. The Device on top is the production `axi:` driver code (OpenMmioDevice); only the window
+// differs. Every response must be OKAY and no assertion may fire (on the board an error response
+// would be SIGBUS).
+class AxilMmio : public Mmio {
  public:
-  explicit AxilDevice(const std::string &target_spec) : h_(Open(target_spec), 7) {}
-  const Geometry &geometry() const override { return h_target().geometry(); }
-  std::string name() const override { return "axil"; }
-  std::string Describe() const override {
-    return "AXI4-Lite bridge (Verilated tsp_axil_bridge) to " + h_target().Describe();
-  }
+  // window: bytes of the AXI address range the board gives the bridge (AddrBits 32 here).
+  AxilMmio(const std::string &target_spec, uint64_t seed, uint64_t window = uint64_t{1} << 32)
+      : h_(Open(target_spec), seed), window_(window) {}
   AxilHarness &harness() { return h_; }
+  uint64_t reads() const { return reads_; }
+  uint64_t writes() const { return writes_; }
 
- protected:
-  uint32_t BusRead32(uint32_t addr) override {
+  uint32_t Read32(uint32_t offset) override {
+    ++reads_;
     unsigned resp = 0;
-    const uint32_t v = h_.Read(addr, &resp);
-    EXPECT_EQ(resp, 0u) << "RRESP of 0x" << std::hex << addr;
-    EXPECT_FALSE(h_.assertion_failed()) << "an AXI / bus assertion fired (read of 0x" << std::hex << addr << ")";
+    const uint32_t v = h_.Read(offset, &resp);
+    EXPECT_EQ(resp, 0u) << "RRESP of 0x" << std::hex << offset;
+    EXPECT_FALSE(h_.assertion_failed())
+        << "an AXI / bus assertion fired (read of 0x" << std::hex << offset << ")";
     return v;
   }
-  void BusWrite32(uint32_t addr, uint32_t data) override {
-    EXPECT_EQ(h_.Write(addr, data), 0u) << "BRESP of 0x" << std::hex << addr;
-    EXPECT_FALSE(h_.assertion_failed()) << "an AXI / bus assertion fired (write of 0x" << std::hex << addr << ")";
+  void Write32(uint32_t offset, uint32_t value) override {
+    ++writes_;
+    EXPECT_EQ(h_.Write(offset, value), 0u) << "BRESP of 0x" << std::hex << offset;
+    EXPECT_FALSE(h_.assertion_failed())
+        << "an AXI / bus assertion fired (write of 0x" << std::hex << offset << ")";
+  }
+  uint64_t size() const override { return window_; }
+  std::string Describe() const override {
+    return fmt::format("Verilated tsp_axil_bridge, 0x{:x} bytes, to {}", window_, h_.target().Describe());
   }
 
  private:
-  const Device &h_target() const { return h_.target(); }
   AxilHarness h_;
+  uint64_t window_;
+  uint64_t reads_ = 0, writes_ = 0;
 };
+
+// The production driver over the bridge; *mmio (owned by the device) for the test's checks.
+std::unique_ptr<Device> OpenAxil(const std::string &target_spec, AxilMmio **mmio, uint64_t seed = 7) {
+  auto m = std::make_unique<AxilMmio>(target_spec, seed);
+  if (mmio) *mmio = m.get();
+  std::string err;
+  auto d = OpenMmioDevice(std::move(m), "axil", "axil:" + target_spec, &err);
+  if (!d) throw std::runtime_error(err);
+  return d;
+}
 
 const bool kScheme = [] {
   RegisterDeviceFactory("axil", [](const std::string &args, std::string *) -> std::unique_ptr<Device> {
-    return std::make_unique<AxilDevice>("rtl:" + (args.empty() ? std::string("small") : args));
+    return OpenAxil("rtl:" + (args.empty() ? std::string("small") : args), nullptr);
   });
   return true;
 }();
@@ -182,7 +211,9 @@ const bool kScheme = [] {
 INSTANTIATE_TEST_SUITE_P(Axil, DeviceSuite, ::testing::Values("axil:small"), DeviceSpecName);
 
 TEST(AxilBridge, RunsGeneratedProgramsOnTheCoreLikeRef) {
-  AxilDevice link("rtl:small");
+  AxilMmio *mmio = nullptr;
+  auto dev = OpenAxil("rtl:small", &mmio);
+  Device &link = *dev;
   auto direct = Open("ref:small");
   const Geometry &g = direct->geometry();
   std::string err;
@@ -206,7 +237,45 @@ TEST(AxilBridge, RunsGeneratedProgramsOnTheCoreLikeRef) {
       EXPECT_EQ(x, y) << "seed " << seed << " slice " << s;
     }
   }
-  EXPECT_FALSE(link.harness().assertion_failed());
+  EXPECT_FALSE(mmio->harness().assertion_failed());
+  EXPECT_EQ(MmioSkippedAccesses(link), 0u);
+  std::printf("[ axil ] 3 programs through the axi driver on the RTL core: %llu AXI reads, %llu AXI writes\n",
+              static_cast<unsigned long long>(mmio->reads()),
+              static_cast<unsigned long long>(mmio->writes()));
+}
+
+// What docs/bringup.md §2b runs first on a board: tsp-selftest through the axi driver (registers,
+// the whole MEM march, one program per unit, random programs against the model), here on the RTL.
+TEST(AxilBridge, SelfTestPassesThroughTheDriver) {
+  AxilMmio *mmio = nullptr;
+  auto dev = OpenAxil("rtl:small", &mmio, 11);
+  SelfTestOptions opt;
+  opt.random_programs = 3;
+  const auto t0 = std::chrono::steady_clock::now();
+  const SelfTestReport r = RunSelfTest(*dev, opt);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_TRUE(r.ok()) << r.Table();
+  EXPECT_EQ(r.steps.size(), 7u);
+  EXPECT_FALSE(mmio->harness().assertion_failed());
+  EXPECT_EQ(MmioSkippedAccesses(*dev), 0u);
+  std::printf(
+      "[ axil ] self-test through the axi driver on the RTL core: %s in %.1f s, %llu AXI reads, %llu "
+      "AXI writes\n",
+      r.ok() ? "PASS" : "FAIL", s, static_cast<unsigned long long>(mmio->reads()),
+      static_cast<unsigned long long>(mmio->writes()));
+}
+
+// A board that gives the bridge only 256 MiB (AXI addresses 0..0x0FFFFFFF) cannot reach MEM: the
+// driver reads ID and GEOM through the bridge and refuses the window before touching anything else.
+TEST(AxilBridge, DriverRefusesAWindowThatDoesNotReachMem) {
+  std::string err;
+  EXPECT_EQ(
+      OpenMmioDevice(std::make_unique<AxilMmio>("rtl:small", 5, 0x10000000u), "axil", "axil:small", &err),
+      nullptr);
+  EXPECT_THAT(err,
+              ::testing::HasSubstr("axil:small: the window is 0x10000000 bytes (Verilated tsp_axil_bridge, "
+                                   "0x10000000 bytes, to RTL (Verilator), small"));
+  EXPECT_THAT(err, ::testing::HasSubstr("but geometry 'small' needs 0x10004000"));
 }
 
 // A read and a write offered in the same cycle: after a read (and after reset) the write goes
