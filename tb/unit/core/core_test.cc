@@ -289,6 +289,32 @@ TEST(Core, ResetValuesFromAnyInitialState) {
   }
 }
 
+// An access that hits no region (between the regions, past the IQ and MEM ones, above MEM) is
+// answered in the next cycle like any other: a read returns 0, a write is dropped and changes
+// nothing that any region reads back (docs/host-link.md: unmapped addresses read 0).
+TEST(Core, UnmappedAddressesReadZeroAndDropWrites) {
+  Top top;
+  const uint32_t mem_end = isa::kRegionMemBase + static_cast<uint32_t>(kGeom.mem_bytes());
+  top.Wr(isa::kRegionMemBase, 0x01020304);
+  top.Wr(isa::kRegionIqBase, 0x05060708);
+  const uint32_t holes[] = {isa::kRegionCsrBase + isa::kRegionCsrSize,
+                            0x00080000u,
+                            isa::kRegionIqBase + isa::kRegionIqSize,
+                            isa::kRegionMemBase - 4,
+                            mem_end,
+                            isa::kRegionMemBase + isa::kRegionMemSize,
+                            0xFFFFFFFCu};
+  for (uint32_t a : holes) {
+    top.Wr(a, 0xDEADBEEF);
+    EXPECT_EQ(top.Rd(a), 0u) << "address 0x" << std::hex << a;
+  }
+  EXPECT_EQ(top.Rd(isa::kRegionMemBase), 0x01020304u);
+  EXPECT_EQ(top.Rd(isa::kRegionIqBase), 0x05060708u);
+  EXPECT_EQ(top.Csr(isa::kCsrStatus), 0u);
+  for (uint32_t q = 0; q < kGeom.num_queues(); ++q)
+    EXPECT_EQ(top.Csr(isa::kCsrQlen + 4 * q), 0u) << "queue " << q;
+}
+
 TEST(Core, HostReadsBackIqAndMem) {
   Top top;
   const uint32_t last_q = kGeom.num_queues() - 1, last_i = kGeom.iq_depth() - 1;
