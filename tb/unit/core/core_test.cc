@@ -411,6 +411,12 @@ TEST(Core, ErrorsMatchModel) {
   b.At("vxm.0", 1, Vop(Opcode::kFexp, 3, E(0), E(0)));  // UnitBusy (+ EmptyRead)
   const RunOut r = RunBoth(b.program(), top);
   EXPECT_EQ(r.model_errors, uint32_t{isa::kErrEmptyRead | isa::kErrBankConflict | isa::kErrUnitBusy});
+  // CLEAR clears DONE and ERROR (the CTRL register of isa/tsp_isa.json; the `ref` device does the
+  // same): the sticky bits of the run above are gone, and so is STATUS.ERROR.
+  ASSERT_NE(top.Csr(isa::kCsrError), 0u);
+  top.Wr(isa::kRegionCsrBase + isa::kCsrCtrl, 2);
+  EXPECT_EQ(top.Csr(isa::kCsrError), 0u);
+  EXPECT_EQ(top.Csr(isa::kCsrStatus), 0u);
 }
 
 // Running twice gives the same result (START resets queues, fabric and slices); CLEAR stops a run.
