@@ -431,12 +431,23 @@ TEST(Core, StatusOutputsFollowTheRun) {
     top.Load(c.p);
     EXPECT_EQ(uint32_t{top.h()->status_o}, 0u) << "loading does not start a run";
     top.Wr(isa::kRegionCsrBase + isa::kCsrCtrl, 1);  // START
-    uint64_t running = 0;
-    while (top.h()->status_o == 1u && running < rr.cycles + 100) {
+    // Running until DONE; the error bit (sticky) may come up during the run, DONE never does.
+    uint64_t running = 0, with_error = 0;
+    while ((top.h()->status_o & 1u) && running < rr.cycles + 100) {
+      EXPECT_EQ(top.h()->status_o & 2u, 0u) << "done while running, clock " << running;
       ++running;
+      with_error += (top.h()->status_o >> 2) & 1u;
       top.Tick();
     }
     EXPECT_EQ(running, rr.cycles + 3) << "clocks with status_o = running (model cycles " << rr.cycles << ")";
+    if (m.error_bits() != 0) {
+      // The sticky ERROR register is set at the end of the run cycle of the model's first error
+      // (cycle c): from clock 3 + c after START (start, prime, run cycles 0..c) to the end.
+      const uint64_t c = m.errors().front().cycle;
+      EXPECT_EQ(with_error, running - 3 - c) << "first model error at cycle " << c;
+    } else {
+      EXPECT_EQ(with_error, 0u);
+    }
     EXPECT_EQ(uint32_t{top.h()->status_o}, want_end) << "at the end of the run";
     top.Tick();
     top.Tick();
