@@ -7,9 +7,10 @@
 //   [3]     the bridge is busy (busy_i)                       error (status_i[2])
 //
 // status_i is tsp_top's status_o ({ERROR, DONE, BUSY}, the STATUS CSR bits). Heartbeat: toggles
-// every 2^(HeartbeatBits-1) clocks (the clock runs and reset is released). Stretched: on while the
-// input is high and for 2^StretchBits clocks after it falls, so that a one-clock pulse or a
-// microsecond run is seen (2^22 clocks = 28 ms at 150 MHz). In the status assignment every LED is a
+// every 2^(HeartbeatBits-1) clocks (the clock runs and reset is released). Stretched: on from the
+// clock edge that samples the input high until 2^StretchBits - 1 edges after the last such edge,
+// so that a one-clock pulse or a microsecond run is seen (2^22 clocks = 28 ms at 150 MHz).
+// Tested against this description: tb/unit/board. In the status assignment every LED is a
 // flop output (no path from the core to the pins); busy_i of the link assignment is used as is,
 // as tsp_uart_top always did.
 module tsp_board_leds #(
