@@ -6,9 +6,9 @@
 # Without it, the part of the flow that runs here:
 #   1. Verilator lint (lint-only, -Wall, the waivers of rtl/lint/tsp.vlt) of the board tops in both
 #      geometries (scripts/lint.sh) and of the Vivado module-reference wrapper;
-#      the Vivado Tcl scripts run under tclsh with Vivado's commands stubbed (their own logic:
+#   2. the Vivado Tcl scripts under tclsh with Vivado's commands stubbed (their own logic:
 #      arguments, board table, file lists, order of the steps);
-#   2. Yosys 0.55 (synth_xilinx -family xcup, with TSP_XILINX defined, so the IBUFDS / MMCME4_BASE
+#   3. Yosys 0.55 (synth_xilinx -family xcup, with TSP_XILINX defined, so the IBUFDS / MMCME4_BASE
 #      / BUFG instances are checked against Yosys's UltraScale+ cell library) of the board-specific
 #      logic: each board top with the core tsp_top as a blackbox (the UART bridge, the AXI4-Lite
 #      bridge, reset synchroniser, LEDs, clocking). The core itself is synthesized by `make synth`
@@ -38,7 +38,7 @@ if command -v vivado >/dev/null 2>&1; then
 fi
 
 # 1. Verilator lint of the board tops (both geometries) and of the module-reference wrapper.
-echo "fpga: 1/2 Verilator lint of ${tops[*]} (both geometries) and $wrapper"
+echo "fpga: 1/3 Verilator lint of ${tops[*]} (both geometries) and $wrapper"
 scripts/lint.sh "${tops[@]}"
 root=$PWD
 if ! verilator --lint-only -Wall "$root/rtl/lint/tsp.vlt" -F "$root/rtl/tsp.f" -F "$root/rtl/board.f" \
@@ -49,6 +49,7 @@ if ! verilator --lint-only -Wall "$root/rtl/lint/tsp.vlt" -F "$root/rtl/tsp.f" -
 fi
 echo "fpga: lint of $wrapper clean"
 # The Vivado scripts under tclsh with Vivado's commands stubbed (fpga/vivado/stub_check.tcl).
+echo "fpga: 2/3 fpga/vivado/*.tcl under tclsh with Vivado's commands stubbed"
 tclsh fpga/vivado/stub_check.tcl "$board" "$geometry" "$out/stub" | grep '^stub_check:'
 
 # 2. Yosys: the board-specific logic with tsp_top as a blackbox.
@@ -63,7 +64,10 @@ pkgs=(); for f in "${core[@]}"; do [ "$f" = rtl/top/tsp_top.sv ] || pkgs+=("$f")
 defs="-DYOSYS -DTSP_XILINX"
 [ "$geometry" = small ] && defs+=" -DTSP_CONFIG_SMALL"
 for top in "${tops[@]}"; do
-  echo "fpga: 2/2 Yosys synth_xilinx -family xcup of $top (tsp_top as a blackbox)"
+  # The AXI top's ports are wires inside the block design, not pins: no IO buffers there.
+  synth="synth_xilinx -family xcup -top $top"
+  [ "$top" = tsp_zynq_axil_top ] && synth+=" -noiopad"
+  echo "fpga: 3/3 Yosys $synth (tsp_top as a blackbox)"
   script="read_verilog -defer -sv $defs -Irtl/common -Irtl/pkg ${pkgs[*]} ${brd[*]};
 read_verilog -defer -lib -sv $defs -Irtl/common -Irtl/pkg rtl/top/tsp_top.sv;
 read_verilog -lib -specify +/xilinx/cells_sim.v;
@@ -72,7 +76,7 @@ hierarchy -check -top $top;
 proc;
 tee -o ${top}_check_front.txt check -assert;
 select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr;
-synth_xilinx -family xcup -top $top;
+$synth;
 select -assert-none t:LD* t:\$_DLATCH* t:\$_DLATCHSR*;
 tee -o ${top}_check.txt check -assert;
 tee -o ${top}_utilization.txt stat -top $top;
@@ -92,8 +96,9 @@ write_verilog -noattr ${top}_yosys.v"
 done
 
 cat <<MSG
-fpga: Vivado not found on PATH: wrote $out/ (Verilator lint logs in build/lint/, Yosys netlists
-      ${tops[*]/%/_yosys.v} and utilization reports); the place-and-route, timing and bitstream steps
-      were not run (they need Vivado: fpga/vivado/build.tcl, fpga/vivado/zynq_bd.tcl).
+fpga: Vivado not found on PATH: wrote $out/ (Yosys netlists ${tops[*]/%/_yosys.v},
+      utilization reports ${tops[*]/%/_utilization.txt}; lint logs in build/lint/);
+      the place-and-route, timing and bitstream steps were not run (they need Vivado:
+      fpga/vivado/build.tcl, fpga/vivado/zynq_bd.tcl).
 MSG
 if [ "${FPGA_REQUIRE_VIVADO:-0}" = 1 ]; then exit 3; fi
