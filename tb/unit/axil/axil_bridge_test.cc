@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "Vtsp_axil_bridge.h"
-#include "device/device_suite.h"
 #include "axil_master.h"
 #include "bus_target.h"
+#include "device/device_suite.h"
 #include "tsp/device.h"
 #include "tsp/progen.h"
 #include "verilated.h"
@@ -42,7 +42,8 @@ class AxilHarness {
     ctx_->assertOn(true);
     ctx_->fatalOnError(false);
     top_ = std::make_unique<Vtsp_axil_bridge>(ctx_.get(), "axil");
-    master_ = std::make_unique<tb::AxilMaster<Vtsp_axil_bridge>>(*top_, [this] { Clock(); }, seed);
+    master_ = std::make_unique<tb::AxilMaster<Vtsp_axil_bridge>>(
+        *top_, [this] { Clock(); }, seed);
     top_->rst_ni = 0;
     for (int i = 0; i < 3; ++i) Clock();
     top_->rst_ni = 1;
@@ -71,7 +72,9 @@ class AxilHarness {
     bus_.AfterEdge(req, we, addr, wdata);
   }
   void Idle() { master_->Idle(); }
-  unsigned Write(uint32_t addr, uint32_t data, unsigned strb = 0xF) { return master_->Write(addr, data, strb); }
+  unsigned Write(uint32_t addr, uint32_t data, unsigned strb = 0xF) {
+    return master_->Write(addr, data, strb);
+  }
   uint32_t Read(uint32_t addr, unsigned *resp = nullptr) { return master_->Read(addr, resp); }
 
  private:
@@ -98,12 +101,14 @@ class AxilDevice : public Device {
     unsigned resp = 0;
     const uint32_t v = h_.Read(addr, &resp);
     EXPECT_EQ(resp, 0u) << "RRESP of 0x" << std::hex << addr;
-    EXPECT_FALSE(h_.assertion_failed()) << "an AXI / bus assertion fired (read of 0x" << std::hex << addr << ")";
+    EXPECT_FALSE(h_.assertion_failed())
+        << "an AXI / bus assertion fired (read of 0x" << std::hex << addr << ")";
     return v;
   }
   void BusWrite32(uint32_t addr, uint32_t data) override {
     EXPECT_EQ(h_.Write(addr, data), 0u) << "BRESP of 0x" << std::hex << addr;
-    EXPECT_FALSE(h_.assertion_failed()) << "an AXI / bus assertion fired (write of 0x" << std::hex << addr << ")";
+    EXPECT_FALSE(h_.assertion_failed())
+        << "an AXI / bus assertion fired (write of 0x" << std::hex << addr << ")";
   }
 
  private:

@@ -43,7 +43,8 @@ class ZynqHarness {
     ctx_->assertOn(assertions);
     ctx_->fatalOnError(false);
     top_ = std::make_unique<Vtsp_zynq_axil_top>(ctx_.get(), "zynq");
-    master_ = std::make_unique<tb::AxilMaster<Vtsp_zynq_axil_top>>(*top_, [this] { Clock(); }, seed);
+    master_ = std::make_unique<tb::AxilMaster<Vtsp_zynq_axil_top>>(
+        *top_, [this] { Clock(); }, seed);
     top_->clk_i = 0;
     top_->rst_ni = 0;
     top_->eval();
@@ -81,11 +82,14 @@ class ZynqDevice : public Device {
  public:
   explicit ZynqDevice(bool assertions) : h_(11, assertions), geom_(*Geometry::FromName("small")) {
     const uint64_t fp = BusRead32(isa::kCsrGeom) | uint64_t{BusRead32(isa::kCsrGeomHi)} << 32;
-    if (fp != geom_.fingerprint()) throw std::runtime_error("GEOM through the window is not the small geometry's");
+    if (fp != geom_.fingerprint())
+      throw std::runtime_error("GEOM through the window is not the small geometry's");
   }
   const Geometry &geometry() const override { return geom_; }
   std::string name() const override { return "zynq"; }
-  std::string Describe() const override { return "Verilated tsp_zynq_axil_top (AXI window), " + geom_.Describe(); }
+  std::string Describe() const override {
+    return "Verilated tsp_zynq_axil_top (AXI window), " + geom_.Describe();
+  }
   uint64_t clocks() const override { return h_.clocks(); }
   ZynqHarness &harness() { return h_; }
 
