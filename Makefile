@@ -25,6 +25,7 @@ help:
 	@echo "make mutate       RTL mutation testing against the unit tests (MUTANTS=n, MUT_MODULES=icu,mem, MUT_SEED=s), not in make test"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
 	@echo "make synth        Yosys 0.55 synthesis, resource report"
+	@echo "make fpga         board flow (BOARD=$(BOARD) GEOMETRY=$(GEOMETRY)): Vivado if on PATH, else lint + Yosys of the board modules"
 	@echo "make gatesim      each unit test on Yosys's netlist of its unit (GATESIM_UNITS, GATESIM_CONFIGS, GATESIM_LEVELS), not in make test"
 	@echo "make bench        simulation speed: reference model, RTL (both geometries), Verilator build cost, stories260K"
 	@echo "make bench-story  stories260K: fp32 tokens/s, model and RTL cycles/s per token, TSP tokens/s at 150 MHz"
@@ -123,6 +124,18 @@ lint: setup
 synth:
 	@scripts/setup.sh
 	scripts/synth.sh
+
+# FPGA board flow (docs/bringup.md, "ZCU104"; scripts/fpga.sh): with `vivado` on PATH the Vivado
+# non-project flow fpga/vivado/build.tcl (bitstream and reports in build/fpga/$(BOARD)/); without it
+# the Verilator lint of the board tops and a Yosys synth_xilinx -family xcup of the board modules
+# (core as a blackbox), then a message naming the steps that were not run (exit 0;
+# FPGA_REQUIRE_VIVADO=1: exit 3).
+BOARD    ?= zcu104
+GEOMETRY ?= small
+.PHONY: fpga
+fpga:
+	@scripts/setup.sh
+	BOARD=$(BOARD) GEOMETRY=$(GEOMETRY) scripts/fpga.sh
 
 # Gate-level re-simulation (not part of `make test`; docs/verification.md, "Gate-level
 # re-simulation"): Yosys writes a netlist of each unit's top (front-end level and generic gate

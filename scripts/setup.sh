@@ -28,6 +28,7 @@ declare -A probe=(
   [nodejs]=/usr/bin/node
   [npm]=/usr/bin/npm
   [lcov]=/usr/bin/lcov
+  [tcl]=/usr/bin/tclsh   # make fpga: the Vivado Tcl scripts checked with stubbed commands
 )
 
 missing=()

@@ -168,7 +168,7 @@ int main(int argc, char **argv) {
   app.add_option("--device", device,
                  "device: " + devices +
                      " (rtl options: rtl:CONFIG,trace=F,backdoor=off; uart: "
-                     "uart:PATH@BAUD,timeout_ms=N,retries=N; axi: axi:PATH[@BASE][,offset=N][,size=N] "
+                     "uart:PATH@BAUD,timeout_ms=N,retries=N; axi: axi:PATH[@BASE][,offset=N][,size=N][,mem_at=N] "
                      "with /dev/uioN or /dev/mem@BASE; docs/host-link.md)");
   app.add_option("--config", config, "geometry of the device (shorthand: --device ref --config small = ref:small)");
   app.add_option("--max-cycles", max_cycles, "stop with an error after this many run cycles");

@@ -8,6 +8,10 @@
 //   MEM  RegionMemBase + ((slice*2W + addr)*VL + lane)    32-bit word = lanes lane..lane+3
 // Addresses are word aligned (bits 1:0 are ignored). IQ and MEM accesses while the core is busy,
 // and accesses to unmapped addresses, are ignored (reads return 0).
+//
+// status_o = {ERROR, DONE, BUSY}: the three bits of the STATUS CSR (tsp_csr), unregistered, for
+// board LEDs (bit 0 running: from the START write until DONE or CLEAR; bit 1 DONE: the last run
+// finished, until the next START or CLEAR; bit 2 the sticky ERROR register is not zero).
 module tsp_top (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -17,7 +21,8 @@ module tsp_top (
   input  logic [31:0] host_req_addr_i,
   input  logic [31:0] host_req_wdata_i,
   output logic        host_rsp_valid_o,
-  output logic [31:0] host_rsp_rdata_o
+  output logic [31:0] host_rsp_rdata_o,
+  output logic [2:0]  status_o
 );
   localparam int unsigned NumQueues  = tsp_pkg::NumQueues;
   localparam int unsigned IqAddrBits = tsp_pkg::IqAddrBits;
@@ -132,6 +137,7 @@ module tsp_top (
     end
   end
 
+  assign status_o         = {error != '0, done, busy};
   assign host_req_ready_o = 1'b1;
   assign host_rsp_valid_o = rsp_valid_q;
   always_comb begin

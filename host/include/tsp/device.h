@@ -158,7 +158,7 @@ class Device {
 // spec = SCHEME[:ARGS]. Built in: "ref" and "ref:CONFIG" (the reference model with a geometry of
 // isa::kConfigs; "ref" is the default geometry; option ",free=N": see ref_device.h) and
 // "uart:PATH[@BAUD][,timeout_ms=N][,retries=N]" (a serial host link, docs/host-link.md; its map
-// accesses throw tsp::link::LinkError when the link fails) and "axi:PATH[@BASE][,offset=N][,size=N]"
+// accesses throw tsp::link::LinkError when the link fails) and "axi:PATH[@BASE][,offset=N][,size=N][,mem_at=N]"
 // (the AXI4-Lite slave of a Zynq board through a UIO or /dev/mem window, tsp/mmio.h,
 // docs/host-link.md §9). The Verilated cores register "rtl", "rtl:default"
 // and "rtl:small" when they are linked (tb/common/rtl_device.h). An unknown spec fails with a

@@ -44,6 +44,14 @@ uint64_t HostMapSpan(const Geometry &g);
 std::unique_ptr<Device> OpenMmioDevice(std::unique_ptr<Mmio> mmio, const std::string &name,
                                        const std::string &spec, std::string *error);
 
+// A folded window (rtl/board/tsp_zynq_axil_top.sv, docs/bringup.md §5): the bridge behind a window
+// smaller than the host map sees host-map MEM (isa::kRegionMemBase + m) at window offset
+// mem_at + m, and CSR / IQ at their own offsets below mem_at. The result is a window in host-map
+// offsets (what OpenMmioDevice expects): its size() reaches RegionMemBase + (inner size - mem_at);
+// offsets in [mem_at, RegionMemBase) hold nothing (reads 0, writes dropped). mem_at must be a
+// multiple of 4 above the IQ region and below RegionMemBase (checked by the `axi:` spec parser).
+std::unique_ptr<Mmio> FoldMemWindow(std::unique_ptr<Mmio> inner, uint32_t mem_at);
+
 // Accesses an Mmio device did not issue (unaligned or outside the window); 0 for other devices.
 uint64_t MmioSkippedAccesses(const Device &dev);
 

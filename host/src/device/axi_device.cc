@@ -1,4 +1,4 @@
-// The `axi:PATH[@BASE][,offset=N][,size=N]` device and the Device over any Mmio window
+// The `axi:PATH[@BASE][,offset=N][,size=N][,mem_at=N]` device and the Device over any Mmio window
 // (tsp/mmio.h, docs/host-link.md §9).
 //
 // Address translation: tsp_axil_bridge passes the AXI address to the host bus unchanged (the
@@ -137,7 +137,41 @@ class MmapWindow final : public Mmio {
   std::string describe_;
 };
 
-const char kSyntax[] = "axi:PATH[@BASE][,offset=N][,size=N]";
+class FoldedWindow final : public Mmio {
+ public:
+  FoldedWindow(std::unique_ptr<Mmio> inner, uint32_t mem_at) : inner_(std::move(inner)), mem_at_(mem_at) {}
+  uint32_t Read32(uint32_t offset) override {
+    uint32_t at = 0;
+    return Map(offset, &at) ? inner_->Read32(at) : 0;
+  }
+  void Write32(uint32_t offset, uint32_t value) override {
+    uint32_t at = 0;
+    if (Map(offset, &at)) inner_->Write32(at, value);
+  }
+  uint64_t size() const override {
+    return inner_->size() > mem_at_ ? isa::kRegionMemBase + (inner_->size() - mem_at_) : inner_->size();
+  }
+  std::string Describe() const override {
+    return fmt::format("{}, folded: MEM at window offset 0x{:x}", inner_->Describe(), mem_at_);
+  }
+
+ private:
+  // Host-map offset -> window offset; false in the hole [mem_at, RegionMemBase).
+  bool Map(uint32_t offset, uint32_t *at) const {
+    if (offset >= isa::kRegionMemBase) {
+      const uint64_t a = uint64_t{mem_at_} + (offset - isa::kRegionMemBase);
+      if (a > 0xFFFFFFFCu) return false;
+      *at = static_cast<uint32_t>(a);
+      return true;
+    }
+    *at = offset;
+    return offset < mem_at_;
+  }
+  std::unique_ptr<Mmio> inner_;
+  uint32_t mem_at_;
+};
+
+const char kSyntax[] = "axi:PATH[@BASE][,offset=N][,size=N][,mem_at=N]";
 
 // Decimal or 0x hex, the whole string, no overflow.
 bool ParseNumber(const std::string &s, uint64_t *out) {
@@ -224,12 +258,23 @@ bool ParseAxiSpec(const std::string &args, AxiSpec *spec, std::string *error) {
     pos = next;
     const size_t eq = opt.find('=');
     const std::string key = opt.substr(0, eq), val = eq == std::string::npos ? "" : opt.substr(eq + 1);
-    uint64_t *dst = key == "offset" ? &spec->offset : key == "size" ? &spec->size : nullptr;
-    if (!dst) return fail(fmt::format("unknown option '{}' (options: offset=N, size=N)", opt));
+    uint64_t *dst = key == "offset"   ? &spec->offset
+                    : key == "size"   ? &spec->size
+                    : key == "mem_at" ? &spec->mem_at
+                                      : nullptr;
+    if (!dst) return fail(fmt::format("unknown option '{}' (options: offset=N, size=N, mem_at=N)", opt));
     if (!ParseNumber(val, dst))
       return fail(fmt::format("{} '{}' is not a number (expected {}=N, decimal or 0x hex)", key, val, key));
     if (key == "size") spec->has_size = true;
+    if (key == "mem_at") spec->has_mem_at = true;
   }
+  constexpr uint64_t kIqEnd = uint64_t{isa::kRegionIqBase} + isa::kRegionIqSize;
+  if (spec->has_mem_at &&
+      (spec->mem_at % 4 != 0 || spec->mem_at < kIqEnd || spec->mem_at >= isa::kRegionMemBase))
+    return fail(
+        fmt::format("mem_at {} must be a multiple of 4 at or above the end of the IQ region {} and below "
+                    "MEM's host address {} (a folded window, e.g. mem_at=0x8000000)",
+                    Hex(spec->mem_at), Hex(kIqEnd), Hex(isa::kRegionMemBase)));
   if (spec->has_size && (spec->size == 0 || spec->size % 4 != 0 || spec->size > (uint64_t{1} << 32)))
     return fail(
         fmt::format("size {} must be a non-zero multiple of 4 bytes, at most 0x100000000", Hex(spec->size)));
@@ -371,8 +416,15 @@ std::unique_ptr<Device> OpenAxiDevice(const std::string &args, const std::string
     // Size unknown (/dev/mem without size=): the CSR page first, then what the geometry needs.
     const auto params = ReadGeometry(*window, spec.text, &err);
     window.reset();
-    if (params) window = MapAxiWindow(spec, HostMapSpan(Geometry(*params)), sysfs_uio, &defaulted, &err);
+    if (params) {
+      // The window's own size: with mem_at, MEM's end is folded down to mem_at + MEM bytes.
+      const uint64_t span = HostMapSpan(Geometry(*params));
+      const uint64_t need = spec.has_mem_at ? spec.mem_at + (span - isa::kRegionMemBase) : span;
+      window = MapAxiWindow(spec, need, sysfs_uio, &defaulted, &err);
+    }
   }
+  if (window && spec.has_mem_at)
+    window = FoldMemWindow(std::move(window), static_cast<uint32_t>(spec.mem_at));
   if (window) return OpenMmioDevice(std::move(window), "axi", spec.text, error);
   if (error) *error = err;
   return nullptr;
@@ -380,6 +432,10 @@ std::unique_ptr<Device> OpenAxiDevice(const std::string &args, const std::string
 
 std::unique_ptr<Device> OpenAxiDevice(const std::string &args, std::string *error) {
   return OpenAxiDevice(args, "/sys/class/uio", error);
+}
+
+std::unique_ptr<Mmio> FoldMemWindow(std::unique_ptr<Mmio> inner, uint32_t mem_at) {
+  return std::make_unique<FoldedWindow>(std::move(inner), mem_at);
 }
 
 }  // namespace tsp

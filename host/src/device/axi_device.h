@@ -28,6 +28,10 @@ struct AxiSpec {
   uint64_t offset = 0;
   bool has_size = false;
   uint64_t size = 0;
+  // mem_at=N: the window is folded (tsp_zynq_axil_top): host-map MEM (RegionMemBase + m) is at
+  // window offset N + m, CSR and IQ at their own addresses below N.
+  bool has_mem_at = false;
+  uint64_t mem_at = 0;
 };
 bool ParseAxiSpec(const std::string &args, AxiSpec *spec, std::string *error);
 

@@ -156,6 +156,31 @@ TEST_F(AxiDeviceTest, UnalignedOrOutsideAccessesAreNotIssued) {
   EXPECT_EQ(MmioSkippedAccesses(*d), 4u);
 }
 
+// mem_at=N: the folded window of tsp_zynq_axil_top (docs/bringup.md §5): CSR and IQ at their own
+// offsets, host-map MEM at N; the hole between N and MEM's host address holds nothing.
+TEST_F(AxiDeviceTest, FoldedWindowPutsMemAtMemAt) {
+  const uint64_t mem_at = 0x08000000;
+  const std::string f = MakeFile("folded", mem_at + 0x4000u, 0);
+  std::string err;
+  auto d = OpenAxiDevice(f + "@0,mem_at=0x8000000", "/nonexistent", &err);
+  ASSERT_NE(d, nullptr) << err;
+  EXPECT_THAT(d->Describe(), HasSubstr("folded: MEM at window offset 0x8000000"));
+  EXPECT_EQ(d->Read32(isa::kCsrId), isa::kTspId);
+  d->Write32(MemAddress(Small(), 1, 5, 8), 0xDEADBEEFu);
+  EXPECT_EQ(FileWord(f, mem_at + 133u * 32u + 8u), 0xDEADBEEFu);
+  d->Write32(IqAddress(3, 7) + 4, 0x01234567u);
+  EXPECT_EQ(FileWord(f, 0x130000u + 56u + 4u), 0x01234567u);
+  d->Write32(0x10003FFCu, 0xA5A5A5A5u);  // the last MEM word is the last word of the file
+  EXPECT_EQ(FileWord(f, mem_at + 0x3FFCu), 0xA5A5A5A5u);
+  EXPECT_EQ(MmioSkippedAccesses(*d), 0u);
+  // Without mem_at the same window is too small for the map.
+  EXPECT_THAT(OpenError(f + "@0"), HasSubstr("0x10004000"));
+  // mem_at below the end of the IQ region, unaligned, or at MEM itself: refused.
+  for (const char *bad : {",mem_at=0x800000", ",mem_at=0x8000002", ",mem_at=0x10000000"})
+    EXPECT_THAT(OpenError(f + "@0" + bad),
+                HasSubstr("must be a multiple of 4 at or above the end of the IQ region 0x1000000"));
+}
+
 TEST_F(AxiDeviceTest, UioSizeFromSysfs) {
   const std::string f = MakeFile("uio7", 0x10006000u, 0x2000);
   const std::string sys = MakeSysfs("uio7", "0x0000000010006000");  // as the kernel prints it (%pa)
@@ -228,9 +253,10 @@ TEST_F(AxiDeviceTest, UnalignedBase) {
 }
 
 TEST_F(AxiDeviceTest, BadSyntax) {
-  EXPECT_THAT(OpenError(""),
-              HasSubstr("axi:: no path given (expected axi:PATH[@BASE][,offset=N][,size=N]; PATH is "
-                        "/dev/uioN or /dev/mem)"));
+  EXPECT_THAT(
+      OpenError(""),
+      HasSubstr("axi:: no path given (expected axi:PATH[@BASE][,offset=N][,size=N][,mem_at=N]; PATH is "
+                "/dev/uioN or /dev/mem)"));
   EXPECT_THAT(OpenError("@0x1000"), HasSubstr("no path given"));
   EXPECT_THAT(
       OpenError("/dev/mem@0xA000_0000"),
@@ -248,7 +274,7 @@ TEST_F(AxiDeviceTest, BadSyntax) {
               HasSubstr("size 0x1002 must be a non-zero multiple of 4 bytes"));
   EXPECT_THAT(OpenError("/dev/uio0,size=0x100000004"), HasSubstr("at most 0x100000000"));
   EXPECT_THAT(OpenError("/dev/uio0,baud=9600"),
-              HasSubstr("unknown option 'baud=9600' (options: offset=N, size=N)"));
+              HasSubstr("unknown option 'baud=9600' (options: offset=N, size=N, mem_at=N)"));
   EXPECT_THAT(
       OpenError("/dev/uio0@0x40000000"),
       HasSubstr("a UIO device maps the address its device-tree node gives; @0x40000000 is for /dev/mem"));

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "Vtsp_axil_bridge.h"
+#include "axil_master.h"
 #include "bus_target.h"
 #include "device/device_suite.h"
 #include "tsp/device.h"
@@ -43,14 +44,15 @@ std::unique_ptr<Device> Open(const std::string &spec) {
 // The bridge and its bus side (tb::BusTarget).
 class AxilHarness {
  public:
-  AxilHarness(std::unique_ptr<Device> target, uint64_t seed) : bus_(std::move(target)), rng_(seed) {
+  AxilHarness(std::unique_ptr<Device> target, uint64_t seed) : bus_(std::move(target)) {
     ctx_ = std::make_unique<VerilatedContext>();
     ctx_->randReset(2);
     ctx_->randSeed(3);
     ctx_->assertOn(true);
     ctx_->fatalOnError(false);
     top_ = std::make_unique<Vtsp_axil_bridge>(ctx_.get(), "axil");
-    Idle();
+    master_ = std::make_unique<tb::AxilMaster<Vtsp_axil_bridge>>(
+        *top_, [this] { Clock(); }, seed);
     top_->rst_ni = 0;
     for (int i = 0; i < 3; ++i) Clock();
     top_->rst_ni = 1;
@@ -78,77 +80,17 @@ class AxilHarness {
     top_->eval();
     bus_.AfterEdge(req, we, addr, wdata);
   }
-  unsigned Delay(unsigned max) { return static_cast<unsigned>(rng_() % (max + 1)); }
-
-  void Idle() {
-    top_->s_awvalid_i = 0;
-    top_->s_wvalid_i = 0;
-    top_->s_arvalid_i = 0;
-    top_->s_bready_i = 0;
-    top_->s_rready_i = 0;
-  }
-
-  // A write with random AW / W timing; returns BRESP.
+  void Idle() { master_->Idle(); }
   unsigned Write(uint32_t addr, uint32_t data, unsigned strb = 0xF) {
-    unsigned t_aw = Delay(3), t_w = Delay(3), t_b = Delay(2);
-    bool aw_done = false, w_done = false;
-    top_->s_awaddr_i = addr;
-    top_->s_awprot_i = 0;
-    top_->s_wdata_i = data;
-    top_->s_wstrb_i = strb;
-    for (unsigned c = 0; c < 10000; ++c) {
-      top_->s_awvalid_i = !aw_done && c >= t_aw;
-      top_->s_wvalid_i = !w_done && c >= t_w;
-      top_->s_bready_i = aw_done && w_done && c >= t_aw + t_w + t_b;
-      top_->eval();
-      const bool aw_hs = top_->s_awvalid_i && top_->s_awready_o;
-      const bool w_hs = top_->s_wvalid_i && top_->s_wready_o;
-      const bool b_hs = top_->s_bvalid_o && top_->s_bready_i;
-      const unsigned resp = top_->s_bresp_o;
-      Clock();
-      aw_done |= aw_hs;
-      w_done |= w_hs;
-      if (b_hs) {
-        Idle();
-        return resp;
-      }
-    }
-    ADD_FAILURE() << "AXI write of 0x" << std::hex << addr << " never completed";
-    Idle();
-    return 3;
+    return master_->Write(addr, data, strb);
   }
-
-  uint32_t Read(uint32_t addr, unsigned *resp = nullptr) {
-    unsigned t_ar = Delay(3), t_r = Delay(2);
-    bool ar_done = false;
-    top_->s_araddr_i = addr;
-    top_->s_arprot_i = 0;
-    for (unsigned c = 0; c < 10000; ++c) {
-      top_->s_arvalid_i = !ar_done && c >= t_ar;
-      top_->s_rready_i = ar_done && c >= t_ar + t_r;
-      top_->eval();
-      const bool ar_hs = top_->s_arvalid_i && top_->s_arready_o;
-      const bool r_hs = top_->s_rvalid_o && top_->s_rready_i;
-      const uint32_t data = top_->s_rdata_o;
-      const unsigned r = top_->s_rresp_o;
-      Clock();
-      ar_done |= ar_hs;
-      if (r_hs) {
-        if (resp) *resp = r;
-        Idle();
-        return data;
-      }
-    }
-    ADD_FAILURE() << "AXI read of 0x" << std::hex << addr << " never completed";
-    Idle();
-    return 0;
-  }
+  uint32_t Read(uint32_t addr, unsigned *resp = nullptr) { return master_->Read(addr, resp); }
 
  private:
   tb::BusTarget bus_;
-  std::mt19937_64 rng_;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Vtsp_axil_bridge> top_;
+  std::unique_ptr<tb::AxilMaster<Vtsp_axil_bridge>> master_;
 };
 
 // The window of the ARM driver (tsp/mmio.h) made of AXI4-Lite transactions into the Verilated

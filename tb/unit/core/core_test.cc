@@ -157,6 +157,8 @@ RunOut RunBoth(const Program &p, Top &top, bool compare_streams = true, uint64_t
   top.SetHook([&]() {
     auto &r = top.root();
     if (!r.tsp_top__DOT__u_core__DOT__run_q || failed) return;
+    // status_o bit 0 (running) during every run cycle, bit 1 (done) not before the end.
+    EXPECT_EQ(top.h()->status_o & 3u, 1u) << "status_o in run cycle " << r.tsp_top__DOT__u_core__DOT__cycle_q;
     const uint64_t t = r.tsp_top__DOT__u_core__DOT__cycle_q;
     if (t != m.cycle()) {
       ADD_FAILURE() << "run cycle " << t << " but the model is at " << m.cycle();
@@ -230,6 +232,8 @@ RunOut RunBoth(const Program &p, Top &top, bool compare_streams = true, uint64_t
   EXPECT_EQ(out.rtl_cycles, out.model_cycles);
   EXPECT_EQ(out.rtl_errors, out.model_errors);
   EXPECT_EQ(bool(status & 4u), out.model_errors != 0);
+  // status_o after the run: done, not running, error exactly when the model reported errors.
+  EXPECT_EQ(uint32_t{top.h()->status_o}, out.model_errors != 0 ? 6u : 2u);
 
   const auto mem = top.ReadAllMem();
   size_t bad = 0;
@@ -438,6 +442,65 @@ TEST(Core, RestartAndClear) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(top.Csr(isa::kCsrStatus) & 3u, 1u);
   top.Wr(isa::kRegionCsrBase + isa::kCsrCtrl, 2);
   EXPECT_EQ(top.Csr(isa::kCsrStatus), 0u);
+}
+
+// status_o = {error, done, running} (the board LEDs) clock by clock, the expected values from the
+// model's cycle count and the start sequence documented in tsp_core (START write, one start cycle,
+// one prime cycle, then run cycles 0..T with DONE detected in run cycle T): running for exactly
+// T + 3 clocks after the START write, then done; error only with a program that has errors; CLEAR
+// drops everything.
+TEST(Core, StatusOutputsFollowTheRun) {
+  struct Case {
+    const char *what;
+    Program p;
+  };
+  test::Builder quiet(kGeom);
+  quiet.At("mem.w1", 0, Nop(9)).Add("mem.w1", Nop(20));
+  test::Builder bad(kGeom);
+  bad.At("mem.w0", 0, Write(3, E(0)));  // EmptyRead
+  bad.Add("mem.w0", Nop(12));
+  for (const Case &c : {Case{"no errors", quiet.program()}, Case{"EmptyRead", bad.program()}}) {
+    SCOPED_TRACE(c.what);
+    Model m(kGeom);
+    std::string err;
+    ASSERT_TRUE(m.LoadProgram(c.p, &err)) << err;
+    m.Start();
+    const RunResult rr = m.Run(1000);
+    ASSERT_EQ(rr.status, RunStatus::kDone) << rr.message;
+    const uint32_t want_end = m.error_bits() != 0 ? 6u : 2u;
+    ASSERT_EQ(m.error_bits() != 0, std::string(c.what) != "no errors");
+
+    Top top;
+    top.h().SetAssertions(m.error_bits() == 0);
+    EXPECT_EQ(uint32_t{top.h()->status_o}, 0u) << "after reset";
+    top.Load(c.p);
+    EXPECT_EQ(uint32_t{top.h()->status_o}, 0u) << "loading does not start a run";
+    top.Wr(isa::kRegionCsrBase + isa::kCsrCtrl, 1);  // START
+    // Running until DONE; the error bit (sticky) may come up during the run, DONE never does.
+    uint64_t running = 0, with_error = 0;
+    while ((top.h()->status_o & 1u) && running < rr.cycles + 100) {
+      EXPECT_EQ(top.h()->status_o & 2u, 0u) << "done while running, clock " << running;
+      ++running;
+      with_error += (top.h()->status_o >> 2) & 1u;
+      top.Tick();
+    }
+    EXPECT_EQ(running, rr.cycles + 3) << "clocks with status_o = running (model cycles " << rr.cycles << ")";
+    if (m.error_bits() != 0) {
+      // The sticky ERROR register is set at the end of the run cycle of the model's first error
+      // (cycle c): from clock 3 + c after START (start, prime, run cycles 0..c) to the end.
+      const uint64_t c = m.errors().front().cycle;
+      EXPECT_EQ(with_error, running - 3 - c) << "first model error at cycle " << c;
+    } else {
+      EXPECT_EQ(with_error, 0u);
+    }
+    EXPECT_EQ(uint32_t{top.h()->status_o}, want_end) << "at the end of the run";
+    top.Tick();
+    top.Tick();
+    EXPECT_EQ(uint32_t{top.h()->status_o}, want_end) << "held after the run";
+    EXPECT_EQ(top.Csr(isa::kCsrStatus), want_end) << "the STATUS CSR agrees";
+    top.Wr(isa::kRegionCsrBase + isa::kCsrCtrl, 2);  // CLEAR
+    EXPECT_EQ(uint32_t{top.h()->status_o}, 0u) << "after CLEAR";
+  }
 }
 
 // Random MEM traffic in every MEM slice plus VXM adds: cycle, error bits and MEM must match.
