@@ -141,13 +141,13 @@ fpga:
 # re-simulation"): Yosys writes a netlist of each unit's top (front-end level and generic gate
 # level), Verilator builds the unit's own test against it, the test runs, for both geometries.
 # Summary: $(BUILD)/gatesim/summary.txt and summary.json. Builds only the host libraries it links.
-GATESIM_UNITS   ?= icu mem fp vxm mxm sxm
+GATESIM_UNITS   ?= icu mem fp vxm mxm sxm sregs core
 GATESIM_CONFIGS ?= default small
 GATESIM_LEVELS  ?= front gate
 .PHONY: gatesim
 gatesim: $(BUILD)/build.ninja
 	@scripts/setup.sh
-	cmake --build $(BUILD) -j $(JOBS) --target tsp_ref tsp_asm
+	cmake --build $(BUILD) -j $(JOBS) --target tsp_ref tsp_asm tsp_lockstep
 	BUILD=$(BUILD) GATESIM_UNITS="$(GATESIM_UNITS)" GATESIM_CONFIGS="$(GATESIM_CONFIGS)" \
 	    GATESIM_LEVELS="$(GATESIM_LEVELS)" scripts/gatesim.sh
 

@@ -18,10 +18,13 @@
 #   abc    gate, then abc -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX (ABC's re-synthesis of the
 #          gates); not in the default levels: too slow for the larger units in the WebAssembly
 #          Yosys (docs/verification.md).
-# Units (GATESIM_UNITS, default "icu mem fp vxm mxm sxm sregs") and their tops: icu -> tsp_icu_tb (the
+# Units (GATESIM_UNITS, default "icu mem fp vxm mxm sxm sregs core") and their tops: icu -> tsp_icu_tb (the
 # test's wrapper, tb/unit/icu), mem -> tsp_mem_slice, fp -> tsp_fp_tb (tb/unit/fp), vxm -> tsp_vxm,
-# mxm -> tsp_mxm, sxm -> tsp_sxm, sregs -> tsp_stream_regs; the same RTL files as tb/unit/<unit>/CMakeLists.txt. core
-# (tsp_top) is not supported: docs/verification.md, "Gate-level re-simulation".
+# mxm -> tsp_mxm, sxm -> tsp_sxm, sregs -> tsp_stream_regs; the same RTL files as tb/unit/<unit>/CMakeLists.txt.
+# core -> tsp_top (every file of rtl/tsp.f; small geometry, level front only): the core unit test
+# (tb/unit/core, small geometry only) reads the monitors of tsp_core by their hierarchical names
+# (rootp->tsp_top__DOT__u_core__DOT__stream_q ...), so its netlist keeps the hierarchy (front level
+# without `flatten`; Verilator --public-flat-rw keeps the names); level front only.
 # Geometries (GATESIM_CONFIGS, default "default small"): small = -DTSP_CONFIG_SMALL for Yosys and
 # TSP_CONFIG_SMALL / TSP_TB_SMALL for the test C++, as TSP_RTL_SMALL_UNITS does. The icu, mem and fp
 # tests are written for the default geometry only (no small variant in CMake): for icu and mem the
@@ -44,7 +47,7 @@ R=$(pwd)
 BUILD=${BUILD:-build}
 B=$(realpath "$BUILD")
 OUT=$BUILD/gatesim
-UNITS=${GATESIM_UNITS:-icu mem fp vxm mxm sxm sregs}
+UNITS=${GATESIM_UNITS:-icu mem fp vxm mxm sxm sregs core}
 CONFIGS=${GATESIM_CONFIGS:-default small}
 LEVELS=${GATESIM_LEVELS:-front gate}
 JOBS=${GATESIM_JOBS:-1}
@@ -61,7 +64,8 @@ for l in ref asm program num isa; do
 done
 
 # unit -> top, RTL files (as in tb/unit/<unit>/CMakeLists.txt), test sources.
-declare -A TOP=([icu]=tsp_icu_tb [mem]=tsp_mem_slice [fp]=tsp_fp_tb [vxm]=tsp_vxm [mxm]=tsp_mxm [sxm]=tsp_sxm [sregs]=tsp_stream_regs)
+declare -A TOP=([icu]=tsp_icu_tb [mem]=tsp_mem_slice [fp]=tsp_fp_tb [vxm]=tsp_vxm [mxm]=tsp_mxm [sxm]=tsp_sxm [sregs]=tsp_stream_regs
+                [core]=tsp_top)
 declare -A RTL=(
   [icu]="rtl/common/tsp_ram_sdp.sv rtl/core/tsp_icu.sv tb/unit/icu/tsp_icu_tb.sv"
   [mem]="rtl/common/tsp_ram_sdp.sv rtl/common/tsp_delay.sv rtl/slices/tsp_mem_slice.sv"
@@ -69,6 +73,7 @@ declare -A RTL=(
   [vxm]="rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_tile.sv rtl/slices/tsp_vxm_alu.sv rtl/slices/tsp_vxm.sv"
   [mxm]="rtl/slices/tsp_mxm_dot.sv rtl/slices/tsp_mxm.sv"
   [sregs]="rtl/core/tsp_stream_regs.sv"
+  [core]="$(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | grep -v '^pkg/' | sed 's:^:rtl/:' | tr '\n' ' ')"
   [sxm]="rtl/common/tsp_ram_sdp.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_sxm_trans.sv rtl/slices/tsp_sxm_red.sv rtl/slices/tsp_sxm_sel.sv rtl/slices/tsp_sxm.sv"
 )
 # Tests excluded from the netlist run (--gtest_filter=-...), each with its reason in
@@ -100,11 +105,15 @@ json.dump(out, open(sys.argv[1], "w"), indent=1)
 EOF
 }
 
-yosys_script() {  # level top defines files
-  local level=$1 top=$2 defs=$3 files=$4
+yosys_script() {  # level top defines files [flatten|keep]
+  local level=$1 top=$2 defs=$3 files=$4 hier=${5:-flatten}
   local read="read_verilog -sv -DYOSYS $defs -I rtl/common -I rtl/pkg $PKGS $files; hierarchy -check -top $top;"
+  local flat="flatten;"
+  # keep: the monitors the core test reads (tsp_core's header) must survive opt (run_q is merged
+  # with an identical flip-flop and then has no reader of its own).
+  [ "$hier" = keep ] && flat="setattr -set keep 1 tsp_core/w:run_q tsp_core/w:cycle_q tsp_core/w:stream_q tsp_core/w:err_now tsp_core/w:icu_disp tsp_core/w:mem_mon_we tsp_core/w:mem_mon_addr tsp_core/w:mem_mon_data;"
   case $level in
-    front) echo "$read proc; flatten; opt -fast; memory -nomap; check -assert;" ;;
+    front) echo "$read proc; $flat opt -fast; memory -nomap; check -assert;" ;;
     gate|abc)
       local abc=""
       [ "$level" = abc ] && abc="abc -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX; opt -fast;"
@@ -123,7 +132,7 @@ for cfg in $CONFIGS; do
   esac
   for unit in $UNITS; do
     top=${TOP[$unit]:-}
-    [ -n "$top" ] || { echo "gatesim: error: unknown unit '$unit' (icu mem fp vxm mxm sxm sregs)" >&2; exit 2; }
+    [ -n "$top" ] || { echo "gatesim: error: unknown unit '$unit' (icu mem fp vxm mxm sxm sregs core)" >&2; exit 2; }
     for level in $LEVELS; do
       [ "$level" = front ] || [ "$level" = gate ] || [ "$level" = abc ] || { echo "gatesim: error: unknown level '$level'" >&2; exit 2; }
       d=$OUT/$cfg/$unit/$level
@@ -134,11 +143,24 @@ for cfg in $CONFIGS; do
         result "$d" "${base[@]}" status=skipped "reason=unit test is default-geometry only"
         continue
       fi
+      hier=flatten vextra="" prefix="V$top" ldextra=""
+      if [ "$unit" = core ]; then
+        if [ "$cfg" != small ] || [ "$level" != front ]; then
+          echo "gatesim: $cfg/$unit/$level: skipped (the core test is small-geometry only; the core at level front only)"
+          result "$d" "${base[@]}" status=skipped "reason=core: small geometry, level front only"
+          continue
+        fi
+        hier=keep vextra="--public-flat-rw" prefix=Vtsp_top_small
+        ldextra="$B/tb/libtsp_lockstep.a $B/libtsp_device.a"
+        for f in $ldextra; do
+          [ -f "$f" ] || { echo "gatesim: error: $f missing: cmake --build $BUILD --target tsp_lockstep" >&2; exit 2; }
+        done
+      fi
       # Yosys.
       echo "gatesim: $cfg/$unit/$level: yosys ($top${ydefs:+ $ydefs})"
       t0=$(now)
       # shellcheck disable=SC2086
-      timeout "$YOSYS_TIMEOUT" node "$yosys_js" "$d" -- -q -l yosys.log -p "$(yosys_script "$level" "$top" "$ydefs" "${RTL[$unit]}")" \
+      timeout "$YOSYS_TIMEOUT" node "$yosys_js" "$d" -- -q -l yosys.log -p "$(yosys_script "$level" "$top" "$ydefs" "${RTL[$unit]}" "$hier")" \
         -- $PKGS ${RTL[$unit]} $INCS > "$d/yosys_console.log" 2>&1
       rc=$?
       ys=$(secs "$t0" "$(now)")
@@ -188,11 +210,11 @@ EOF
       t0=$(now)
       # shellcheck disable=SC2086
       timeout "$BUILD_TIMEOUT" verilator --cc --exe --build -j "$JOBS" --trace-fst -O2 -Wno-fatal -Wno-lint -Wno-style \
-        -Wno-MULTIDRIVEN --x-assign unique --x-initial unique --output-split 40000 --output-split-cfuncs 4000 \
-        $vdefs --top-module "$top" --prefix "V$top" --Mdir "$d/obj" -o "test_gate_$unit" "$d/notrace.vlt" "$d/net.v" \
+        -Wno-MULTIDRIVEN $vextra --x-assign unique --x-initial unique --output-split 40000 --output-split-cfuncs 4000 \
+        $vdefs --top-module "$top" --prefix "$prefix" --Mdir "$d/obj" -o "test_gate_$unit" "$d/notrace.vlt" "$d/net.v" \
         "$R/tb/unit/$unit/${unit}_test.cc" \
         -CFLAGS "-O1 -g0 -std=c++17 -ffp-contract=off $cdefs -DTSP_SOURCE_DIR=\\\"$R\\\" -I$R/tb/common -I$R/host/tests -I$R/host/include -I$R/host/src -I$R/tb/unit/$unit" \
-        -LDFLAGS "$B/libtsp_ref.a $B/libtsp_asm.a $B/libtsp_program.a $B/libtsp_num.a $B/libtsp_isa.a -lgmock -lgtest_main -lgtest -lfmt -lpthread" \
+        -LDFLAGS "$ldextra $B/libtsp_ref.a $B/libtsp_asm.a $B/libtsp_program.a $B/libtsp_num.a $B/libtsp_isa.a -lgmock -lgtest_main -lgtest -lfmt -lpthread" \
         > "$d/build.log" 2>&1
       rc=$?
       bs=$(secs "$t0" "$(now)")
@@ -249,7 +271,7 @@ for f in sorted(glob.glob(os.path.join(out, "*", "*", "*", "result.json"))):
         r["tests_skipped"] = sum(1 for s in json.load(open(t)).get("testsuites", [])
                                  for c in s.get("testsuite", []) if c.get("result") == "SKIPPED")
     rows.append(r)
-order = {"icu": 0, "mem": 1, "fp": 2, "vxm": 3, "mxm": 4, "sxm": 5, "sregs": 6}
+order = {"icu": 0, "mem": 1, "fp": 2, "vxm": 3, "mxm": 4, "sxm": 5, "sregs": 6, "core": 7}
 lv = {"front": 0, "gate": 1, "abc": 2}
 rows.sort(key=lambda r: (r["cfg"] != "default", order.get(r["unit"], 9), lv.get(r["level"], 9)))
 json.dump(rows, open(os.path.join(out, "summary.json"), "w"), indent=1)
