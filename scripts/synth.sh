@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Synthesis of tsp_top with the pinned Yosys 0.55 (WebAssembly: node tools/yosys/yosys.mjs):
-#   default geometry -> synth_xilinx (7-series)
-#   small geometry   -> synth_ice40 -dsp -noflatten (-DTSP_CONFIG_SMALL)
+#   both geometries -> synth_xilinx -family xcup (UltraScale+; the ZCU104's XCZU7EV-2 is the part
+#   whose totals the utilization is given against), the small one with -DTSP_CONFIG_SMALL;
+#   SYNTH_FAMILY=xc7 maps to 7-series instead (the family of the reports before 2026-12-05).
+# After each partition: flatten, write_json, and scripts/logic_depth.py finds its deepest logic
+# path (LUT levels, carry cells, DSP stages; Fmax estimate from the per-element delays stated
+# there): depth_<key>.json (KEEP_NETLISTS=1 keeps the netlist_<key>.json it reads).
 #
 # Bottom-up, one Yosys process per partition. The WebAssembly Yosys has a 32-bit heap: the whole
 # core in one process passes 2 GB and dies ("Start offset ... is outside the bounds of the
@@ -63,11 +67,14 @@ run_yosys() {
   case "$cfg" in
     # A partition's ports are wires inside the core, not pins: no IO buffers (iopadmap on the
     # 33k port bits of tsp_vxm_alu alone took 322 s).
-    default) defs="" ; synth_cmd="synth_xilinx -top $top"
-             if [ "$top" != tsp_top ]; then synth_cmd+=" -noiopad"; fi ;;
-    small)   defs="-DTSP_CONFIG_SMALL" ; synth_cmd="synth_ice40 -top $top -dsp -noflatten" ;;
+    default) defs="" ;;
+    small)   defs="-DTSP_CONFIG_SMALL" ;;
     *) echo "synth: error: unknown configuration '$cfg' (default, small)" >&2; exit 2 ;;
   esac
+  # Both geometries target the ZCU104's part (XCZU7EV, UltraScale+): synth_report.py gives the
+  # utilization against its totals. SYNTH_FAMILY=xc7 for the 7-series mapping of earlier reports.
+  synth_cmd="synth_xilinx -family $family -top $top"
+  if [ "$top" != tsp_top ]; then synth_cmd+=" -noiopad"; fi
   local bb_files=() real_files=() f m skip
   for m in "$@"; do bb_files+=("$(src_of "$m")"); done
   for f in "${srcs[@]}"; do
@@ -90,7 +97,9 @@ $synth_cmd;
 select -assert-none t:LD* t:\$_DLATCH* t:\$_DLATCHSR*;
 tee -o check_$key.txt check -assert;
 tee -o stat_$key.txt stat -top $top;
-tee -q -o stat_$key.json stat -json -top $top"
+tee -q -o stat_$key.json stat -json -top $top;
+flatten;
+write_json netlist_$key.json"
   echo "synth: $key: $synth_cmd $defs${*:+ (blackboxes: $*)} (log: $out/yosys_$key.log)"
   local start
   start=$(date +%s)
@@ -108,9 +117,17 @@ tee -q -o stat_$key.json stat -json -top $top"
     grep 'Latch inferred' "$out/yosys_$key.log" >&2
     exit 1
   fi
+  # Deepest logic path of the partition (LUT levels, Fmax estimate): scripts/logic_depth.py.
+  python3 scripts/logic_depth.py "$out/netlist_$key.json" "$top" --family "$family" \
+      --out "$out/depth_$key.json" | sed "s/^/synth: $key: depth: /" || {
+    echo "synth: $key: FAILED: logic depth analysis" >&2; exit 1; }
+  [ -n "${KEEP_NETLISTS:-}" ] || rm -f "$out/netlist_$key.json"
   echo "synth: $key: done in $(cat "$out/seconds_$key.txt") s"
 }
 
+family=${SYNTH_FAMILY:-xcup}
+case "$family" in xcup|xc7) ;; *) echo "synth: error: SYNTH_FAMILY=$family (xcup or xc7)" >&2; exit 2 ;; esac
+export SYNTH_FAMILY=$family
 configs=("$@")
 [ ${#configs[@]} -eq 0 ] && configs=(default small)
 

@@ -30,44 +30,48 @@ def cells_of(out, key):
     return load(os.path.join(out, f"stat_{key}.json"))["design"].get("num_cells_by_type", {})
 
 
+def depth_of(out, key):
+    """scripts/logic_depth.py's result for a run, or None for runs from before it existed."""
+    path = os.path.join(out, f"depth_{key}.json")
+    return load(path) if os.path.exists(path) else None
+
+
 def seconds_of(out, key):
     with open(os.path.join(out, f"seconds_{key}.txt")) as f:
         return int(f.read())
 
 
+FAMILY = os.environ.get("SYNTH_FAMILY", "xcup")
+
+# The part the utilization is given against (both geometries): the ZCU104's XCZU7EV-2FFVC1156
+# (AMD DS891: 230,400 CLB LUTs, 460,800 CLB flip-flops, 312 36 Kb block RAMs, 96 UltraRAMs,
+# 1,728 DSP slices).
+PART = {"name": "XCZU7EV-2FFVC1156 (ZCU104)", "lut": 230400, "ff": 460800, "bram": 312, "uram": 96,
+        "dsp": 1728}
+
+
 def is_primitive(cfg, t):
-    if cfg == "small":
-        return t.startswith("SB_")
-    # Xilinx 7-series cells synth_xilinx maps to.
-    return t.startswith(("LUT", "FD", "RAMB", "RAM", "DSP48", "CARRY", "MUXF", "SRL", "INV", "BUF",
+    # Xilinx cells synth_xilinx maps to (7-series and UltraScale+).
+    return t.startswith(("LUT", "FD", "RAMB", "RAM", "URAM", "DSP48", "CARRY", "MUXF", "SRL", "INV", "BUF",
                          "IBUF", "OBUF", "GND", "VCC"))
 
 
 def summarize(cfg, cells):
     def total(pred):
         return sum(n for t, n in cells.items() if pred(t))
-    if cfg == "default":
-        r = {
-            "target": "xilinx 7-series (synth_xilinx)",
-            "lut": total(lambda t: t.startswith("LUT")),
-            "ff": total(lambda t: t.startswith("FD")),
-            "bram36": total(lambda t: t.startswith("RAMB36")),
-            "bram18": total(lambda t: t.startswith("RAMB18")),
-            "dsp": total(lambda t: t.startswith("DSP48")),
-            "lutram": total(lambda t: t.startswith("RAM") and not t.startswith("RAMB")),
-            "srl": total(lambda t: t.startswith("SRL")),
-            "carry": total(lambda t: t.startswith("CARRY")),
-        }
-        r["bram"] = r["bram36"] + r["bram18"] / 2  # in RAMB36 equivalents
-    else:
-        r = {
-            "target": "ice40 (synth_ice40)",
-            "lut": total(lambda t: t == "SB_LUT4"),
-            "ff": total(lambda t: t.startswith("SB_DFF")),
-            "bram": total(lambda t: t.startswith("SB_RAM40")),
-            "dsp": total(lambda t: t == "SB_MAC16"),
-            "carry": total(lambda t: t == "SB_CARRY"),
-        }
+    r = {
+        "target": f"xilinx {'UltraScale+' if FAMILY == 'xcup' else '7-series'} (synth_xilinx -family {FAMILY})",
+        "uram": total(lambda t: t.startswith("URAM")),
+        "lut": total(lambda t: t.startswith("LUT")),
+        "ff": total(lambda t: t.startswith("FD")),
+        "bram36": total(lambda t: t.startswith("RAMB36")),
+        "bram18": total(lambda t: t.startswith("RAMB18")),
+        "dsp": total(lambda t: t.startswith("DSP48")),
+        "lutram": total(lambda t: t.startswith("RAM") and not t.startswith("RAMB")),
+        "srl": total(lambda t: t.startswith("SRL")),
+        "carry": total(lambda t: t.startswith("CARRY")),
+    }
+    r["bram"] = r["bram36"] + r["bram18"] / 2  # in RAMB36 equivalents
     r["cells"] = sum(cells.values())
     return r
 
@@ -124,16 +128,33 @@ def core_report(out, cfg, partitions):
         label = "tsp_top (run control, ICUs, CSR, host bus, VXM merge)" if name == "tsp_top" else name
         parts[label] = dict(summarize(cfg, own), count=inst[name], seconds=s,
                             contains={b: raw[name][b] for b in partitions if raw[name].get(b)})
+        depth = depth_of(out, runs[name])
+        if depth is not None:
+            parts[label]["depth"] = depth
     # MEM in block RAM: a memory left in flip-flops needs one flip-flop per storage bit.
     mem = parts.get("tsp_mem_slice")
     if mem is not None:
         bits = load(os.path.join(out, f"front_stat_{cfg}-tsp_mem_slice.json"))["design"].get("num_memory_bits", 0)
-        if mem["bram"] == 0 or bits == 0 or mem["ff"] >= bits:
+        if mem["bram"] + mem["uram"] == 0 or bits == 0 or mem["ff"] >= bits:
             raise ReportError(f"{cfg}: the MEM slice is not in block RAM: {mem['bram']} BRAM, {mem['ff']} FF for "
                               f"{bits} storage bits")
         mem["storage_bits"] = bits
     r = summarize(cfg, expand("tsp_top"))
     r["seconds"] = seconds
+    r["part"] = PART["name"]
+    r["utilization_pct"] = {k: round(100.0 * r[k] / PART[k], 1) for k in ("lut", "ff", "bram", "uram", "dsp")}
+    # The core's deepest paths: the slowest partition's register-to-register path, and the deepest
+    # path fragment that starts or ends at a partition port (it continues in the neighbour).
+    depths = [(n, p["depth"]) for n, p in parts.items() if "depth" in p]
+    if depths:
+        rr = [(n, d["reg_to_reg"]) for n, d in depths if d.get("reg_to_reg")]
+        an = [(n, d["any"]) for n, d in depths if d.get("any")]
+        if rr:
+            n, d = max(rr, key=lambda x: x[1]["ns"])
+            r["depth_reg_to_reg"] = dict(d, partition=n)
+        if an:
+            n, d = max(an, key=lambda x: x[1]["ns"])
+            r["depth_any"] = dict(d, partition=n)
     r["top"] = "tsp_top"
     r["partitions"] = parts
     r["method"] = ("bottom-up: one Yosys process per partition with the partitions below it as blackboxes; "
@@ -168,19 +189,35 @@ def main():
         json.dump(report, f, indent=2, sort_keys=True)
 
     def row(name, r, count=""):
-        bram = f"{r['bram']:g}"
-        print(f"{name:<56} {count:>5} {r['lut']:>9} {r['ff']:>9} {bram:>7} {r['dsp']:>6} {r['seconds']:>6}s")
+        bram = f"{r.get('bram', 0):g}"
+        d = (r.get("depth") or {}).get("reg_to_reg") or r.get("depth_reg_to_reg")
+        dep = f"{d['lut_levels']:>4} {d['carry_cells']:>3} {d['dsp_comb']:>2} {d['fmax_mhz']:>6}" if d else " " * 18
+        print(f"{name:<56} {count:>5} {r['lut']:>9} {r['ff']:>9} {bram:>7} {r.get('uram', 0):>5} {r['dsp']:>6} "
+              f"{dep} {r['seconds']:>6}s")
 
     print()
-    print(f"{'configuration / partition':<56} {'inst':>5} {'LUT':>9} {'FF':>9} {'BRAM':>7} {'DSP':>6} {'time':>7}")
+    print(f"{'configuration / partition':<56} {'inst':>5} {'LUT':>9} {'FF':>9} {'BRAM36':>7} {'URAM':>5} {'DSP':>6} "
+          f"{'lvl':>4} {'cy':>3} {'ds':>2} {'MHz':>6} {'time':>7}")
     for key, r in sorted(report.items()):
         if "partitions" in r:
-            print(f"{key}: {r['target']} (BRAM: {'RAMB36 equivalents' if key == 'default' else 'SB_RAM40 4K'})")
+            print(f"{key}: {r['target']}")
             for name, p in r["partitions"].items():
                 row("  " + name, p, str(p["count"]))
             row("  total (own cells x instances, summed)", r)
+            if "utilization_pct" in r:
+                u = r["utilization_pct"]
+                print(f"  of {r['part']}: LUT {u['lut']} %, FF {u['ff']} %, BRAM36 {u['bram']} %, "
+                      f"URAM {u['uram']} %, DSP {u['dsp']} %")
+            for k, what in (("depth_reg_to_reg", "deepest register-to-register path"),
+                            ("depth_any", "deepest path with a partition port")):
+                d = r.get(k)
+                if d:
+                    print(f"  {what}: {d['partition']}: {d['lut_levels']} LUT levels, {d['carry_cells']} carry, "
+                          f"{d['dsp_comb']} DSP, {d['ns']} ns, ~{d['fmax_mhz']} MHz ({d['from']} -> {d['to']})")
         else:
             row(f"{key} ({r['target'].split()[0]})", r)
+    print("\nlvl / cy / ds / MHz: the partition's deepest register-to-register path: LUT levels, carry cells,")
+    print("combinational DSP stages, Fmax estimate (scripts/logic_depth.py states the per-element delays).")
     print(f"\nreport: {report_path}")
     return 0
 

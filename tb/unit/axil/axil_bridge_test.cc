@@ -25,6 +25,7 @@
 #include "axil_master.h"
 #include "bus_target.h"
 #include "device/device_suite.h"
+#include "same_run.h"
 #include "tsp/device.h"
 #include "tsp/mmio.h"
 #include "tsp/progen.h"
@@ -158,27 +159,8 @@ TEST(AxilBridge, RunsGeneratedProgramsOnTheCoreLikeRef) {
   Device &link = *dev;
   auto direct = Open("ref:small");
   const Geometry &g = direct->geometry();
-  std::string err;
-  for (uint64_t seed : {1, 2, 3}) {
-    const std::vector<uint8_t> zero(size_t{g.mem_words()} * g.vl(), 0);
-    for (uint32_t s = 0; s < g.num_mem_slices(); ++s) {
-      ASSERT_TRUE(link.WriteMemWords(s, 0, zero.data(), zero.size(), &err)) << err;
-      ASSERT_TRUE(direct->WriteMemWords(s, 0, zero.data(), zero.size(), &err)) << err;
-    }
-    const auto gp = GenerateProgram(g, seed);
-    ASSERT_TRUE(link.LoadProgram(gp.program, &err)) << err;
-    ASSERT_TRUE(direct->LoadProgram(gp.program, &err)) << err;
-    const auto a = link.Run(1'000'000), b = direct->Run(1'000'000);
-    EXPECT_TRUE(a.done) << "seed " << seed;
-    EXPECT_EQ(a.cycles, b.cycles) << "seed " << seed;
-    EXPECT_EQ(a.error_bits, b.error_bits) << "seed " << seed;
-    for (uint32_t s = 0; s < g.num_mem_slices(); ++s) {
-      std::vector<uint8_t> x(zero.size()), y(zero.size());
-      ASSERT_TRUE(link.ReadMemWords(s, 0, x.data(), x.size(), &err)) << err;
-      ASSERT_TRUE(direct->ReadMemWords(s, 0, y.data(), y.size(), &err)) << err;
-      EXPECT_EQ(x, y) << "seed " << seed << " slice " << s;
-    }
-  }
+  for (uint64_t seed : {1, 2, 3})
+    tb::ExpectSameRun(link, *direct, GenerateProgram(g, seed).program, "seed " + std::to_string(seed));
   EXPECT_FALSE(mmio->harness().assertion_failed());
   EXPECT_EQ(MmioSkippedAccesses(link), 0u);
   std::printf("[ axil ] 3 programs through the axi driver on the RTL core: %llu AXI reads, %llu AXI writes\n",

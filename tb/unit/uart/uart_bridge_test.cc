@@ -23,6 +23,7 @@
 #include "device/pty_link.h"
 #include "device/uart_device.h"
 #include "bus_target.h"
+#include "same_run.h"
 #include "tsp/device.h"
 #include "tsp/host_link.h"
 #include "tsp/progen.h"
@@ -35,6 +36,7 @@ namespace {
 using ::testing::HasSubstr;
 using namespace tsp::link;
 using Clock = std::chrono::steady_clock;
+using tb::ExpectSameRun;
 
 constexpr unsigned kClksPerBit = TSP_UART_CLKS_PER_BIT;  // the Verilated parameter (CMakeLists.txt)
 
@@ -343,32 +345,6 @@ std::unique_ptr<Device> OpenOn(const PtyLink &b, const std::string &opts) {
   auto d = OpenUartDevice(b.path() + opts, &err);
   if (!d) ADD_FAILURE() << err;
   return d;
-}
-
-// Runs p on both devices; cycles, ERROR and every MEM word must agree. MEM is zeroed first on both
-// (the RTL's block RAM starts as garbage, and earlier tests leave data behind).
-void ExpectSameRun(Device &link, Device &direct, const Program &p, const std::string &what) {
-  std::string err;
-  const Geometry &gz = direct.geometry();
-  const std::vector<uint8_t> zero(size_t{gz.mem_words()} * gz.vl(), 0);
-  for (uint32_t s = 0; s < gz.num_mem_slices(); ++s) {
-    ASSERT_TRUE(link.WriteMemWords(s, 0, zero.data(), zero.size(), &err)) << err;
-    ASSERT_TRUE(direct.WriteMemWords(s, 0, zero.data(), zero.size(), &err)) << err;
-  }
-  ASSERT_TRUE(link.LoadProgram(p, &err)) << what << ": " << err;
-  ASSERT_TRUE(direct.LoadProgram(p, &err)) << what << ": " << err;
-  const auto a = link.Run(1'000'000), b = direct.Run(1'000'000);
-  EXPECT_TRUE(a.done) << what;
-  EXPECT_EQ(a.done, b.done) << what;
-  EXPECT_EQ(a.cycles, b.cycles) << what;
-  EXPECT_EQ(a.error_bits, b.error_bits) << what;
-  const Geometry &g = direct.geometry();
-  for (uint32_t s = 0; s < g.num_mem_slices(); ++s) {
-    std::vector<uint8_t> x(size_t{g.mem_words()} * g.vl()), y(x.size());
-    ASSERT_TRUE(link.ReadMemWords(s, 0, x.data(), x.size(), &err)) << err;
-    ASSERT_TRUE(direct.ReadMemWords(s, 0, y.data(), y.size(), &err)) << err;
-    EXPECT_EQ(x, y) << what << ": slice " << s;
-  }
 }
 
 TEST(UartRtlLink, RunsGeneratedProgramsOnTheCoreLikeRef) {
