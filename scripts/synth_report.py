@@ -131,13 +131,14 @@ def core_report(out, cfg, partitions):
         depth = depth_of(out, runs[name])
         if depth is not None:
             parts[label]["depth"] = depth
-    # MEM in block RAM: a memory left in flip-flops needs one flip-flop per storage bit.
+    # MEM in RAM cells (block RAM, UltraRAM, or LUTRAM for the small geometry's 64-word banks): a
+    # memory left in flip-flops needs one flip-flop per storage bit.
     mem = parts.get("tsp_mem_slice")
     if mem is not None:
         bits = load(os.path.join(out, f"front_stat_{cfg}-tsp_mem_slice.json"))["design"].get("num_memory_bits", 0)
-        if mem["bram"] + mem["uram"] == 0 or bits == 0 or mem["ff"] >= bits:
-            raise ReportError(f"{cfg}: the MEM slice is not in block RAM: {mem['bram']} BRAM, {mem['ff']} FF for "
-                              f"{bits} storage bits")
+        if mem["bram"] + mem["uram"] + mem["lutram"] == 0 or bits == 0 or mem["ff"] >= bits:
+            raise ReportError(f"{cfg}: the MEM slice is not in RAM cells: {mem['bram']} BRAM, {mem['uram']} URAM, "
+                              f"{mem['lutram']} LUTRAM, {mem['ff']} FF for {bits} storage bits")
         mem["storage_bits"] = bits
     r = summarize(cfg, expand("tsp_top"))
     r["seconds"] = seconds
