@@ -2,7 +2,7 @@
 // Package-qualified use only (Yosys rejects wildcard imports): tsp_isa_pkg::OpRead, ...
 package tsp_isa_pkg;
 
-  localparam int unsigned IsaVersion = 2;
+  localparam int unsigned IsaVersion = 3;
 
   // ---------------- Constants ----------------
   localparam int unsigned LanesPerSuperlane = 16;  // lanes per superlane (bytes per MEM word); fixed
@@ -29,8 +29,8 @@ package tsp_isa_pkg;
   localparam int unsigned SmallIqDepth = 256;
 
   // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).
-  localparam logic [63:0] DefaultFingerprint = 64'h5A0D020908080402;
-  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040202;
+  localparam logic [63:0] DefaultFingerprint = 64'h5A0D020908080403;
+  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040203;
 
   // ---------------- Data types ----------------
   typedef enum logic [1:0] {
@@ -103,9 +103,9 @@ package tsp_isa_pkg;
   localparam int unsigned LatFsub = 3;
   localparam int unsigned LatFmul = 3;
   localparam int unsigned LatFmax = 3;
-  localparam int unsigned LatFexp = 28;
-  localparam int unsigned LatFrecip = 28;
-  localparam int unsigned LatFrsqrt = 28;
+  localparam int unsigned LatFexp = 20;
+  localparam int unsigned LatFrecip = 20;
+  localparam int unsigned LatFrsqrt = 20;
   localparam int unsigned LatShup = 10;
   localparam int unsigned LatShdn = 10;
   localparam int unsigned LatPerm = 10;
@@ -139,9 +139,9 @@ package tsp_isa_pkg;
   localparam int unsigned OccFsub = 1;
   localparam int unsigned OccFmul = 1;
   localparam int unsigned OccFmax = 1;
-  localparam int unsigned OccFexp = 24;
-  localparam int unsigned OccFrecip = 24;
-  localparam int unsigned OccFrsqrt = 24;
+  localparam int unsigned OccFexp = 19;
+  localparam int unsigned OccFrecip = 19;
+  localparam int unsigned OccFrsqrt = 19;
   localparam int unsigned OccShup = 1;
   localparam int unsigned OccShdn = 1;
   localparam int unsigned OccPerm = 1;

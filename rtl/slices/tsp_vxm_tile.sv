@@ -12,7 +12,8 @@
 //               the lane's fp multiplier and fp adder (one MUL and/or one ADD per cycle, N <= 17),
 //               then the final INT step loads sf_o, which holds until the next special function
 //               finishes (the ALU writes it at r + LatFexp).
-// The ISA occupancy (24) guarantees that no other instruction reads at this tile in r+1 .. r+23,
+// The ISA occupancy (19, the tightest this tile allows: the longest sequence, FEXP, ends with its
+// final INT step in r+18) guarantees that no other instruction reads at this tile in r+1 .. r+18,
 // so the stage-1 fp units are free while the sequence runs and s1 keeps the input operand.
 // The one multiplier of a lane is 33x33 signed: int32 products for VMUL and 24x24 significand
 // products for the fp multiply.

@@ -7,7 +7,7 @@
 
 namespace tsp::isa {
 
-inline constexpr uint32_t kIsaVersion = 2;
+inline constexpr uint32_t kIsaVersion = 3;
 inline constexpr uint32_t kLanesPerSuperlane = 16;  // lanes per superlane (bytes per MEM word); fixed
 inline constexpr uint32_t kNumBanks = 2;  // SRAM banks per MEM slice tile
 inline constexpr uint32_t kMxmRows = 16;  // MXM output rows (weights are MxmRows x VL int8)
@@ -172,9 +172,9 @@ inline constexpr std::array<OpInfo, 35> kOps = {{
     {Opcode::kFsub, "FSUB", "fsub", "fsub[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
     {Opcode::kFmul, "FMUL", "fmul", "fmul[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
     {Opcode::kFmax, "FMAX", "fmax", "fmax[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
-    {Opcode::kFexp, "FEXP", "fexp", "fexp dst, a", Unit::kVxm, Format::kVxop, 28, 24, -1, 8, 0},
-    {Opcode::kFrecip, "FRECIP", "frecip", "frecip dst, a", Unit::kVxm, Format::kVxop, 28, 24, -1, 8, 0},
-    {Opcode::kFrsqrt, "FRSQRT", "frsqrt", "frsqrt dst, a", Unit::kVxm, Format::kVxop, 28, 24, -1, 8, 0},
+    {Opcode::kFexp, "FEXP", "fexp", "fexp dst, a", Unit::kVxm, Format::kVxop, 20, 19, -1, 8, 0},
+    {Opcode::kFrecip, "FRECIP", "frecip", "frecip dst, a", Unit::kVxm, Format::kVxop, 20, 19, -1, 8, 0},
+    {Opcode::kFrsqrt, "FRSQRT", "frsqrt", "frsqrt dst, a", Unit::kVxm, Format::kVxop, 20, 19, -1, 8, 0},
     {Opcode::kShup, "SHUP", "shup", "shup.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, -1, 15, 0},
     {Opcode::kShdn, "SHDN", "shdn", "shdn.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, -1, 15, 0},
     {Opcode::kPerm, "PERM", "perm", "perm.T dst, a, b", Unit::kSxm, Format::kVop, 10, 1, -1, 15, 0},

@@ -504,13 +504,14 @@ TEST_F(TileTest, FpOpsWithIntegerOperandA) {
   EXPECT_EQ(checked_, 3000u * kLanes);
 }
 
-// Special functions issued every 24 cycles (the occupancy); between them back-to-back ordinary
-// instructions fill cycles r+24 .. r+27 while the result waits for its write at r+28.
+// Special functions issued as often as their occupancy allows; after each, up to 4 back-to-back
+// ordinary instructions from cycle r + occupancy on, around the special result's write at
+// r + latency (the tile's sequence ends in r+18: the spec must give occupancy >= 19, latency >= 20).
 void RunSpecial(TileTest &t, Gen &g, Opcode op, const std::vector<uint32_t> &inputs) {
   size_t next = 0;
   const auto &info = tsp::isa::Info(op);
-  ASSERT_EQ(info.latency, 28u);
-  ASSERT_EQ(info.occupancy, 24u);
+  ASSERT_GE(info.occupancy, 19u);
+  ASSERT_GE(info.latency, 20u);
   while (next < inputs.size() && t.bad_ == 0) {
     Instr in;
     in.op = op;
@@ -521,7 +522,7 @@ void RunSpecial(TileTest &t, Gen &g, Opcode op, const std::vector<uint32_t> &inp
     t.Issue(in, a, b);
     t.Step();
     for (uint32_t c = 1; c < info.occupancy; ++c) t.Step();
-    // Ordinary instructions in the 4 cycles before the special result is written.
+    // Ordinary instructions in the next 4 cycles (or fewer).
     for (int c = 0; c < 4 && g.Below(2); ++c) {
       const Instr v = RandomVop(g);
       std::array<uint32_t, kLanes> va{}, vb{};

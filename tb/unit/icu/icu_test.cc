@@ -457,7 +457,7 @@ TEST_F(IcuTest, RepeatIndexOverflowIsBadField) {
   }
 }
 
-// Random instruction streams (READ, NOP, REPEAT, SYNC, NOTIFY, VXM ops of occupancy 1 and 24,
+// Random instruction streams (READ, NOP, REPEAT, SYNC, NOTIFY, VXM ops of occupancy 1 and FEXP's,
 // LW/IW) compared with the model cycle by cycle, including deadlocked SYNCs.
 TEST_F(IcuTest, RandomStreamsMatchModel) {
   std::mt19937 rng(12345);
