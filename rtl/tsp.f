@@ -13,6 +13,7 @@ slices/tsp_fp_i2f.sv
 slices/tsp_fp_max.sv
 slices/tsp_fp_mul.sv
 slices/tsp_fp_mul_round.sv
+slices/tsp_vxm_lane.sv
 slices/tsp_vxm_tile.sv
 slices/tsp_vxm_alu.sv
 slices/tsp_vxm.sv

@@ -45,7 +45,7 @@ MODULES = {
             "test_rtl_mem", "tb/unit/mem"),
     "fp": (["slices/tsp_fp_add.sv", "slices/tsp_fp_mul_round.sv", "slices/tsp_fp_mul.sv",
             "slices/tsp_fp_max.sv", "slices/tsp_fp_i2f.sv", "slices/tsp_fp_f2i.sv",
-            "slices/tsp_vxm_tile.sv"], "test_rtl_fp", "tb/unit/fp"),
+            "slices/tsp_vxm_lane.sv", "slices/tsp_vxm_tile.sv"], "test_rtl_fp", "tb/unit/fp"),
     "vxm": (["slices/tsp_vxm_alu.sv", "slices/tsp_vxm.sv"], "test_rtl_vxm", "tb/unit/vxm"),
     "mxm": (["slices/tsp_mxm_dot.sv", "slices/tsp_mxm.sv"], "test_rtl_mxm", "tb/unit/mxm"),
     "sxm": (["slices/tsp_sxm_red.sv", "slices/tsp_sxm_trans.sv", "slices/tsp_sxm_sel.sv",

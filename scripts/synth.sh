@@ -13,7 +13,7 @@
 # own process (with the other partitions it contains read as blackboxes, read_verilog -lib), and a
 # last process synthesizes tsp_top with all partitions as blackboxes: run control, ICUs, CSRs,
 # host bus, the VXM's write merge.
-#   partitions (bottom-up): tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans
+#   partitions (bottom-up): tsp_vxm_lane tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans
 #   tsp_sxm_sel tsp_sxm tsp_mem_slice tsp_stream_regs, then tsp_top
 # Every partition is a non-parameterized module, so one netlist serves all its instances. The
 # instance counts come from Yosys itself (stat of each run counts the blackbox cells), and the
@@ -47,7 +47,7 @@ yosys_js=tools/yosys/yosys.mjs
 mapfile -t srcs < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | sed 's:^:rtl/:')
 inputs=("${srcs[@]}" rtl/common/tsp_assert.svh rtl/pkg/tsp_geom.svh)
 
-partitions=(tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans tsp_sxm_sel tsp_sxm tsp_mem_slice
+partitions=(tsp_vxm_lane tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans tsp_sxm_sel tsp_sxm tsp_mem_slice
             tsp_stream_regs)
 
 src_of() {  # the file defining module $1 (one module per file)
@@ -73,7 +73,7 @@ run_yosys() {
   esac
   # Both geometries target the ZCU104's part (XCZU7EV, UltraScale+): synth_report.py gives the
   # utilization against its totals. SYNTH_FAMILY=xc7 for the 7-series mapping of earlier reports.
-  synth_cmd="synth_xilinx -family $family -top $top"
+  synth_cmd="synth_xilinx -family $family -top $top $synth_opts"
   if [ "$top" != tsp_top ]; then synth_cmd+=" -noiopad"; fi
   local bb_files=() real_files=() f m skip
   for m in "$@"; do bb_files+=("$(src_of "$m")"); done
@@ -112,6 +112,7 @@ write_json netlist_$key.json"
     exit 1
   fi
   echo "$(( $(date +%s) - start ))" > "$out/seconds_$key.txt"
+  echo "$synth_opts" > "$out/opts_$key.txt"
   if grep -q 'Latch inferred' "$out/yosys_$key.log"; then
     echo "synth: $key: FAILED: latch inferred:" >&2
     grep 'Latch inferred' "$out/yosys_$key.log" >&2
@@ -126,6 +127,13 @@ write_json netlist_$key.json"
 }
 
 family=${SYNTH_FAMILY:-xcup}
+# Mapping options of every partition (SYNTH_OPTS="" gives the flow of the reports before
+# 2026-12-05, second stop): -flatten lets the optimizer work across the modules inside a partition
+# (the fp units of a VXM lane: 3,897 -> 3,405 LUT); -nowidelut maps to LUT6 only instead of also to
+# LUT7/8/9 built from two to eight LUTs and MUXF7/8/9, which ABC otherwise uses for depth and which
+# cost area (the lane: 3,405 -> 2,911 LUT and no MUXF, its deepest path 26 -> 28 LUT levels, the
+# Fmax estimate 58.7 -> 57.0 MHz). docs/rtl.md "Synthesis" has the per-partition comparison.
+synth_opts=${SYNTH_OPTS--flatten -nowidelut}
 case "$family" in xcup|xc7) ;; *) echo "synth: error: SYNTH_FAMILY=$family (xcup or xc7)" >&2; exit 2 ;; esac
 export SYNTH_FAMILY=$family
 configs=("$@")

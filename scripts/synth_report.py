@@ -41,6 +41,15 @@ def seconds_of(out, key):
         return int(f.read())
 
 
+def opts_of(out, key):
+    """The synth_xilinx options of a run (opts_<key>.txt; runs before the file existed used none)."""
+    path = os.path.join(out, f"opts_{key}.txt")
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        return f.read().strip()
+
+
 FAMILY = os.environ.get("SYNTH_FAMILY", "xcup")
 
 # The part the utilization is given against (both geometries): the ZCU104's XCZU7EV-2FFVC1156
@@ -127,6 +136,7 @@ def core_report(out, cfg, partitions):
         seconds += s
         label = "tsp_top (run control, ICUs, CSR, host bus, VXM merge)" if name == "tsp_top" else name
         parts[label] = dict(summarize(cfg, own), count=inst[name], seconds=s,
+                            synth_options=opts_of(out, runs[name]),
                             contains={b: raw[name][b] for b in partitions if raw[name].get(b)})
         depth = depth_of(out, runs[name])
         if depth is not None:
@@ -142,6 +152,8 @@ def core_report(out, cfg, partitions):
         mem["storage_bits"] = bits
     r = summarize(cfg, expand("tsp_top"))
     r["seconds"] = seconds
+    # SYNTH_ONLY re-runs can mix runs of different options: the report names every set used.
+    r["synth_options"] = sorted({p["synth_options"] for p in parts.values()})
     r["part"] = PART["name"]
     r["utilization_pct"] = {k: round(100.0 * r[k] / PART[k], 1) for k in ("lut", "ff", "bram", "uram", "dsp")}
     # The core's deepest paths: the slowest partition's register-to-register path, and the deepest
@@ -179,6 +191,7 @@ def main():
                 key = f"{cfg}-{single}"
                 r = summarize(cfg, cells_of(out, key))
                 r["seconds"] = seconds_of(out, key)
+                r["synth_options"] = opts_of(out, key)
                 r["top"] = single
                 report[key] = r
             else:

@@ -62,6 +62,61 @@ package tsp_pkg;
 
   typedef logic [NumErrorBits-1:0] err_t;
 
+  // ---------------- VXM tile <-> lane (tsp_vxm_tile decodes once, tsp_vxm_lane x Lanes) ---------
+  // Operand a of stage 0 (the read cycle).
+  localparam logic [1:0] VxlASrc = 2'd0;  // a as read
+  localparam logic [1:0] VxlAI2f = 2'd1;  // int -> fp32 (VCVT int -> f32, FADD .. FMAX with aint)
+  localparam logic [1:0] VxlASat = 2'd2;  // int -> narrower int, saturated (VCVT int -> int)
+  // Stage-1 lane operation (what s2 takes): decoded from the opcode in the read cycle.
+  localparam logic [3:0] VxlMov  = 4'd0;   // s1_a: VMOV, VCVT int -> int, FEXP / FRECIP / FRSQRT
+  localparam logic [3:0] VxlAdd  = 4'd1;
+  localparam logic [3:0] VxlSub  = 4'd2;
+  localparam logic [3:0] VxlMul  = 4'd3;
+  localparam logic [3:0] VxlMax  = 4'd4;
+  localparam logic [3:0] VxlRelu = 4'd5;
+  localparam logic [3:0] VxlShl  = 4'd6;
+  localparam logic [3:0] VxlShr  = 4'd7;
+  localparam logic [3:0] VxlSrl  = 4'd8;
+  localparam logic [3:0] VxlFadd = 4'd9;
+  localparam logic [3:0] VxlFsub = 4'd10;
+  localparam logic [3:0] VxlFmul = 4'd11;  // FMUL, VCVT with an fp32 side (a x scale)
+  localparam logic [3:0] VxlFmax = 4'd12;
+
+  // One step of a special-function sequence (FEXP / FRECIP / FRSQRT): at most one fp multiply and
+  // one fp add into registers mul_d / add_d of R0..R3. Each operand port reads one of four sources
+  // (the step constant k, the pre-processed input P, registers): the sequences in tsp_vxm_tile are
+  // written so that each port needs only these four, which makes each a 4:1 select per bit.
+  localparam logic [1:0] VxlMaK  = 2'd0;  // multiplier operand a
+  localparam logic [1:0] VxlMaR0 = 2'd1;
+  localparam logic [1:0] VxlMaR1 = 2'd2;
+  localparam logic [1:0] VxlMaR3 = 2'd3;
+  localparam logic [1:0] VxlMbP  = 2'd0;  // multiplier operand b
+  localparam logic [1:0] VxlMbR0 = 2'd1;
+  localparam logic [1:0] VxlMbR1 = 2'd2;
+  localparam logic [1:0] VxlMbR2 = 2'd3;
+  localparam logic [1:0] VxlAaK  = 2'd0;  // adder operand a (the minuend of a subtraction)
+  localparam logic [1:0] VxlAaR1 = 2'd1;
+  localparam logic [1:0] VxlAaP  = 2'd2;
+  localparam logic [1:0] VxlAaR3 = 2'd3;
+  localparam logic [1:0] VxlAbR2 = 2'd0;  // adder operand b
+  localparam logic [1:0] VxlAbK  = 2'd1;
+  localparam logic [1:0] VxlAbR3 = 2'd2;
+  localparam logic [1:0] VxlAbR0 = 2'd3;
+  typedef struct packed {
+    logic        mul_en;
+    logic [1:0]  mul_a;  // VxlMa*
+    logic [1:0]  mul_b;  // VxlMb*
+    logic [1:0]  mul_d;
+    logic        add_en;
+    logic [1:0]  add_a;  // VxlAa*
+    logic [1:0]  add_b;  // VxlAb*
+    logic        add_sub;
+    logic [1:0]  add_d;
+    logic        seed;   // R1 <= FRSQRT integer seed
+    logic        fin;    // final INT step: sf_o <= result
+    logic [31:0] k;
+  } vxm_uop_t;
+
   // Field extraction helpers (positions from the generated package).
   function automatic logic [7:0] f_opcode(logic [63:0] i);
     f_opcode = i[7:0];

@@ -17,6 +17,8 @@
 // so the stage-1 fp units are free while the sequence runs and s1 keeps the input operand.
 // The one multiplier of a lane is 33x33 signed: int32 products for VMUL and 24x24 significand
 // products for the fp multiply.
+// The tile decodes each instruction once (the tsp_pkg::Vxl* lane codes) and runs the sequencer of
+// the special functions; the 16 lanes are tsp_vxm_lane instances (datapath only).
 module tsp_vxm_tile (
   input  logic                                     clk_i,
   input  logic                                     rst_ni,
@@ -30,16 +32,13 @@ module tsp_vxm_tile (
 );
 
   localparam int unsigned Lanes = tsp_pkg::Lanes;
-  localparam logic [31:0] CanonNaN = 32'h7FC0_0000;
 
   // Constants of the special-function sequences (host/src/num/numerics.cc).
   localparam logic [31:0] KOne        = 32'h3F80_0000;
   localparam logic [31:0] KRecipC0    = 32'h3FB4_B4B5;
   localparam logic [31:0] KRecipC1    = 32'h3EF0_F0F1;
-  localparam logic [31:0] KRsqrtMagic = 32'h5F37_59DF;
   localparam logic [31:0] KHalf       = 32'h3F00_0000;
   localparam logic [31:0] KThreeHalf  = 32'h3FC0_0000;
-  localparam logic [31:0] KExpClamp   = 32'h42D0_0000;
   localparam logic [31:0] KLog2E      = 32'h3FB8_AA3B;
   localparam logic [31:0] KRoundMagic = 32'h4B40_0000;
   localparam logic [31:0] KLn2Hi      = 32'h3F31_7200;
@@ -55,28 +54,27 @@ module tsp_vxm_tile (
   localparam logic [1:0] SfRecip = 2'd1;
   localparam logic [1:0] SfRsqrt = 2'd2;
 
-  // Micro-op source selects: R0..R3, the step constant K, the pre-processed input P.
-  localparam logic [2:0] SrcR0 = 3'd0;
-  localparam logic [2:0] SrcR1 = 3'd1;
-  localparam logic [2:0] SrcR2 = 3'd2;
-  localparam logic [2:0] SrcR3 = 3'd3;
-  localparam logic [2:0] SrcK  = 3'd4;
-  localparam logic [2:0] SrcP  = 3'd5;
+  // Micro-op operand sources, per port (tsp_pkg::VxlMa* / VxlMb* / VxlAa* / VxlAb*). FMul and FAdd
+  // are commutative (bit for bit, NaN and signed zeros included), so each product or sum below
+  // names its operands in the order that keeps every port to four sources.
+  localparam logic [1:0] MaK  = tsp_pkg::VxlMaK;
+  localparam logic [1:0] MaR0 = tsp_pkg::VxlMaR0;
+  localparam logic [1:0] MaR1 = tsp_pkg::VxlMaR1;
+  localparam logic [1:0] MaR3 = tsp_pkg::VxlMaR3;
+  localparam logic [1:0] MbP  = tsp_pkg::VxlMbP;
+  localparam logic [1:0] MbR0 = tsp_pkg::VxlMbR0;
+  localparam logic [1:0] MbR1 = tsp_pkg::VxlMbR1;
+  localparam logic [1:0] MbR2 = tsp_pkg::VxlMbR2;
+  localparam logic [1:0] AaK  = tsp_pkg::VxlAaK;
+  localparam logic [1:0] AaR1 = tsp_pkg::VxlAaR1;
+  localparam logic [1:0] AaP  = tsp_pkg::VxlAaP;
+  localparam logic [1:0] AaR3 = tsp_pkg::VxlAaR3;
+  localparam logic [1:0] AbR2 = tsp_pkg::VxlAbR2;
+  localparam logic [1:0] AbK  = tsp_pkg::VxlAbK;
+  localparam logic [1:0] AbR3 = tsp_pkg::VxlAbR3;
+  localparam logic [1:0] AbR0 = tsp_pkg::VxlAbR0;
 
-  typedef struct packed {
-    logic        mul_en;
-    logic [2:0]  mul_a;
-    logic [2:0]  mul_b;
-    logic [1:0]  mul_d;
-    logic        add_en;
-    logic [2:0]  add_a;
-    logic [2:0]  add_b;
-    logic        add_sub;
-    logic [1:0]  add_d;
-    logic        seed;   // R1 <= FRSQRT integer seed
-    logic        fin;    // final INT step: sf_o <= result
-    logic [31:0] k;
-  } uop_t;
+  typedef tsp_pkg::vxm_uop_t uop_t;
 
   function automatic uop_t uop_nop();
     uop_t u;
@@ -88,14 +86,14 @@ module tsp_vxm_tile (
   // sf_uop calls them with constant arguments only, and Yosys 0.55 evaluates such a call at
   // elaboration, where it misplaces struct member assignments (u = '0; u.mul_en = 1; ... came out
   // as just u.k: every FEXP / FRECIP / FRSQRT step a no-op; docs/rtl.md, Yosys limit 6).
-  function automatic uop_t uop_mul(logic [2:0] a, logic [2:0] b, logic [1:0] d, logic [31:0] k);
+  function automatic uop_t uop_mul(logic [1:0] a, logic [1:0] b, logic [1:0] d, logic [31:0] k);
     //          mul_en mul_a mul_b mul_d add_en add_a add_b add_sub add_d seed  fin   k
-    uop_mul = {1'b1,  a,    b,    d,    1'b0,  3'd0, 3'd0, 1'b0,   2'd0, 1'b0, 1'b0, k};
+    uop_mul = {1'b1,  a,    b,    d,    1'b0,  2'd0, 2'd0, 1'b0,   2'd0, 1'b0, 1'b0, k};
   endfunction
 
-  function automatic uop_t uop_add(logic [2:0] a, logic [2:0] b, logic sub, logic [1:0] d, logic [31:0] k);
+  function automatic uop_t uop_add(logic [1:0] a, logic [1:0] b, logic sub, logic [1:0] d, logic [31:0] k);
     //          mul_en mul_a mul_b mul_d add_en add_a add_b add_sub add_d seed  fin   k
-    uop_add = {1'b0,  3'd0, 3'd0, 2'd0, 1'b1,  a,    b,    sub,    d,    1'b0, 1'b0, k};
+    uop_add = {1'b0,  2'd0, 2'd0, 2'd0, 1'b1,  a,    b,    sub,    d,    1'b0, 1'b0, k};
   endfunction
 
   // The fixed step sequences of FRecip / FRsqrt / FExp. Step i runs in cycle r+1+i.
@@ -105,15 +103,15 @@ module tsp_vxm_tile (
     unique case (func)
       SfRecip: begin
         if (step == 5'd0) begin
-          u = uop_mul(SrcK, SrcP, 2'd2, KRecipC1);            // t = C1 * m
+          u = uop_mul(MaK, MbP, 2'd2, KRecipC1);            // t = C1 * m
         end else if (step == 5'd1) begin
-          u = uop_add(SrcK, SrcR2, 1'b1, 2'd1, KRecipC0);     // y = C0 - t
+          u = uop_add(AaK, AbR2, 1'b1, 2'd1, KRecipC0);     // y = C0 - t
         end else if (step < 5'd14) begin
           unique case (2'(step - 5'd2))
-            2'd0: u = uop_mul(SrcP, SrcR1, 2'd2, '0);          // t = m * y
-            2'd1: u = uop_add(SrcK, SrcR2, 1'b1, 2'd2, KOne);  // r = 1 - t
-            2'd2: u = uop_mul(SrcR1, SrcR2, 2'd2, '0);         // u = y * r
-            default: u = uop_add(SrcR1, SrcR2, 1'b0, 2'd1, '0);  // y = y + u
+            2'd0: u = uop_mul(MaR1, MbP, 2'd2, '0);          // t = m * y
+            2'd1: u = uop_add(AaK, AbR2, 1'b1, 2'd2, KOne);  // r = 1 - t
+            2'd2: u = uop_mul(MaR1, MbR2, 2'd2, '0);         // u = y * r
+            default: u = uop_add(AaR1, AbR2, 1'b0, 2'd1, '0);  // y = y + u
           endcase
         end else begin
           u.fin = 1'b1;
@@ -121,57 +119,57 @@ module tsp_vxm_tile (
       end
       SfRsqrt: begin
         if (step == 5'd0) begin
-          u      = uop_mul(SrcK, SrcP, 2'd0, KHalf);          // hm = 0.5 * m
+          u      = uop_mul(MaK, MbP, 2'd0, KHalf);          // hm = 0.5 * m
           u.seed = 1'b1;                                      // y = MAGIC - (m >> 1)
         end else if (step < 5'd9) begin
           unique case (2'(step - 5'd1))
-            2'd0: u = uop_mul(SrcR1, SrcR1, 2'd2, '0);               // y2 = y * y
-            2'd1: u = uop_mul(SrcR0, SrcR2, 2'd2, '0);               // t = hm * y2
-            2'd2: u = uop_add(SrcK, SrcR2, 1'b1, 2'd2, KThreeHalf);  // c = 1.5 - t
-            default: u = uop_mul(SrcR1, SrcR2, 2'd1, '0);            // y = y * c
+            2'd0: u = uop_mul(MaR1, MbR1, 2'd2, '0);               // y2 = y * y
+            2'd1: u = uop_mul(MaR0, MbR2, 2'd2, '0);               // t = hm * y2
+            2'd2: u = uop_add(AaK, AbR2, 1'b1, 2'd2, KThreeHalf);  // c = 1.5 - t
+            default: u = uop_mul(MaR1, MbR2, 2'd1, '0);            // y = y * c
           endcase
         end else begin
           unique case (step)
-            5'd9:  u = uop_mul(SrcR1, SrcR1, 2'd2, '0);          // y2 = y * y
-            5'd10: u = uop_mul(SrcR0, SrcR2, 2'd2, '0);          // t = hm * y2
-            5'd11: u = uop_add(SrcK, SrcR2, 1'b1, 2'd2, KHalf);  // c = 0.5 - t
-            5'd12: u = uop_mul(SrcR1, SrcR2, 2'd2, '0);          // u = y * c
-            5'd13: u = uop_add(SrcR1, SrcR2, 1'b0, 2'd1, '0);    // y = y + u
+            5'd9:  u = uop_mul(MaR1, MbR1, 2'd2, '0);          // y2 = y * y
+            5'd10: u = uop_mul(MaR0, MbR2, 2'd2, '0);          // t = hm * y2
+            5'd11: u = uop_add(AaK, AbR2, 1'b1, 2'd2, KHalf);  // c = 0.5 - t
+            5'd12: u = uop_mul(MaR1, MbR2, 2'd2, '0);          // u = y * c
+            5'd13: u = uop_add(AaR1, AbR2, 1'b0, 2'd1, '0);    // y = y + u
             default: u.fin = 1'b1;
           endcase
         end
       end
       SfExp: begin
         unique case (step)
-          5'd0: u = uop_mul(SrcP, SrcK, 2'd1, KLog2E);                // t = x * log2e
-          5'd1: u = uop_add(SrcR1, SrcK, 1'b0, 2'd1, KRoundMagic);    // big = t + RMAGIC
-          5'd2: u = uop_add(SrcR1, SrcK, 1'b1, 2'd2, KRoundMagic);    // kf = big - RMAGIC
-          5'd3: u = uop_mul(SrcR2, SrcK, 2'd3, KLn2Hi);               // a1 = kf * LN2_HI
+          5'd0: u = uop_mul(MaK, MbP, 2'd1, KLog2E);                // t = x * log2e
+          5'd1: u = uop_add(AaR1, AbK, 1'b0, 2'd1, KRoundMagic);    // big = t + RMAGIC
+          5'd2: u = uop_add(AaR1, AbK, 1'b1, 2'd2, KRoundMagic);    // kf = big - RMAGIC
+          5'd3: u = uop_mul(MaK, MbR2, 2'd3, KLn2Hi);               // a1 = kf * LN2_HI
           5'd4: begin
-            u        = uop_add(SrcP, SrcR3, 1'b1, 2'd3, KLn2Lo);      // r1 = x - a1
+            u        = uop_add(AaP, AbR3, 1'b1, 2'd3, KLn2Lo);      // r1 = x - a1
             u.mul_en = 1'b1;                                          // a2 = kf * LN2_LO
-            u.mul_a  = SrcR2;
-            u.mul_b  = SrcK;
+            u.mul_a  = MaK;
+            u.mul_b  = MbR2;
             u.mul_d  = 2'd0;
           end
-          5'd5: u = uop_add(SrcR3, SrcR0, 1'b1, 2'd0, '0);            // r = r1 - a2
-          5'd6: u = uop_mul(SrcK, SrcR0, 2'd2, KExpP6);               // q = P6 * r
+          5'd5: u = uop_add(AaR3, AbR0, 1'b1, 2'd0, '0);            // r = r1 - a2
+          5'd6: u = uop_mul(MaK, MbR0, 2'd2, KExpP6);               // q = P6 * r
           5'd7: begin
-            u        = uop_add(SrcR2, SrcK, 1'b0, 2'd2, KExpP5);      // q = q + P5
+            u        = uop_add(AaK, AbR2, 1'b0, 2'd2, KExpP5);      // q = q + P5
             u.mul_en = 1'b1;                                          // r2 = r * r
-            u.mul_a  = SrcR0;
-            u.mul_b  = SrcR0;
+            u.mul_a  = MaR0;
+            u.mul_b  = MbR0;
             u.mul_d  = 2'd3;
           end
-          5'd8:  u = uop_mul(SrcR2, SrcR0, 2'd2, '0);                 // q = q * r
-          5'd9:  u = uop_add(SrcR2, SrcK, 1'b0, 2'd2, KExpP4);        // q = q + P4
-          5'd10: u = uop_mul(SrcR2, SrcR0, 2'd2, '0);                 // q = q * r
-          5'd11: u = uop_add(SrcR2, SrcK, 1'b0, 2'd2, KExpP3);        // q = q + P3
-          5'd12: u = uop_mul(SrcR2, SrcR0, 2'd2, '0);                 // q = q * r
-          5'd13: u = uop_add(SrcR2, SrcK, 1'b0, 2'd2, KExpP2);        // q = q + P2
-          5'd14: u = uop_mul(SrcR3, SrcR2, 2'd2, '0);                 // s2 = r2 * q
-          5'd15: u = uop_add(SrcR0, SrcR2, 1'b0, 2'd2, '0);           // s1 = r + s2
-          5'd16: u = uop_add(SrcK, SrcR2, 1'b0, 2'd2, KOne);          // p = 1 + s1
+          5'd8:  u = uop_mul(MaR0, MbR2, 2'd2, '0);                 // q = q * r
+          5'd9:  u = uop_add(AaK, AbR2, 1'b0, 2'd2, KExpP4);        // q = q + P4
+          5'd10: u = uop_mul(MaR0, MbR2, 2'd2, '0);                 // q = q * r
+          5'd11: u = uop_add(AaK, AbR2, 1'b0, 2'd2, KExpP3);        // q = q + P3
+          5'd12: u = uop_mul(MaR0, MbR2, 2'd2, '0);                 // q = q * r
+          5'd13: u = uop_add(AaK, AbR2, 1'b0, 2'd2, KExpP2);        // q = q + P2
+          5'd14: u = uop_mul(MaR3, MbR2, 2'd3, '0);                 // s2 = r2 * q (into R3)
+          5'd15: u = uop_add(AaR3, AbR0, 1'b0, 2'd2, '0);           // s1 = s2 + r
+          5'd16: u = uop_add(AaK, AbR2, 1'b0, 2'd2, KOne);          // p = 1 + s1
           default: u.fin = 1'b1;
         endcase
       end
@@ -180,102 +178,13 @@ module tsp_vxm_tile (
     sf_uop = u;
   endfunction
 
-  // ScaleByPow2 of numerics.cc: y (normal or zero) times 2^k by exponent arithmetic, FTZ/overflow.
-  function automatic logic [31:0] scale_pow2(logic [31:0] y, logic signed [31:0] k);
-    logic signed [33:0] e;
-    logic [31:0] r;
-    e = $signed({26'd0, y[30:23]}) + 34'(k);
-    if (y[30:23] == 8'd0) begin
-      r = {y[31], 31'd0};
-    end else if (e <= 34'sd0) begin
-      r = {y[31], 31'd0};
-    end else if (e >= 34'sd255) begin
-      r = {y[31], 8'hFF, 23'd0};
-    end else begin
-      r = {y[31], e[7:0], y[22:0]};
-    end
-    scale_pow2 = r;
-  endfunction
-
-  function automatic logic is_nan(logic [30:0] x);
-    is_nan = (x[30:23] == 8'hFF) && (x[22:0] != '0);
-  endfunction
-
-  // Sign extension of the low `bits` (dtype code 0: 8, 1: 16, else 32) of v.
-  function automatic logic [31:0] sext(logic [31:0] v, logic [1:0] dt);
-    logic [31:0] r;
-    unique case (dt)
-      2'd0:    r = {{24{v[7]}}, v[7:0]};
-      2'd1:    r = {{16{v[15]}}, v[15:0]};
-      default: r = v;
-    endcase
-    sext = r;
-  endfunction
-
-  function automatic logic [31:0] rev32(logic [31:0] v);
-    for (int i = 0; i < 32; i++) rev32[i] = v[31 - i];
-  endfunction
-
-  // Zero extension of the low `bits` of v.
-  function automatic logic [31:0] zext(logic [31:0] v, logic [1:0] dt);
-    logic [31:0] r;
-    unique case (dt)
-      2'd0:    r = {24'd0, v[7:0]};
-      2'd1:    r = {16'd0, v[15:0]};
-      default: r = v;
-    endcase
-    zext = r;
-  endfunction
-
-  // Signed saturation of v to the range of dtype dt.
-  function automatic logic [31:0] sat_to(logic signed [63:0] v, logic [1:0] dt);
-    logic signed [63:0] hi, lo;
-    logic [31:0] r;
-    unique case (dt)
-      2'd0: begin
-        hi = 64'sd127;
-        lo = -64'sd128;
-      end
-      2'd1: begin
-        hi = 64'sd32767;
-        lo = -64'sd32768;
-      end
-      default: begin
-        hi = 64'sd2147483647;
-        lo = -64'sd2147483648;
-      end
-    endcase
-    if (v > hi) begin
-      r = hi[31:0];
-    end else if (v < lo) begin
-      r = lo[31:0];
-    end else begin
-      r = v[31:0];
-    end
-    sat_to = r;
-  endfunction
-
-  // Micro-op source operand.
-  function automatic logic [31:0] src(logic [2:0] sel, logic [31:0] r0, logic [31:0] r1,
-                                      logic [31:0] r2, logic [31:0] r3, logic [31:0] k,
-                                      logic [31:0] p);
-    logic [31:0] v;
-    unique case (sel)
-      SrcR0:   v = r0;
-      SrcR1:   v = r1;
-      SrcR2:   v = r2;
-      SrcR3:   v = r3;
-      SrcK:    v = k;
-      default: v = p;
-    endcase
-    src = v;
-  endfunction
-
   // ---------------- Stage 0 decode (read cycle) ----------------
   logic [7:0]  rd_op;
   logic [1:0]  rd_dtype, rd_stype;
   logic        rd_cvt, rd_sint, rd_dint, rd_sf, rd_aint;
   logic [31:0] rd_imm;
+  logic [1:0]  rd_a_sel;   // stage-0 operand a of the lanes (tsp_pkg::VxlA*)
+  logic [3:0]  rd_lop;     // stage-1 lane operation (tsp_pkg::Vxl*)
 
   always_comb begin
     rd_op    = tsp_pkg::f_opcode(rd_instr_i);
@@ -290,14 +199,38 @@ module tsp_vxm_tile (
     // Integer operand a of an fp op (tsp::VxmIntA): converted like a VCVT int -> f32 source.
     rd_aint  = rd_instr_i[tsp_isa_pkg::FVxopAintLsb] && (rd_op >= 8'(tsp_isa_pkg::OpFadd)) &&
                (rd_op <= 8'(tsp_isa_pkg::OpFmax));
+    if (rd_cvt && rd_sint && rd_dint) begin
+      rd_a_sel = tsp_pkg::VxlASat;
+    end else if ((rd_cvt && rd_sint) || (!rd_cvt && rd_aint)) begin
+      rd_a_sel = tsp_pkg::VxlAI2f;
+    end else begin
+      rd_a_sel = tsp_pkg::VxlASrc;
+    end
+    unique case (rd_op)
+      8'(tsp_isa_pkg::OpVadd):  rd_lop = tsp_pkg::VxlAdd;
+      8'(tsp_isa_pkg::OpVsub):  rd_lop = tsp_pkg::VxlSub;
+      8'(tsp_isa_pkg::OpVmul):  rd_lop = tsp_pkg::VxlMul;
+      8'(tsp_isa_pkg::OpVmax):  rd_lop = tsp_pkg::VxlMax;
+      8'(tsp_isa_pkg::OpVrelu): rd_lop = tsp_pkg::VxlRelu;
+      8'(tsp_isa_pkg::OpVshl):  rd_lop = tsp_pkg::VxlShl;
+      8'(tsp_isa_pkg::OpVshr):  rd_lop = tsp_pkg::VxlShr;
+      8'(tsp_isa_pkg::OpVsrl):  rd_lop = tsp_pkg::VxlSrl;
+      // VCVT: int -> int is done in stage 0 (s1_a holds the result); the others multiply a by
+      // the scale in b.
+      8'(tsp_isa_pkg::OpVcvt):  rd_lop = (rd_sint && rd_dint) ? tsp_pkg::VxlMov : tsp_pkg::VxlFmul;
+      8'(tsp_isa_pkg::OpFadd):  rd_lop = tsp_pkg::VxlFadd;
+      8'(tsp_isa_pkg::OpFsub):  rd_lop = tsp_pkg::VxlFsub;
+      8'(tsp_isa_pkg::OpFmul):  rd_lop = tsp_pkg::VxlFmul;
+      8'(tsp_isa_pkg::OpFmax):  rd_lop = tsp_pkg::VxlFmax;
+      default:                  rd_lop = tsp_pkg::VxlMov;  // VMOV, FEXP / FRECIP / FRSQRT
+    endcase
   end
 
   // ---------------- Control registers ----------------
-  logic [7:0] s1_op_q;
+  logic [3:0] s1_op_q;        // tsp_pkg::Vxl* lane operation
   logic [1:0] s1_dtype_q;
   logic       s1_sat_q;
   logic [4:0] s1_sh_q;        // shift amount modulo the lane width
-  logic       s1_cvt_ii_q;    // VCVT int -> int (result already in s1_a)
   logic       s1_f2i_q;       // VCVT f32 -> int
   logic       s2_f2i_q;
   logic [1:0] s2_dtype_q;
@@ -312,7 +245,6 @@ module tsp_vxm_tile (
       s1_dtype_q  <= '0;
       s1_sat_q    <= 1'b0;
       s1_sh_q     <= '0;
-      s1_cvt_ii_q <= 1'b0;
       s1_f2i_q    <= 1'b0;
       s2_f2i_q    <= 1'b0;
       s2_dtype_q  <= '0;
@@ -321,7 +253,7 @@ module tsp_vxm_tile (
       sf_step_q   <= '0;
     end else begin
       if (rd_valid_i) begin
-        s1_op_q     <= rd_op;
+        s1_op_q     <= rd_lop;
         s1_dtype_q  <= rd_dtype;
         s1_sat_q    <= rd_instr_i[tsp_isa_pkg::FVxopSatLsb];
         unique case (rd_dtype)
@@ -329,7 +261,6 @@ module tsp_vxm_tile (
           2'd1:    s1_sh_q <= {1'b0, rd_imm[3:0]};
           default: s1_sh_q <= rd_imm[4:0];
         endcase
-        s1_cvt_ii_q <= rd_cvt && rd_sint && rd_dint;
         s1_f2i_q    <= rd_cvt && !rd_sint && rd_dint;
       end
       s2_f2i_q   <= s1_f2i_q;
@@ -349,216 +280,29 @@ module tsp_vxm_tile (
 
   // ---------------- Lanes ----------------
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
-    logic [31:0] a0, b0;                 // stage-0 operands
-    logic [31:0] a_sx, i2f_y;
-    logic [31:0] s1_a_q, s1_b_q, s2_q, s3_q;
-    logic [31:0] sf_r_q [4];
-    logic [31:0] sf_out_q;
-    logic [31:0] sa, sb, p_in, seed, mul_x, mul_y, add_x, add_y, fmul_y, fadd_y, fmax_y;
-    logic [31:0] int_y, s1_y, f2i_y, fin_y, sh_out, shift_y;
-    logic [63:0] sh_in;
-    logic        add_sub;
-    logic signed [32:0] mo_a, mo_b;
-    logic signed [63:0] prod;
-    logic signed [63:0] wide;
-    logic signed [31:0] k_scale;
-
-    // Stage 0: VCVT sources. int -> int saturates now; int -> f32 converts to fp32 now; the
-    // scale goes to the b operand. An integer operand a of FADD .. FMAX converts to fp32 here too
-    // (b stays the instruction's b).
-    assign a_sx = sext(a_i[l], rd_stype);
-
-    tsp_fp_i2f u_i2f (
-      .x_i(a_sx),
-      .y_o(i2f_y)
+    tsp_vxm_lane u_lane (
+      .clk_i     (clk_i),
+      .ld_i      (rd_valid_i),
+      .a_i       (a_i[l]),
+      .b_i       (b_i[l]),
+      .a_sel_i   (rd_a_sel),
+      .stype_i   (rd_stype),
+      .dtype_i   (rd_dtype),
+      .b_imm_i   (rd_cvt),
+      .imm_i     (rd_imm),
+      .s1_op_i   (s1_op_q),
+      .s1_dtype_i(s1_dtype_q),
+      .s1_sat_i  (s1_sat_q),
+      .s1_sh_i   (s1_sh_q),
+      .sf_run_i  (sf_run_q),
+      .sf_func_i (sf_func_q),
+      .uop_i     (uop),
+      .s2_f2i_i  (s2_f2i_q),
+      .s2_dtype_i(s2_dtype_q),
+      .l2_o      (l2_o[l]),
+      .l3_o      (l3_o[l]),
+      .sf_o      (sf_o[l])
     );
-
-    always_comb begin
-      a0 = a_i[l];
-      b0 = b_i[l];
-      if (rd_cvt) begin
-        b0 = rd_imm;
-        if (rd_sint && rd_dint) begin
-          a0 = sat_to(64'($signed(a_sx)), rd_dtype);
-        end else if (rd_sint) begin
-          a0 = i2f_y;
-        end
-      end else if (rd_aint) begin
-        a0 = i2f_y;
-      end
-    end
-
-    always_comb begin
-      // Pre-processed input of the running special function (step 1 INT of each sequence).
-      unique case (sf_func_q)
-        SfRecip: p_in = {9'h07F, s1_a_q[22:0]};                                   // m in [1,2)
-        SfRsqrt: p_in = {1'b0, s1_a_q[23] ? 8'h7F : 8'h80, s1_a_q[22:0]};         // m in [1,4)
-        default: p_in = (s1_a_q[30:0] > KExpClamp[30:0]) ? {s1_a_q[31], KExpClamp[30:0]} : s1_a_q;
-      endcase
-      seed = KRsqrtMagic - {1'b0, p_in[31:1]};
-      if (sf_run_q) begin
-        mul_x   = src(uop.mul_a, sf_r_q[0], sf_r_q[1], sf_r_q[2], sf_r_q[3], uop.k, p_in);
-        mul_y   = src(uop.mul_b, sf_r_q[0], sf_r_q[1], sf_r_q[2], sf_r_q[3], uop.k, p_in);
-        add_x   = src(uop.add_a, sf_r_q[0], sf_r_q[1], sf_r_q[2], sf_r_q[3], uop.k, p_in);
-        add_y   = src(uop.add_b, sf_r_q[0], sf_r_q[1], sf_r_q[2], sf_r_q[3], uop.k, p_in);
-        add_sub = uop.add_sub;
-      end else begin
-        mul_x   = s1_a_q;
-        mul_y   = s1_b_q;
-        add_x   = s1_a_q;
-        add_y   = s1_b_q;
-        add_sub = s1_op_q == 8'(tsp_isa_pkg::OpFsub);
-      end
-      sa = sext(s1_a_q, s1_dtype_q);
-      sb = sext(s1_b_q, s1_dtype_q);
-      // Shared multiplier: int32 x int32 for VMUL, 24-bit significands otherwise.
-      if (!sf_run_q && (s1_op_q == 8'(tsp_isa_pkg::OpVmul))) begin
-        mo_a = {sa[31], sa};
-        mo_b = {sb[31], sb};
-      end else begin
-        mo_a = {9'd0, 1'b1, mul_x[22:0]};
-        mo_b = {9'd0, 1'b1, mul_y[22:0]};
-      end
-    end
-
-    assign prod = 64'(mo_a) * 64'(mo_b);  // exact: |int32 * int32| <= 2^62
-
-    tsp_fp_mul_round u_mul (
-      .a_i   (mul_x),
-      .b_i   (mul_y),
-      .prod_i(prod[47:0]),
-      .y_o   (fmul_y)
-    );
-
-    tsp_fp_add u_add (
-      .a_i  (add_x),
-      .b_i  (add_y),
-      .sub_i(add_sub),
-      .y_o  (fadd_y)
-    );
-
-    tsp_fp_max u_max (
-      .a_i(s1_a_q),
-      .b_i(s1_b_q),
-      .y_o(fmax_y)
-    );
-
-    // One right shifter for the three shifts: VSHR shifts sext(a) in with its sign, VSRL zext(a)
-    // with zeros, VSHL the bit-reversed a with zeros (and reverses the result).
-    always_comb begin
-      unique case (s1_op_q)
-        8'(tsp_isa_pkg::OpVshr): sh_in = {{32{sa[31]}}, sa};
-        8'(tsp_isa_pkg::OpVshl): sh_in = {32'd0, rev32(s1_a_q)};
-        default:                 sh_in = {32'd0, zext(s1_a_q, s1_dtype_q)};
-      endcase
-      sh_out  = 32'(sh_in >> s1_sh_q);
-      shift_y = (s1_op_q == 8'(tsp_isa_pkg::OpVshl)) ? rev32(sh_out) : sh_out;
-    end
-
-    // Stage 1 result.
-    always_comb begin
-      unique case (s1_op_q)
-        8'(tsp_isa_pkg::OpVsub): wide = 64'($signed(sa)) - 64'($signed(sb));
-        8'(tsp_isa_pkg::OpVmul): wide = prod;
-        default:                 wide = 64'($signed(sa)) + 64'($signed(sb));
-      endcase
-      unique case (s1_op_q)
-        8'(tsp_isa_pkg::OpVadd),
-        8'(tsp_isa_pkg::OpVsub),
-        8'(tsp_isa_pkg::OpVmul):  int_y = s1_sat_q ? sat_to(wide, s1_dtype_q) : wide[31:0];
-        8'(tsp_isa_pkg::OpVmax):  int_y = ($signed(sa) >= $signed(sb)) ? sa : sb;
-        8'(tsp_isa_pkg::OpVrelu): begin
-          if (s1_dtype_q == 2'(tsp_isa_pkg::DtF32)) begin
-            if (is_nan(s1_a_q[30:0])) begin
-              int_y = CanonNaN;
-            end else if (s1_a_q[31] || (s1_a_q[30:23] == 8'd0)) begin
-              int_y = '0;
-            end else begin
-              int_y = s1_a_q;
-            end
-          end else begin
-            int_y = ($signed(sa) > 32'sd0) ? sa : '0;
-          end
-        end
-        8'(tsp_isa_pkg::OpVshl),
-        8'(tsp_isa_pkg::OpVshr),
-        8'(tsp_isa_pkg::OpVsrl):  int_y = shift_y;
-        default:                  int_y = s1_a_q;  // VMOV
-      endcase
-      unique case (s1_op_q)
-        8'(tsp_isa_pkg::OpFadd),
-        8'(tsp_isa_pkg::OpFsub): s1_y = fadd_y;
-        8'(tsp_isa_pkg::OpFmul): s1_y = fmul_y;
-        8'(tsp_isa_pkg::OpFmax): s1_y = fmax_y;
-        8'(tsp_isa_pkg::OpVcvt): s1_y = s1_cvt_ii_q ? s1_a_q : fmul_y;
-        default:                 s1_y = int_y;
-      endcase
-    end
-
-    // Stage 2: VCVT f32 -> int.
-    tsp_fp_f2i u_f2i (
-      .x_i    (s2_q),
-      .dtype_i(s2_dtype_q),
-      .y_o    (f2i_y)
-    );
-
-    // Final INT step of the special functions (scale and special-case select).
-    always_comb begin
-      unique case (sf_func_q)
-        SfRecip: k_scale = 32'sd127 - $signed({24'd0, s1_a_q[30:23]});       // -e
-        SfRsqrt: k_scale = -(($signed({24'd0, s1_a_q[30:23]}) - 32'sd127) >>> 1);  // -h = -floor(e/2)
-        default: k_scale = $signed(sf_r_q[1] - KRoundMagic);                  // ki = big - RMAGIC
-      endcase
-      unique case (sf_func_q)
-        SfRecip: begin
-          if (is_nan(s1_a_q[30:0])) begin
-            fin_y = CanonNaN;
-          end else if (s1_a_q[30:23] == 8'd0) begin
-            fin_y = {s1_a_q[31], 8'hFF, 23'd0};
-          end else if (s1_a_q[30:23] == 8'hFF) begin
-            fin_y = {s1_a_q[31], 31'd0};
-          end else begin
-            fin_y = {s1_a_q[31], 31'd0} | scale_pow2(sf_r_q[1], k_scale);
-          end
-        end
-        SfRsqrt: begin
-          if (is_nan(s1_a_q[30:0])) begin
-            fin_y = CanonNaN;
-          end else if (s1_a_q[30:23] == 8'd0) begin
-            fin_y = {s1_a_q[31], 8'hFF, 23'd0};
-          end else if (s1_a_q[31]) begin
-            fin_y = CanonNaN;
-          end else if (s1_a_q[30:23] == 8'hFF) begin
-            fin_y = '0;
-          end else begin
-            fin_y = scale_pow2(sf_r_q[1], k_scale);
-          end
-        end
-        default: fin_y = is_nan(s1_a_q[30:0]) ? CanonNaN : scale_pow2(sf_r_q[2], k_scale);
-      endcase
-    end
-
-    // Data registers (no reset: payload).
-    always_ff @(posedge clk_i) begin
-      if (rd_valid_i) begin
-        s1_a_q <= a0;
-        s1_b_q <= b0;
-      end
-      s2_q <= s1_y;
-      s3_q <= s2_f2i_q ? f2i_y : s2_q;
-      if (sf_run_q) begin
-        for (int r = 0; r < 4; r++) begin
-          if (uop.mul_en && (uop.mul_d == 2'(r))) sf_r_q[r] <= fmul_y;
-          if (uop.add_en && (uop.add_d == 2'(r))) sf_r_q[r] <= fadd_y;
-        end
-        if (uop.seed) sf_r_q[1] <= seed;
-        if (uop.fin) sf_out_q <= fin_y;
-      end
-    end
-
-    assign l2_o[l] = s2_q;
-    assign l3_o[l] = s3_q;
-    assign sf_o[l] = sf_out_q;
   end
 
 endmodule

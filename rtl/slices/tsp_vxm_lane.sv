@@ -1,0 +1,356 @@
+// One lane datapath of a VXM tile (host/src/ref/model.cc VxmLane): 32-bit operands in, the
+// latency-2, latency-3 and special-function results out. tsp_vxm_tile decodes the instruction once
+// for its 16 lanes (the tsp_pkg::Vxl* codes) and runs the special-function sequencer; the lane is
+// datapath only, so its cost is counted once per lane (`make synth` partition).
+//
+// Timing (r = the read cycle, ld_i high):
+//   r   stage 0: a is converted (VxlAI2f: sign-extended by stype_i, then int -> fp32; VxlASat:
+//       saturated to dtype_i); s1 <= operands.
+//   r+1 stage 1: integer ops, fp add / multiply / max, relu; s2 <= result (l2_o during r+2).
+//   r+2 stage 2: fp32 -> int of VCVT (s2_f2i_i); s3 <= result (l3_o during r+3).
+//   r+1 .. : a special function runs its steps on the stage-1 fp multiplier and adder (sf_run_i,
+//       uop_i: step i in r+1+i); its final step loads sf_o, which holds until the next one.
+//
+// Area notes (issue 10): the integer path is 33 bits wide for add / subtract / max (one adder;
+// VMAX is the sign of a - b), the 64-bit product only for VMUL; saturation tests the bits above
+// the destination width instead of comparing with the range limits; one 33-bit arithmetic right
+// shifter serves VSHR, VSRL and (bit-reversed) VSHL; the special functions' final scaling by 2^k
+// works on 10-bit exponents (|k| <= 151: FEXP's input is clamped to |x| <= 104).
+module tsp_vxm_lane (
+  input  logic                clk_i,
+  // Stage 0.
+  input  logic                ld_i,        // an instruction reads now: load s1
+  input  logic [31:0]         a_i,
+  input  logic [31:0]         b_i,
+  input  logic [1:0]          a_sel_i,     // tsp_pkg::VxlASrc / VxlAI2f / VxlASat
+  input  logic [1:0]          stype_i,     // sign extension of a for VxlAI2f / VxlASat
+  input  logic [1:0]          dtype_i,     // range of VxlASat
+  input  logic                b_imm_i,     // b <= imm_i (VCVT's scale)
+  input  logic [31:0]         imm_i,
+  // Stage 1 (registered in the tile).
+  input  logic [3:0]          s1_op_i,     // tsp_pkg::Vxl* lane operation
+  input  logic [1:0]          s1_dtype_i,
+  input  logic                s1_sat_i,
+  input  logic [4:0]          s1_sh_i,     // shift amount modulo the lane width
+  input  logic                sf_run_i,    // a special function runs its steps
+  input  logic [1:0]          sf_func_i,   // 0 FEXP, 1 FRECIP, 2 FRSQRT
+  input  tsp_pkg::vxm_uop_t   uop_i,       // its step of this cycle
+  // Stage 2.
+  input  logic                s2_f2i_i,
+  input  logic [1:0]          s2_dtype_i,
+  output logic [31:0]         l2_o,
+  output logic [31:0]         l3_o,
+  output logic [31:0]         sf_o
+);
+
+  localparam logic [31:0] CanonNaN    = 32'h7FC0_0000;
+  localparam logic [31:0] KRsqrtMagic = 32'h5F37_59DF;
+  localparam logic [31:0] KExpClamp   = 32'h42D0_0000;
+  localparam logic [31:0] KRoundMagic = 32'h4B40_0000;
+  localparam logic [1:0]  SfExp       = 2'd0;
+  localparam logic [1:0]  SfRecip     = 2'd1;
+  localparam logic [1:0]  SfRsqrt     = 2'd2;
+
+  function automatic logic is_nan(logic [30:0] x);
+    is_nan = (x[30:23] == 8'hFF) && (x[22:0] != '0);
+  endfunction
+
+  // Sign / zero extension of the low 8 (dtype 0), 16 (1) or 32 (2, 3) bits of v.
+  function automatic logic [31:0] sext(logic [31:0] v, logic [1:0] dt);
+    logic [31:0] r;
+    unique case (dt)
+      2'd0:    r = {{24{v[7]}}, v[7:0]};
+      2'd1:    r = {{16{v[15]}}, v[15:0]};
+      default: r = v;
+    endcase
+    sext = r;
+  endfunction
+
+  function automatic logic [31:0] zext(logic [31:0] v, logic [1:0] dt);
+    logic [31:0] r;
+    unique case (dt)
+      2'd0:    r = {24'd0, v[7:0]};
+      2'd1:    r = {16'd0, v[15:0]};
+      default: r = v;
+    endcase
+    zext = r;
+  endfunction
+
+  function automatic logic [31:0] rev32(logic [31:0] v);
+    for (int i = 0; i < 32; i++) rev32[i] = v[31 - i];
+  endfunction
+
+  // The saturation limit of dtype dt on the side of sign neg (sign-extended to 32 bits).
+  function automatic logic [31:0] sat_limit(logic neg, logic [1:0] dt);
+    logic [31:0] r;
+    unique case (dt)
+      2'd0:    r = neg ? 32'hFFFF_FF80 : 32'h0000_007F;
+      2'd1:    r = neg ? 32'hFFFF_8000 : 32'h0000_7FFF;
+      default: r = neg ? 32'h8000_0000 : 32'h7FFF_FFFF;
+    endcase
+    sat_limit = r;
+  endfunction
+
+  // A value v lies outside the range of dtype dt when its bits from the destination's sign bit up
+  // are not all equal. h = v[32:7] of a 33-bit value (sign-extended), v[63:7] of a 64-bit one.
+  function automatic logic out_of_range33(logic [25:0] h, logic [1:0] dt);
+    logic o;
+    unique case (dt)
+      2'd0:    o = !((&h) || !(|h));              // v[32:7]
+      2'd1:    o = !((&h[25:8]) || !(|h[25:8]));  // v[32:15]
+      default: o = h[25] != h[24];                // v[32:31]
+    endcase
+    out_of_range33 = o;
+  endfunction
+
+  function automatic logic out_of_range64(logic [56:0] h, logic [1:0] dt);
+    logic o;
+    unique case (dt)
+      2'd0:    o = !((&h) || !(|h));                // v[63:7]
+      2'd1:    o = !((&h[56:8]) || !(|h[56:8]));    // v[63:15]
+      default: o = !((&h[56:24]) || !(|h[56:24]));  // v[63:31]
+    endcase
+    out_of_range64 = o;
+  endfunction
+
+  // ScaleByPow2 of numerics.cc: y (normal or zero) times 2^k by exponent arithmetic, FTZ /
+  // overflow. |k| <= 151 here, so 11-bit exponent arithmetic is exact.
+  function automatic logic [31:0] scale_pow2(logic [31:0] y, logic signed [9:0] k);
+    logic signed [10:0] e;
+    logic [31:0] r;
+    e = $signed({3'd0, y[30:23]}) + $signed({k[9], k});
+    if (y[30:23] == 8'd0) begin
+      r = {y[31], 31'd0};
+    end else if (e <= 11'sd0) begin
+      r = {y[31], 31'd0};
+    end else if (e >= 11'sd255) begin
+      r = {y[31], 8'hFF, 23'd0};
+    end else begin
+      r = {y[31], e[7:0], y[22:0]};
+    end
+    scale_pow2 = r;
+  endfunction
+
+  logic [31:0] a_sx, i2f_y, sat0, a0, b0;
+  logic [31:0] s1_a_q, s1_b_q, s2_q, s3_q, sf_out_q;
+  logic [31:0] sf_r_q [4];
+  logic [31:0] sa, sb, p_in, seed, mul_x, mul_y, add_x, add_y, fmul_y, fadd_y, fmax_y;
+  logic [31:0] s1_y, arith_y, relu_y, sh_src, sh_out, shift_y, f2i_y, sc_y, fin_y;
+  logic        add_sub, neg, is_mul, ovf, v_neg;
+  logic [32:0] sum33;
+  logic signed [32:0] mo_a, mo_b;
+  logic signed [63:0] prod;
+  logic signed [9:0]  k_scale;
+  logic [7:0]  ea;
+
+  // ---------------- Stage 0 ----------------
+  assign a_sx = sext(a_i, stype_i);
+
+  tsp_fp_i2f u_i2f (
+    .x_i(a_sx),
+    .y_o(i2f_y)
+  );
+
+  // int -> int VCVT: a_sx saturated to dtype_i (a_sx is a sign-extended 32-bit value).
+  assign sat0 = out_of_range33({a_sx[31], a_sx[31:7]}, dtype_i) ? sat_limit(a_sx[31], dtype_i) : a_sx;
+
+  always_comb begin
+    unique case (a_sel_i)
+      tsp_pkg::VxlAI2f: a0 = i2f_y;
+      tsp_pkg::VxlASat: a0 = sat0;
+      default:          a0 = a_i;
+    endcase
+    b0 = b_imm_i ? imm_i : b_i;
+  end
+
+  // ---------------- Stage 1 ----------------
+  always_comb begin
+    // Pre-processed input of the running special function (the first INT step of each sequence).
+    unique case (sf_func_i)
+      SfRecip: p_in = {9'h07F, s1_a_q[22:0]};                                   // m in [1,2)
+      SfRsqrt: p_in = {1'b0, s1_a_q[23] ? 8'h7F : 8'h80, s1_a_q[22:0]};         // m in [1,4)
+      default: p_in = (s1_a_q[30:0] > KExpClamp[30:0]) ? {s1_a_q[31], KExpClamp[30:0]} : s1_a_q;
+    endcase
+    seed = KRsqrtMagic - {1'b0, p_in[31:1]};
+    // Operands of the special-function step: four sources per port (tsp_pkg::VxlMa* ...).
+    if (sf_run_i) begin
+      unique case (uop_i.mul_a)
+        tsp_pkg::VxlMaK:  mul_x = uop_i.k;
+        tsp_pkg::VxlMaR0: mul_x = sf_r_q[0];
+        tsp_pkg::VxlMaR1: mul_x = sf_r_q[1];
+        default:          mul_x = sf_r_q[3];
+      endcase
+      unique case (uop_i.mul_b)
+        tsp_pkg::VxlMbP:  mul_y = p_in;
+        tsp_pkg::VxlMbR0: mul_y = sf_r_q[0];
+        tsp_pkg::VxlMbR1: mul_y = sf_r_q[1];
+        default:          mul_y = sf_r_q[2];
+      endcase
+      unique case (uop_i.add_a)
+        tsp_pkg::VxlAaK:  add_x = uop_i.k;
+        tsp_pkg::VxlAaR1: add_x = sf_r_q[1];
+        tsp_pkg::VxlAaP:  add_x = p_in;
+        default:          add_x = sf_r_q[3];
+      endcase
+      unique case (uop_i.add_b)
+        tsp_pkg::VxlAbR2: add_y = sf_r_q[2];
+        tsp_pkg::VxlAbK:  add_y = uop_i.k;
+        tsp_pkg::VxlAbR3: add_y = sf_r_q[3];
+        default:          add_y = sf_r_q[0];
+      endcase
+      add_sub = uop_i.add_sub;
+    end else begin
+      mul_x   = s1_a_q;
+      mul_y   = s1_b_q;
+      add_x   = s1_a_q;
+      add_y   = s1_b_q;
+      add_sub = s1_op_i == tsp_pkg::VxlFsub;
+    end
+    sa = sext(s1_a_q, s1_dtype_i);
+    sb = sext(s1_b_q, s1_dtype_i);
+    // Shared multiplier: int32 x int32 for VMUL, 24-bit significands otherwise.
+    is_mul = !sf_run_i && (s1_op_i == tsp_pkg::VxlMul);
+    if (is_mul) begin
+      mo_a = {sa[31], sa};
+      mo_b = {sb[31], sb};
+    end else begin
+      mo_a = {9'd0, 1'b1, mul_x[22:0]};
+      mo_b = {9'd0, 1'b1, mul_y[22:0]};
+    end
+  end
+
+  assign prod = 64'(mo_a) * 64'(mo_b);  // exact: |int32 * int32| <= 2^62
+
+  tsp_fp_mul_round u_mul (
+    .a_i   (mul_x),
+    .b_i   (mul_y),
+    .prod_i(prod[47:0]),
+    .y_o   (fmul_y)
+  );
+
+  tsp_fp_add u_add (
+    .a_i  (add_x),
+    .b_i  (add_y),
+    .sub_i(add_sub),
+    .y_o  (fadd_y)
+  );
+
+  tsp_fp_max u_max (
+    .a_i(s1_a_q),
+    .b_i(s1_b_q),
+    .y_o(fmax_y)
+  );
+
+  always_comb begin
+    // Integer add / subtract / max: one exact 33-bit adder (VMAX: a - b, a wins when >= 0).
+    neg   = (s1_op_i == tsp_pkg::VxlSub) || (s1_op_i == tsp_pkg::VxlMax);
+    sum33 = {sa[31], sa} + ({sb[31], sb} ^ {33{neg}}) + {32'd0, neg};
+    if (s1_op_i == tsp_pkg::VxlMul) begin
+      ovf   = out_of_range64(prod[63:7], s1_dtype_i);
+      v_neg = prod[63];
+    end else begin
+      ovf   = out_of_range33(sum33[32:7], s1_dtype_i);
+      v_neg = sum33[32];
+    end
+    if (s1_sat_i && ovf) begin
+      arith_y = sat_limit(v_neg, s1_dtype_i);
+    end else begin
+      arith_y = (s1_op_i == tsp_pkg::VxlMul) ? prod[31:0] : sum33[31:0];
+    end
+
+    // VRELU: fp32 (NaN -> canonical NaN, DAZ) or signed integer.
+    if (s1_dtype_i == 2'(tsp_isa_pkg::DtF32)) begin
+      if (is_nan(s1_a_q[30:0])) begin
+        relu_y = CanonNaN;
+      end else if (s1_a_q[31] || (s1_a_q[30:23] == 8'd0)) begin
+        relu_y = '0;
+      end else begin
+        relu_y = s1_a_q;
+      end
+    end else begin
+      relu_y = (!sa[31] && (sa != '0)) ? sa : '0;
+    end
+
+    // One arithmetic right shifter for the three shifts: VSHR shifts sext(a) in with its sign,
+    // VSRL zext(a) with zeros, VSHL the bit-reversed a with zeros (and reverses the result).
+    unique case (s1_op_i)
+      tsp_pkg::VxlShl: sh_src = rev32(s1_a_q);
+      tsp_pkg::VxlShr: sh_src = sa;
+      default:         sh_src = zext(s1_a_q, s1_dtype_i);
+    endcase
+    sh_out  = 32'($signed({(s1_op_i == tsp_pkg::VxlShr) & sa[31], sh_src}) >>> s1_sh_i);
+    shift_y = (s1_op_i == tsp_pkg::VxlShl) ? rev32(sh_out) : sh_out;
+
+    unique case (s1_op_i)
+      tsp_pkg::VxlAdd,
+      tsp_pkg::VxlSub,
+      tsp_pkg::VxlMul:  s1_y = arith_y;
+      tsp_pkg::VxlMax:  s1_y = sum33[32] ? sb : sa;
+      tsp_pkg::VxlRelu: s1_y = relu_y;
+      tsp_pkg::VxlShl,
+      tsp_pkg::VxlShr,
+      tsp_pkg::VxlSrl:  s1_y = shift_y;
+      tsp_pkg::VxlFadd,
+      tsp_pkg::VxlFsub: s1_y = fadd_y;
+      tsp_pkg::VxlFmul: s1_y = fmul_y;
+      tsp_pkg::VxlFmax: s1_y = fmax_y;
+      default:          s1_y = s1_a_q;
+    endcase
+  end
+
+  // ---------------- Stage 2: VCVT fp32 -> int ----------------
+  tsp_fp_f2i u_f2i (
+    .x_i    (s2_q),
+    .dtype_i(s2_dtype_i),
+    .y_o    (f2i_y)
+  );
+
+  // ---------------- Final INT step of the special functions ----------------
+  always_comb begin
+    ea = s1_a_q[30:23];
+    unique case (sf_func_i)
+      SfRecip: k_scale = 10'sd127 - $signed({2'd0, ea});                        // -e
+      SfRsqrt: k_scale = -(($signed({2'd0, ea}) - 10'sd127) >>> 1);             // -floor(e/2)
+      default: k_scale = 10'(sf_r_q[1] - KRoundMagic);                          // ki = big - RMAGIC
+    endcase
+    sc_y = (sf_func_i == SfExp) ? sf_r_q[2] : sf_r_q[1];
+    if (is_nan(s1_a_q[30:0])) begin
+      fin_y = CanonNaN;
+    end else if (sf_func_i == SfExp) begin
+      fin_y = scale_pow2(sc_y, k_scale);
+    end else if (ea == 8'd0) begin
+      fin_y = {s1_a_q[31], 8'hFF, 23'd0};                                       // 1/0, 1/sqrt(0)
+    end else if ((sf_func_i == SfRsqrt) && s1_a_q[31]) begin
+      fin_y = CanonNaN;
+    end else if (ea == 8'hFF) begin
+      fin_y = {s1_a_q[31], 31'd0};                                              // 1/inf, 1/sqrt(inf)
+    end else if (sf_func_i == SfRsqrt) begin
+      fin_y = scale_pow2(sc_y, k_scale);
+    end else begin
+      fin_y = {s1_a_q[31], 31'd0} | scale_pow2(sc_y, k_scale);
+    end
+  end
+
+  // ---------------- Registers (payload: no reset) ----------------
+  always_ff @(posedge clk_i) begin
+    if (ld_i) begin
+      s1_a_q <= a0;
+      s1_b_q <= b0;
+    end
+    s2_q <= s1_y;
+    s3_q <= s2_f2i_i ? f2i_y : s2_q;
+    if (sf_run_i) begin
+      for (int r = 0; r < 4; r++) begin
+        if (uop_i.mul_en && (uop_i.mul_d == 2'(r))) sf_r_q[r] <= fmul_y;
+        if (uop_i.add_en && (uop_i.add_d == 2'(r))) sf_r_q[r] <= fadd_y;
+      end
+      if (uop_i.seed) sf_r_q[1] <= seed;
+      if (uop_i.fin) sf_out_q <= fin_y;
+    end
+  end
+
+  assign l2_o = s2_q;
+  assign l3_o = s3_q;
+  assign sf_o = sf_out_q;
+
+endmodule
