@@ -27,5 +27,6 @@ slices/tsp_mem_slice.sv
 core/tsp_icu.sv
 core/tsp_csr.sv
 core/tsp_stream_regs.sv
+core/tsp_stream_regs_mem.sv
 core/tsp_core.sv
 top/tsp_top.sv

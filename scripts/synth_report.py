@@ -214,7 +214,8 @@ def main():
           f"{'lvl':>4} {'cy':>3} {'ds':>2} {'MHz':>6} {'time':>7}")
     for key, r in sorted(report.items()):
         if "partitions" in r:
-            print(f"{key}: {r['target']}")
+            opts = " | ".join(f"'{o}'" for o in r.get("synth_options", [])) or "?"
+            print(f"{key}: {r['target']}, options {opts}")
             for name, p in r["partitions"].items():
                 row("  " + name, p, str(p["count"]))
             row("  total (own cells x instances, summed)", r)

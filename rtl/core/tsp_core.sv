@@ -206,7 +206,15 @@ module tsp_core #(
   // Stream fabric.
   // ---------------------------------------------------------------------------------------------
   tsp_pkg::sreg_t [1:0][P-1:0][NS-1:0][S-1:0] stream_q /* verilator public_flat_rd */;
-  tsp_pkg::sreg_t [P-1:0][NS-1:0][S-1:0] east_wr, west_wr;      // writes per position
+  // Write requests per position ({valid, data} per stream register). At the MEM positions the
+  // slices give two write ports per superlane instead (mem_wr_*, decoded by tsp_stream_regs_mem),
+  // and these entries stay zero and unread.
+  /* verilator lint_off UNUSEDSIGNAL */
+  tsp_pkg::sreg_t [P-1:0][NS-1:0][S-1:0] east_wr, west_wr;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [NumMem-1:0][S-1:0][1:0]                       mem_wr_valid;
+  logic [NumMem-1:0][S-1:0][1:0][4:0]                  mem_wr_s;
+  logic [NumMem-1:0][S-1:0][1:0][tsp_pkg::WordBits-1:0] mem_wr_data;
   tsp_pkg::sreg_t [P-1:0][NS-1:0][S-1:0] east_in, west_in;      // what the slice at p reads
   tsp_pkg::err_t     [P-1:0]      slice_err;
   logic              [P-1:0]      slice_idle;
@@ -228,18 +236,36 @@ module tsp_core #(
   assign fabric_en    = phase_q == PhRun;
 
   for (genvar p = 0; p < P; p++) begin : g_pos
-    tsp_stream_regs u_regs (
-      .clk_i,
-      .rst_ni,
-      .clear_i  (fabric_clear),
-      .en_i     (fabric_en),
-      .east_in_i(east_in[p]),
-      .west_in_i(west_in[p]),
-      .east_wr_i(east_wr[p]),
-      .west_wr_i(west_wr[p]),
-      .east_q_o (stream_q[0][p]),
-      .west_q_o (stream_q[1][p])
-    );
+    if ((p + M >= VxmPos && p < VxmPos) || (p > VxmPos && p <= VxmPos + M)) begin : g_mem_pos
+      // MEM slice i at this position (the inverse of g_mem's Pos).
+      localparam int unsigned I = p < VxmPos ? VxmPos - 1 - p : M + p - VxmPos - 1;
+      tsp_stream_regs_mem u_regs (
+        .clk_i,
+        .rst_ni,
+        .clear_i   (fabric_clear),
+        .en_i      (fabric_en),
+        .east_in_i (east_in[p]),
+        .west_in_i (west_in[p]),
+        .wr_valid_i(mem_wr_valid[I]),
+        .wr_s_i    (mem_wr_s[I]),
+        .wr_data_i (mem_wr_data[I]),
+        .east_q_o  (stream_q[0][p]),
+        .west_q_o  (stream_q[1][p])
+      );
+    end else begin : g_other_pos
+      tsp_stream_regs u_regs (
+        .clk_i,
+        .rst_ni,
+        .clear_i  (fabric_clear),
+        .en_i     (fabric_en),
+        .east_in_i(east_in[p]),
+        .west_in_i(west_in[p]),
+        .east_wr_i(east_wr[p]),
+        .west_wr_i(west_wr[p]),
+        .east_q_o (stream_q[0][p]),
+        .west_q_o (stream_q[1][p])
+      );
+    end
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -258,8 +284,9 @@ module tsp_core #(
       .disp_i      (icu_disp[i]),
       .east_i      (east_in[Pos]),
       .west_i      (west_in[Pos]),
-      .east_wr_o   (east_wr[Pos]),
-      .west_wr_o   (west_wr[Pos]),
+      .wr_valid_o  (mem_wr_valid[i]),
+      .wr_s_o      (mem_wr_s[i]),
+      .wr_data_o   (mem_wr_data[i]),
       .err_o       (slice_err[Pos]),
       .idle_o      (slice_idle[Pos]),
       .host_we_i   (mem_we_i && 32'(mem_slice_i) == i),
@@ -273,6 +300,8 @@ module tsp_core #(
       .mon_addr_o  (mem_mon_addr[i]),
       .mon_data_o  (mem_mon_data[i])
     );
+    assign east_wr[Pos] = '0;  // the slice writes through its ports (g_pos)
+    assign west_wr[Pos] = '0;
   end
 
   logic [SliceBits-1:0] mem_slice_q;

@@ -33,8 +33,13 @@ module tsp_mem_slice #(
   input  tsp_pkg::disp_t                        disp_i,
   input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_i,
   input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_i,
-  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_wr_o,
-  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_wr_o,
+  // Stream writes as two write ports per superlane, decoded by tsp_stream_regs_mem at this
+  // position: port 0 = READ, port 1 = GATHER (it wins when both address one stream register: it
+  // was scheduled last, as in the model). wr_s = the stream field (bit 4 = west); an index beyond
+  // the geometry writes nothing.
+  output logic [tsp_pkg::NumSuperlanes-1:0][1:0]                      wr_valid_o,
+  output logic [tsp_pkg::NumSuperlanes-1:0][1:0][4:0]                 wr_s_o,
+  output logic [tsp_pkg::NumSuperlanes-1:0][1:0][tsp_pkg::WordBits-1:0] wr_data_o,
   output tsp_pkg::err_t                         err_o,
   output logic                                  idle_o,
   // Host port.
@@ -107,7 +112,6 @@ module tsp_mem_slice #(
   tsp_pkg::err_t [S-1:0]               tile_err;
   logic [S-1:0]                        tile_busy;
   logic [S-1:0][Banks-1:0][WBits-1:0]  bank_rdata;
-  tsp_pkg::sreg_t [S-1:0][Streams-1:0] ewr, wwr;  // [superlane][stream]
 
   for (genvar k = 0; k < S; k++) begin : g_tile
     // ---- operand-read stage (cycle r) ----
@@ -257,21 +261,12 @@ module tsp_mem_slice #(
       );
     end
 
-    // ---- Stream writes of this superlane ----
-    // (Slots are built in plain variables: Yosys cannot assign a member of an array element.)
+    // ---- Stream writes of this superlane: the two ports (decoded in tsp_stream_regs_mem) ----
     logic collision;
-    always_comb begin
-      logic rm_e, gm_e, rm_w, gm_w;
-      collision = rw_valid && gw_valid && rw_s == gw_s;
-      for (int unsigned j = 0; j < Streams; j++) begin
-        rm_e     = rw_valid && rw_s == {1'b0, 4'(j)};
-        gm_e     = gw_valid && gw_s == {1'b0, 4'(j)};
-        rm_w     = rw_valid && rw_s == {1'b1, 4'(j)};
-        gm_w     = gw_valid && gw_s == {1'b1, 4'(j)};
-        ewr[k][j] = {rm_e || gm_e, gm_e ? gw_data : rw_data};  // slot_t layout {valid, data}
-        wwr[k][j] = {rm_w || gm_w, gm_w ? gw_data : rw_data};
-      end
-    end
+    assign collision     = rw_valid && gw_valid && rw_s == gw_s;
+    assign wr_valid_o[k] = {gw_valid, rw_valid};
+    assign wr_s_o[k]     = {gw_s, rw_s};
+    assign wr_data_o[k]  = {gw_data, rw_data};
 
     always_comb begin
       tile_err[k] = rd_err;
@@ -285,16 +280,9 @@ module tsp_mem_slice #(
     `ASSERT_NEVER(HostAccessWhileBusy_A, (host_we_i || host_re_i) && tile_busy[k])
   end
 
-  // Gather the per-tile results into the port layout [stream][superlane].
   always_comb begin
     err_o = '0;
-    for (int unsigned k = 0; k < S; k++) begin
-      err_o |= tile_err[k];
-      for (int unsigned j = 0; j < Streams; j++) begin
-        east_wr_o[j][k] = ewr[k][j];
-        west_wr_o[j][k] = wwr[k][j];
-      end
-    end
+    for (int unsigned k = 0; k < S; k++) err_o |= tile_err[k];
   end
 
   assign idle_o = !(|tile_busy);

@@ -48,14 +48,6 @@ void SetSlot(uint32_t *w, uint32_t stream, uint32_t k, bool valid, const Word &d
   for (uint32_t l = 0; l < 16; ++l) SetBits(w, lsb + 8 * l, 8, d[l]);
   SetBits(w, lsb + 128, 1, valid);
 }
-StreamSlot GetSlot(const uint32_t *w, uint32_t stream, uint32_t k) {
-  StreamSlot s;
-  const size_t lsb = SlotLsb(stream, k);
-  for (uint32_t l = 0; l < 16; ++l) s.bytes[l] = static_cast<uint8_t>(GetBits(w, lsb + 8 * l, 8));
-  s.valid = GetBits(w, lsb + 128, 1);
-  return s;
-}
-
 Word RandomWord(std::mt19937 &rng) {
   Word w;
   for (auto &b : w) b = static_cast<uint8_t>(rng());
@@ -97,8 +89,25 @@ class Slice {
   void SetIn(Dir d, uint32_t stream, uint32_t k, bool valid, const Word &data) {
     SetSlot(d == Dir::kEast ? dut().east_i.data() : dut().west_i.data(), stream, k, valid, data);
   }
+  // The write request to stream register (d, stream) of superlane k, from the slice's two write
+  // ports (wr_*_o[k][port]: 0 READ, 1 GATHER, which wins), decoded as tsp_stream_regs_mem does
+  // (the core lockstep tests compare that decode with the model); no request: invalid, zero data.
   StreamSlot Wr(Dir d, uint32_t stream, uint32_t k) {
-    return GetSlot(d == Dir::kEast ? dut().east_wr_o.data() : dut().west_wr_o.data(), stream, k);
+    const uint32_t field = (d == Dir::kWest ? 16u : 0u) | stream;
+    StreamSlot s{};
+    for (int port = 1; port >= 0; --port) {
+      const size_t i = size_t{k} * 2 + static_cast<size_t>(port);
+      const bool valid = (dut().wr_valid_o >> i) & 1u;
+      const uint32_t sf = static_cast<uint32_t>((dut().wr_s_o >> (5 * i)) & 31u);
+      if (valid && sf == field) {
+        for (uint32_t l = 0; l < 16; ++l) {
+          s.bytes[l] = static_cast<uint8_t>(GetBits(dut().wr_data_o.data(), i * 128 + 8 * l, 8));
+        }
+        s.valid = true;
+        return s;
+      }
+    }
+    return s;
   }
   bool AnyWrite() {
     for (uint32_t s = 0; s < kStreams; ++s) {
