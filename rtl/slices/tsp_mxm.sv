@@ -95,16 +95,26 @@ module tsp_mxm (
     end
   end
 
+  // Stream groups are aligned (the program loader's Validate rejects anything else), so element i
+  // < w of a group at a is stream (a & ~(w-1)) | i: element 0 selects among all NS streams,
+  // element 1 among the odd ones, elements 2 and 3 among every fourth. Elements i >= w are masked
+  // below. The .acc group b is an int32 group (w = 4).
+  function automatic logic [3:0] group_stream(logic [3:0] a, int unsigned i);
+    logic [3:0] r;
+    if (i == 0)      r = a;
+    else if (i == 1) r = {a[3:1], 1'b1};
+    else             r = {a[3:2], 2'(i)};
+    group_stream = r;
+  endfunction
+
   always_comb begin
     a_grp  = '0;
     b_slot = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned s = 0; s < NS; s++) begin
         for (int unsigned i = 0; i < 4; i++) begin
-          if ({1'b0, sf_a[k][3:0] | 4'(i)} == 5'(s)) a_grp[k][i] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
-        end
-        for (int unsigned b = 0; b < 4; b++) begin
-          if ({1'b0, sf_b[k][3:0]} + 5'(b) == 5'(s)) b_slot[k][b] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
+          if (group_stream(sf_a[k][3:0], i) == 4'(s)) a_grp[k][i] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
+          if ({sf_b[k][3:2], 2'(i)} == 4'(s)) b_slot[k][i] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
         end
       end
     end
@@ -256,22 +266,18 @@ module tsp_mxm (
     assign oval = val_q[(Extra-1)*VW +: VW];
   end
 
-  // int32 result on streams dst .. dst+3 (byte b of lane r on stream dst+b).
+  // int32 result on the aligned group dst .. dst+3: stream s is byte s mod 4 of every lane, valid
+  // when s & ~3 == dst (no select: the data of an invalid request is ignored by the fabric).
   logic [SW-1:0] m_ws;  // {valid, data}
   always_comb begin
-    east_wr = '0;
-    west_wr = '0;
+    m_ws = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned s = 0; s < NS; s++) begin
-        m_ws = '0;
-        for (int unsigned b = 0; b < 4; b++) begin
-          if (ov[k] && {1'b0, odst[k][3:0]} + 5'(b) == 5'(s)) begin
-            m_ws[SW-1] = 1'b1;
-            for (int unsigned l = 0; l < Lanes; l++) m_ws[8*l +: 8] = oval[k][l][8*b +: 8];
-          end
-        end
-        if (odst[k][4]) west_wr[s][k] = m_ws;
-        else            east_wr[s][k] = m_ws;
+        for (int unsigned l = 0; l < Lanes; l++) m_ws[8*l +: 8] = oval[k][l][8*(s % 4) +: 8];
+        m_ws[SW-1]    = ov[k] && !odst[k][4] && (4'(s) & 4'b1100) == odst[k][3:0];
+        east_wr[s][k] = m_ws;
+        m_ws[SW-1]    = ov[k] && odst[k][4] && (4'(s) & 4'b1100) == odst[k][3:0];
+        west_wr[s][k] = m_ws;
       end
     end
   end

@@ -153,15 +153,28 @@ module tsp_sxm (
     end
   end
 
+  // Stream groups are aligned (a group of w streams starts at a multiple of w: the program
+  // loader's Validate rejects anything else, docs/isa.md), so byte b < w of the group is stream
+  // (a & ~(w-1)) | b: byte 0 selects among all NS streams, byte 1 among the odd ones, bytes 2 and 3
+  // among every fourth (issue 10: an unaligned a + b needs NS candidates for every byte).
+  // Bytes b >= w are masked below.
+  function automatic logic [3:0] group_stream(logic [3:0] a, int unsigned b);
+    logic [3:0] i;
+    if (b == 0)      i = a;
+    else if (b == 1) i = {a[3:1], 1'b1};
+    else             i = {a[3:2], 2'(b)};
+    group_stream = i;
+  endfunction
+
   always_comb begin
     a_slot = '0;
     b_slot = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned s = 0; s < NS; s++) begin
         for (int unsigned b = 0; b < 4; b++) begin
-          if ({1'b0, sf_a[k][3:0]} + 5'(b) == 5'(s)) a_slot[k][b] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
+          if (group_stream(sf_a[k][3:0], b) == 4'(s)) a_slot[k][b] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
         end
-        if ({1'b0, sf_b[k][3:0]} == 5'(s)) b_slot[k] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
+        if (sf_b[k][3:0] == 4'(s)) b_slot[k] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
       end
     end
   end
@@ -395,6 +408,8 @@ module tsp_sxm (
   logic [Lanes*8-1:0]   m_bytes;
   logic                 m_found, m_hit;
   logic [7:0]           m_best;
+  logic [3:0]           m_wmask;
+  logic [1:0]           m_b;
   always_comb begin
     east_wr = '0;
     west_wr = '0;
@@ -404,6 +419,8 @@ module tsp_sxm (
     m_found   = 1'b0;
     m_hit     = 1'b0;
     m_best    = '0;
+    m_wmask   = '0;
+    m_b       = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned d = 0; d < 2; d++) begin
         for (int unsigned s = 0; s < NS; s++) begin
@@ -411,14 +428,18 @@ module tsp_sxm (
           m_found = 1'b0;
           m_best  = '0;
           for (int unsigned p = 0; p < NPipe; p++) begin
-            m_hit   = 1'b0;
-            m_bytes = '0;
-            for (int unsigned b = 0; b < 4; b++) begin
-              if (pv[p][k] && pdst[p][k][4] == d[0] && 3'(b) < pw[p][k] &&
-                  {1'b0, pdst[p][k][3:0]} + 5'(b) == 5'(s)) begin
-                m_hit = 1'b1;
-                for (int unsigned l = 0; l < Lanes; l++) m_bytes[8*l +: 8] = pdata[p][k][32*l + 8*b +: 8];
-              end
+            // Aligned destination groups (see group_stream): stream s is byte s & (w-1) of the
+            // group at dst when s & ~(w-1) == dst.
+            m_wmask = 4'(pw[p][k] - 3'd1);
+            m_hit   = pv[p][k] && pdst[p][k][4] == d[0] && (4'(s) & ~m_wmask) == pdst[p][k][3:0];
+            m_b     = 2'(4'(s) & m_wmask);
+            for (int unsigned l = 0; l < Lanes; l++) begin
+              unique case (m_b)
+                2'd0:    m_bytes[8*l +: 8] = pdata[p][k][32*l +: 8];
+                2'd1:    m_bytes[8*l +: 8] = pdata[p][k][32*l + 8 +: 8];
+                2'd2:    m_bytes[8*l +: 8] = pdata[p][k][32*l + 16 +: 8];
+                default: m_bytes[8*l +: 8] = pdata[p][k][32*l + 24 +: 8];
+              endcase
             end
             if (m_hit) begin
               if (m_found) coll = 1'b1;
