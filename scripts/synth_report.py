@@ -27,7 +27,10 @@ def load(path):
 
 
 def cells_of(out, key):
-    return load(os.path.join(out, f"stat_{key}.json"))["design"].get("num_cells_by_type", {})
+    # $scopeinfo cells are what `flatten` (synth_xilinx -flatten) leaves of the submodules'
+    # hierarchy for naming: metadata, no logic.
+    cells = load(os.path.join(out, f"stat_{key}.json"))["design"].get("num_cells_by_type", {})
+    return {t: n for t, n in cells.items() if t != "$scopeinfo"}
 
 
 def depth_of(out, key):
