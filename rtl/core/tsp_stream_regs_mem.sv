@@ -5,6 +5,9 @@
 // LUT6 per bit) instead of the slice building a full request per stream register of both
 // directions first (2 x StreamsPerDir x 128 two-way selects per superlane, which a synthesis of
 // one partition at a time cannot merge with the register's select; issue 10).
+// It repeats tsp_stream_regs's register block rather than instantiating it behind a decoder: both
+// are `make synth` partitions, so an instance would be a blackbox here and the decode could not
+// merge into the register's select, which is the point of this module.
 // Same behaviour as tsp_stream_regs fed with the requests: a port addressing stream register
 // (d, s) writes it, GATHER over READ, a write over the value moving on; clear_i empties every
 // slot; en_i: the run phase (registers hold otherwise).

@@ -62,6 +62,19 @@ package tsp_pkg;
 
   typedef logic [NumErrorBits-1:0] err_t;
 
+  // Element i < w of the aligned stream group at index a (w = 1, 2, 4): stream (a & ~(w-1)) | i.
+  // Groups are aligned (the program loader's Validate rejects anything else, docs/isa.md), so
+  // element 0 selects among all streams, element 1 among the odd ones, elements 2 and 3 among every
+  // fourth (issue 10: an unaligned a + i needs every stream as a candidate for every element).
+  // Elements i >= w are the caller's to mask.
+  function automatic logic [3:0] group_stream(logic [3:0] a, int unsigned i);
+    logic [3:0] r;
+    if (i == 0)      r = a;
+    else if (i == 1) r = {a[3:1], 1'b1};
+    else             r = {a[3:2], 2'(i)};
+    group_stream = r;
+  endfunction
+
   // ---------------- VXM tile <-> lane (tsp_vxm_tile decodes once, tsp_vxm_lane x Lanes) ---------
   // Operand a of stage 0 (the read cycle).
   localparam logic [1:0] VxlASrc = 2'd0;  // a as read

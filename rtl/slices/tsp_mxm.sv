@@ -95,25 +95,15 @@ module tsp_mxm (
     end
   end
 
-  // Stream groups are aligned (the program loader's Validate rejects anything else), so element i
-  // < w of a group at a is stream (a & ~(w-1)) | i: element 0 selects among all NS streams,
-  // element 1 among the odd ones, elements 2 and 3 among every fourth. Elements i >= w are masked
-  // below. The .acc group b is an int32 group (w = 4).
-  function automatic logic [3:0] group_stream(logic [3:0] a, int unsigned i);
-    logic [3:0] r;
-    if (i == 0)      r = a;
-    else if (i == 1) r = {a[3:1], 1'b1};
-    else             r = {a[3:2], 2'(i)};
-    group_stream = r;
-  endfunction
-
+  // Element i of the aligned groups (tsp_pkg::group_stream): the LW rows a (elements i >= w are
+  // masked below) and the int32 .acc group b (w = 4, so element i is stream {b[3:2], i}).
   always_comb begin
     a_grp  = '0;
     b_slot = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned s = 0; s < NS; s++) begin
         for (int unsigned i = 0; i < 4; i++) begin
-          if (group_stream(sf_a[k][3:0], i) == 4'(s)) a_grp[k][i] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
+          if (tsp_pkg::group_stream(sf_a[k][3:0], i) == 4'(s)) a_grp[k][i] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
           if ({sf_b[k][3:2], 2'(i)} == 4'(s)) b_slot[k][i] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
         end
       end

@@ -153,26 +153,14 @@ module tsp_sxm (
     end
   end
 
-  // Stream groups are aligned (a group of w streams starts at a multiple of w: the program
-  // loader's Validate rejects anything else, docs/isa.md), so byte b < w of the group is stream
-  // (a & ~(w-1)) | b: byte 0 selects among all NS streams, byte 1 among the odd ones, bytes 2 and 3
-  // among every fourth (issue 10: an unaligned a + b needs NS candidates for every byte).
-  // Bytes b >= w are masked below.
-  function automatic logic [3:0] group_stream(logic [3:0] a, int unsigned b);
-    logic [3:0] i;
-    if (b == 0)      i = a;
-    else if (b == 1) i = {a[3:1], 1'b1};
-    else             i = {a[3:2], 2'(b)};
-    group_stream = i;
-  endfunction
-
+  // Element b of the aligned operand group (tsp_pkg::group_stream); bytes b >= w are masked below.
   always_comb begin
     a_slot = '0;
     b_slot = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned s = 0; s < NS; s++) begin
         for (int unsigned b = 0; b < 4; b++) begin
-          if (group_stream(sf_a[k][3:0], b) == 4'(s)) a_slot[k][b] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
+          if (tsp_pkg::group_stream(sf_a[k][3:0], b) == 4'(s)) a_slot[k][b] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
         end
         if (sf_b[k][3:0] == 4'(s)) b_slot[k] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
       end
@@ -428,7 +416,7 @@ module tsp_sxm (
           m_found = 1'b0;
           m_best  = '0;
           for (int unsigned p = 0; p < NPipe; p++) begin
-            // Aligned destination groups (see group_stream): stream s is byte s & (w-1) of the
+            // Aligned destination groups (tsp_pkg::group_stream): stream s is byte s & (w-1) of the
             // group at dst when s & ~(w-1) == dst.
             m_wmask = 4'(pw[p][k] - 3'd1);
             m_hit   = pv[p][k] && pdst[p][k][4] == d[0] && (4'(s) & ~m_wmask) == pdst[p][k][3:0];

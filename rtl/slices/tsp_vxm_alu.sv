@@ -127,17 +127,6 @@ module tsp_vxm_alu (
     byte_of = r;
   endfunction
 
-  // Element i < w of the aligned group at a (w = 1, 2, 4; Decode/Validate enforce the alignment)
-  // is stream (a & ~(w-1)) | i: element 0 selects among all streams, element 1 among the odd ones,
-  // elements 2 and 3 among every fourth. Elements i >= w are masked by the caller.
-  function automatic logic [3:0] group_stream(logic [3:0] a, int i);
-    logic [3:0] r;
-    if (i == 0)      r = a;
-    else if (i == 1) r = {a[3:1], 1'b1};
-    else             r = {a[3:2], 2'(i)};
-    group_stream = r;
-  endfunction
-
   function automatic logic uses_b(logic [7:0] op);
     logic u;
     unique case (op)
@@ -221,15 +210,15 @@ module tsp_vxm_alu (
       read_b = uses_b(op) && !ins[tsp_isa_pkg::FVxopBimmLsb];
       empty = 1'b0;
       for (int i = 0; i < 4; i++) begin
-        // Element i of the group: stream group_stream(index, i), of the field's direction,
-        // superlane k: the neighbour's register or, in place, the VXM's own.
+        // Element i of the aligned group: stream tsp_pkg::group_stream(index, i), of the field's
+        // direction, superlane k: the neighbour's register or, in place, the VXM's own.
         sa[k][i] = '0;
         sb[k][i] = '0;
         for (int s = 0; s < int'(Streams); s++) begin
-          if (group_stream(fa[3:0], i) == 4'(s)) begin
+          if (tsp_pkg::group_stream(fa[3:0], i) == 4'(s)) begin
             sa[k][i] = fa[4] ? (la ? west_own_i[s][k] : west_i[s][k]) : (la ? east_own_i[s][k] : east_i[s][k]);
           end
-          if (group_stream(fb[3:0], i) == 4'(s)) begin
+          if (tsp_pkg::group_stream(fb[3:0], i) == 4'(s)) begin
             sb[k][i] = fb[4] ? (lb ? west_own_i[s][k] : west_i[s][k]) : (lb ? east_own_i[s][k] : east_i[s][k]);
           end
         end
