@@ -1571,8 +1571,9 @@ bool CompileLlama(const llm::Checkpoint &ck, const Geometry &g, const LlamaOptio
     cm.bounds = ComputeBounds(graph);
     cm.tags = graph.tags;
     cm.ops.reserve(graph.nodes.size());
-    for (const Node &n : graph.nodes) {
-      uint32_t q = n.queue;
+    for (uint32_t ni = 0; ni < graph.nodes.size(); ++ni) {
+      const Node &n = graph.nodes[ni];
+      const uint32_t q = cm.sched.node_queue[ni];  // VXM nodes: the ALU the scheduler chose
       cm.ops.push_back({n.time, q, static_cast<uint8_t>(n.in.op), n.tag, n.in.info().occupancy, n.in.info().latency});
     }
     if (opt.keep_graph) cm.graph = gp;

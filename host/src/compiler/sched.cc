@@ -1095,6 +1095,7 @@ class Scheduler {
     std::vector<std::vector<Item>> qi(geo.num_queues());
     int64_t last = 0;
     out->queues.assign(geo.num_queues(), QueueStats{});
+    out->node_queue.assign(g_.nodes.size(), kNone);
     for (uint32_t ni = 0; ni < g_.nodes.size(); ++ni) {
       const Node &n = g_.nodes[ni];
       Instr in = n.in;
@@ -1139,6 +1140,7 @@ class Scheduler {
       }
       const uint32_t q = n.queue == kNone ? vxm_queue_.at(ni) : n.queue;
       qi[q].push_back({n.time, in, ni});
+      out->node_queue[ni] = q;
       last = std::max(last, n.time + LastEvent(g_, n));
       out->queues[q].unit_ops++;
       out->queues[q].busy_cycles += std::max<uint32_t>(1, in.info().occupancy);

@@ -3,9 +3,12 @@
 // the plain fp32 forward pass (tsp::llm::Reference) and llama2.c's published greedy sample.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -158,6 +161,52 @@ TEST(Story, SampledRunMatchesReference) {
   // Logits: the host reads vocab x 4 bytes per token (plus the status polls).
   EXPECT_GE(tsp->stats().host_bytes_read, 4u * m.ck.config.vocab_size * tsp->stats().steps);
   EXPECT_LE(tsp->stats().host_bytes_read, (4u * m.ck.config.vocab_size + 48u) * tsp->stats().steps);
+}
+
+// --timeline: a trace-event JSON with a track per queue (both VXM ALUs among them), one span per
+// dispatched instruction on the queue that dispatches it, spans of one queue that never overlap
+// (occupancy), and a phase track naming the forward pass's phases.
+TEST(Story, TimelineHasEveryInstructionOnItsQueue) {
+  TSP_NEED_MODEL();
+  auto tsp = Compile(compiler::Precision::kExact, 64);
+  ASSERT_TRUE(tsp);
+  const std::string path = ::testing::TempDir() + "story_timeline.json";
+  std::string err;
+  ASSERT_TRUE(tsp->WriteTimeline(path, &err)) << err;
+  std::ifstream f(path);
+  ASSERT_TRUE(f);
+  const nlohmann::json j = nlohmann::json::parse(f);
+  const Geometry &g = tsp->device().geometry();
+  const compiler::CompiledModel &cm = tsp->compiled();
+  const uint32_t nq = g.num_queues();
+  std::map<uint32_t, std::string> track;
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> spans(nq);
+  std::vector<std::string> phases;
+  for (const auto &e : j.at("traceEvents")) {
+    const auto tid = e.contains("tid") ? e.at("tid").get<uint64_t>() : ~uint64_t{0};
+    if (e.at("ph") == "M" && e.at("name") == "thread_name") track[static_cast<uint32_t>(tid)] = e.at("args").at("name");
+    if (e.at("ph") != "X") continue;
+    if (tid == nq) {
+      phases.push_back(e.at("name"));
+      continue;
+    }
+    ASSERT_LT(tid, nq) << e.dump();
+    spans[tid].push_back({e.at("ts").get<int64_t>(), e.at("ts").get<int64_t>() + e.at("dur").get<int64_t>()});
+  }
+  size_t total = 0;
+  for (uint32_t q = 0; q < nq; ++q) {
+    EXPECT_EQ(track[q], g.queue(q).name);
+    EXPECT_EQ(spans[q].size(), cm.sched.queues[q].unit_ops) << g.queue(q).name;
+    EXPECT_GT(spans[q].size(), 0u) << g.queue(q).name;  // every queue works in the forward step
+    std::sort(spans[q].begin(), spans[q].end());
+    for (size_t i = 1; i < spans[q].size(); ++i)
+      EXPECT_LE(spans[q][i - 1].second, spans[q][i].first) << g.queue(q).name << " span " << i;
+    total += spans[q].size();
+  }
+  EXPECT_EQ(total, cm.ops.size());
+  EXPECT_EQ(track[nq], "phases");
+  for (const char *ph : {"embedding", "L0 qkv", "L0 softmax", "L4 ffn", "classifier", "argmax"})
+    EXPECT_NE(std::find(phases.begin(), phases.end(), ph), phases.end()) << ph;
 }
 
 // The whole context on the default geometry: the 512-position program (its busiest queue within

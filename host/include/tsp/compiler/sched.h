@@ -41,6 +41,7 @@ struct ScheduleResult {
   uint64_t predicted_cycles = 0;
   uint32_t clusters = 0;
   std::vector<QueueStats> queues;
+  std::vector<uint32_t> node_queue;  // per graph node: the queue it dispatches from (VXM: the ALU chosen)
 };
 
 // Schedules and emits. False with a message naming the node / cluster when the graph cannot be
