@@ -295,6 +295,7 @@ class Lowering {
   uint32_t qa_buf_ = kNone;                         // int16 q of every head, per half tile (MXM scores)
   std::vector<uint32_t> cum_bufs_;                  // ABC's cumulative sums of a row type's heads, per head
   std::vector<uint32_t> pact_bufs_;                 // int16 probabilities per head, C words (MXM values)
+  std::vector<Vec> head_af_;                        // their scales (per head; set by the softmax)
   std::vector<uint32_t> vbc_map_;                   // per (r, i): every lane <- lane 16 r + i
   std::vector<uint32_t> vplace_map_;                // per (slot, half): lanes 48 + 8 half + x -> 16 slot + 8 half + x
   Vec vt_chunk16_, e16_;                            // 16 (pos / 64); 1 in lane L(pos) (int16)
@@ -1022,6 +1023,32 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     std::vector<Vec> pr;
     for (uint32_t c = 0; c < C; ++c) pr.push_back(b_.Mem(score_bufs_[hs], c));
     const Vec sum = TreeF(Opcode::kFadd, pr);
+    if (opt_.mxm_values) {
+      // The probabilities go to the MXMs as int16 with one scale per head, so the normalisation
+      // folds into that scale: t = e * vscale (>= 0), M = max t, q = round(t / M * 32767), and
+      // p = t / sum = q * (M / sum) / 32767. One reciprocal serves both: rcp = 1 / (M * sum) gives
+      // 1 / M = rcp * sum and M / sum = rcp * M * M (two FRECIPs per head before, one after).
+      const Vec ssum = Keep(Reduce(Side(hs + 1), Opcode::kRsum, sum));
+      b_.BeginLoop();
+      for (uint32_t c = 0; c < C; ++c) {
+        b_.Iteration();
+        b_.Write(b_.Fmul(b_.Mem(score_bufs_[hs], c), b_.Mem(vscale_[l], c)), score_bufs_[hs], c);
+      }
+      b_.EndLoop();
+      std::vector<Vec> tv;
+      for (uint32_t c = 0; c < C; ++c) tv.push_back(b_.Mem(score_bufs_[hs], c));
+      const Vec M = Keep(Reduce(Side(hs), Opcode::kRmax, TreeF(Opcode::kFmax, tv)));
+      const Vec rcp = Keep(b_.Frecip(b_.Fmul(M, ssum)));
+      const Vec rm = Keep(b_.Fmul(rcp, ssum));
+      b_.BeginLoop();
+      for (uint32_t c = 0; c < C; ++c) {
+        b_.Iteration();
+        b_.Write(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(b_.Mem(score_bufs_[hs], c), rm), 32767.0f), pact_bufs_[hs], c);
+      }
+      b_.EndLoop();
+      head_af_[hs] = Keep(b_.FmulI(b_.Fmul(b_.Fmul(rcp, M), M), 1.0f / 32767.0f));
+      continue;
+    }
     const Vec inv = Keep(b_.Frecip(Reduce(Side(hs + 1), Opcode::kRsum, sum)));
     b_.BeginLoop();
     for (uint32_t c = 0; c < C; ++c) {
@@ -1140,14 +1167,8 @@ void Lowering::ValuesMxm(uint32_t l, std::vector<Vec> *att_out) {
       for (uint32_t half = 0; half < 2; ++half) {
         if (HeadOf(2 * r + half, j) == kNone) continue;
         const uint32_t s2 = (r * kv_mul_ + j) * 2 + half;
-        // One scale for all chunks of the head: max |p| over the chunks and lanes.
-        std::vector<Vec> ab;
-        for (uint32_t c = 0; c < C; ++c) ab.push_back(Abs(b_.Mem(score_bufs_[s2], c)));
-        const Vec m = Keep(Reduce(Side(s2), Opcode::kRmax, TreeF(Opcode::kFmax, ab)));
-        const Vec rc = Keep(b_.Frecip(m));
-        for (uint32_t c = 0; c < C; ++c)
-          b_.Write(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(b_.Mem(score_bufs_[s2], c), rc), 32767.0f), pact_bufs_[s2], c);
-        heads[r].push_back({s2, Keep(b_.FmulI(m, 1.0f / 32767.0f)), {}, {}, {}, {}});
+        // The softmax left the int16 probabilities in pact_bufs_ and their scale in head_af_.
+        heads[r].push_back({s2, head_af_[s2], {}, {}, {}, {}});
       }
     }
   }
@@ -1485,6 +1506,7 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   qv_buf_ = F32Buf("activations", "q-slots", -1, R_ * kv_mul_);
   if (opt_.mxm_values)
     for (uint32_t i = 0; i < 2 * R_ * kv_mul_; ++i) pact_bufs_.push_back(I16Buf("activations", "p-heads", true, chunks_));
+  head_af_.assign(pact_bufs_.size(), Vec{});
   if (opt_.mxm_scores) {
     qa_buf_ = I16Buf("activations", "q-heads", true, 2 * R_ * kv_mul_);
     for (uint32_t i = 0; i < 2 * kv_mul_; ++i)
