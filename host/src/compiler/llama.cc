@@ -292,7 +292,8 @@ class Lowering {
   // queue at 512 positions).
   std::vector<uint32_t> score_bufs_;
   uint32_t qv_buf_ = kNone;                         // the Q vector of every head slot
-  uint32_t qa_buf_ = kNone;                         // int16 q of every head, per half tile (MXM scores)
+  std::vector<uint32_t> qa_bufs_;                   // int16 q of each head (MXM scores): one word each, the
+                                                    // hemispheres alternating (their READs spread over four queues)
   std::vector<uint32_t> cum_bufs_;                  // ABC's cumulative sums of a row type's heads, per head
   std::vector<uint32_t> pact_bufs_;                 // int16 probabilities per head, C words (MXM values)
   std::vector<Vec> head_af_;                        // their scales (per head; set by the softmax)
@@ -1214,7 +1215,7 @@ void Lowering::ScoresMxm(uint32_t l, const Vec &q) {
       for (uint32_t half = 0; half < 2; ++half) {
         if (HeadOf(2 * r + half, j) == kNone) continue;
         const uint32_t s2 = (r * kv_mul_ + j) * 2 + half;
-        b_.Write(b_.SxmMap(Side(s2), Opcode::kPerm, DType::kI16, b_.Mem(qq.a16, 0), b_.Mem(qhmap_[s2])), qa_buf_, s2);
+        b_.Write(b_.SxmMap(Side(s2), Opcode::kPerm, DType::kI16, b_.Mem(qq.a16, 0), b_.Mem(qhmap_[s2])), qa_bufs_[s2], 0);
       }
     }
   }
@@ -1227,7 +1228,7 @@ void Lowering::ScoresMxm(uint32_t l, const Vec &q) {
         for (uint32_t half = 0; half < 2; ++half) {
           if (HeadOf(2 * r + half, j) == kNone) continue;
           const uint32_t s2 = (r * kv_mul_ + j) * 2 + half;
-          const Vec ah = b_.Mem(qa_buf_, s2).Planes(1, 1), al = b_.Mem(qa_buf_, s2).Planes(0, 1);
+          const Vec ah = b_.Mem(qa_bufs_[s2], 0).Planes(1, 1), al = b_.Mem(qa_bufs_[s2], 0).Planes(0, 1);
           const Vec hh = b_.Abc(Hemi::kWest, ah, true, true);
           const Vec ll = b_.Abc(Hemi::kEast, al, false, false);
           const Vec lh = b_.Abc(Hemi::kWest, al, false, true);
@@ -1508,7 +1509,7 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
     for (uint32_t i = 0; i < 2 * R_ * kv_mul_; ++i) pact_bufs_.push_back(I16Buf("activations", "p-heads", true, chunks_));
   head_af_.assign(pact_bufs_.size(), Vec{});
   if (opt_.mxm_scores) {
-    qa_buf_ = I16Buf("activations", "q-heads", true, 2 * R_ * kv_mul_);
+    for (uint32_t i = 0; i < 2 * R_ * kv_mul_; ++i) qa_bufs_.push_back(I16Buf("activations", "q-heads", i % 2 == 0, 1));
     for (uint32_t i = 0; i < 2 * kv_mul_; ++i)
       cum_bufs_.push_back(F32Buf("activations", "score-sums", static_cast<int>((i + 2) % 4), chunks_));
   }
