@@ -86,6 +86,8 @@ int main(int argc, char **argv) {
   bool no_iq_check = false;
   uint32_t alus = 0, tries = 0;
   app.add_option("--tries", tries, "list-scheduling passes (default: the compiler's)");
+  int justify = -1;
+  app.add_option("--justify", justify, "rounds of double justification after each pass (default: the compiler's)");
   app.add_option("--alus", alus, "analysis: override the geometry's VXM ALU count (the RTL has the spec's)");
   app.add_flag("--no-iq-check", no_iq_check, "report queues longer than IqDepth instead of failing (analysis only)");
   CLI11_PARSE(app, argc, argv);
@@ -113,6 +115,7 @@ int main(int argc, char **argv) {
   base.mxm_scores = !vxm_scores;
   base.mxm_values = !vxm_values;
   if (tries) base.sched.tries = tries;
+  if (justify >= 0) base.sched.justify = static_cast<uint32_t>(justify);
 
   if (table) {
     std::vector<uint32_t> ps;

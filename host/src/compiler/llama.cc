@@ -1153,8 +1153,9 @@ void Lowering::LoadCacheChunk(uint32_t cache, uint32_t c) {
 // two kv heads for the 64 positions of chunk c, lane 16 k + r' = position 64 c + 4 r' + k, the
 // lanes of the scores), so a chunk's 16 words are the weights and a head's probabilities (times the
 // V scales, quantised to int16 with one scale per head) the activation: the top tile's partial sums
-// (lanes 48 + i) are the head's output for dim i. Chunks accumulate in ABC (.acc); chunks outer,
-// heads inner, so each partial's round trip through MEM overlaps the other heads.
+// (lanes 48 + i) are the head's output for dim i. Chunks accumulate in ABC (.acc). Row types
+// outer (the heads of row type 0 start while the softmax of row type 1 still runs, as the scores
+// do), chunks next, heads inner, so each partial's round trip through MEM overlaps the other heads.
 void Lowering::ValuesMxm(uint32_t l, std::vector<Vec> *att_out) {
   const uint32_t C = chunks_;
   b_.SetTag(fmt::format("L{} values", l));
@@ -1173,8 +1174,8 @@ void Lowering::ValuesMxm(uint32_t l, std::vector<Vec> *att_out) {
       }
     }
   }
-  for (uint32_t c = 0; c < C; ++c) {
-    for (uint32_t r = 0; r < R_; ++r) {
+  for (uint32_t r = 0; r < R_; ++r) {
+    for (uint32_t c = 0; c < C; ++c) {
       LoadCacheChunk(vcache_[l][r], c);
       for (HeadAcc &h : heads[r]) {
         const Vec ah = b_.Mem(pact_bufs_[h.s2], c).Planes(1, 1), al = b_.Mem(pact_bufs_[h.s2], c).Planes(0, 1);

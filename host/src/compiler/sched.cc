@@ -565,8 +565,9 @@ class Scheduler {
   // ---------------------------------------------------------------------------------------------
   struct Undo {
     std::vector<std::pair<uint32_t, int64_t>> queue;  // (queue, start)
+    std::vector<int64_t> queue_end;                    // the end of each
     std::vector<uint64_t> bank;
-    std::vector<std::pair<uint64_t, size_t>> stream;  // (key, index pushed)
+    std::vector<std::pair<uint64_t, std::pair<uint32_t, uint32_t>>> stream;  // (key, interval pushed)
   };
 
   std::string fail_why_;
@@ -589,6 +590,18 @@ class Scheduler {
     return -1;
   }
 
+  // Start of the first busy interval that overlaps [t, t+len), or -1 if free.
+  int64_t QueueBusyFrom(uint32_t q, int64_t t, int64_t len) const {
+    const auto &m = qbusy_[q];
+    auto it = m.upper_bound(t);
+    if (it != m.begin()) {
+      auto pv = std::prev(it);
+      if (pv->second > t) return pv->first;
+    }
+    if (it != m.end() && it->first < t + len) return it->first;
+    return -1;
+  }
+
   bool StreamFree(uint64_t key, uint32_t lo, uint32_t hi) const {
     auto it = sres_.find(key);
     if (it == sres_.end()) return true;
@@ -601,12 +614,23 @@ class Scheduler {
   void Rollback(Undo &u) {
     for (auto &[q, s] : u.queue) qbusy_[q].erase(s);
     for (auto k : u.bank) banks_.erase(k);
-    for (auto it = u.stream.rbegin(); it != u.stream.rend(); ++it) {
-      auto &vec = sres_[it->first];
-      vec.pop_back();
-      if (vec.empty()) sres_.erase(it->first);
-    }
+    for (auto it = u.stream.rbegin(); it != u.stream.rend(); ++it) EraseStream(it->first, it->second);
     u = Undo{};
+  }
+
+  // Removes one reservation of a stream register diagonal (the last equal one: a failed placement
+  // removes what it just pushed at once; a cluster moved by Justify removes its own, which no
+  // other reservation of that diagonal can equal, since they would overlap).
+  void EraseStream(uint64_t key, std::pair<uint32_t, uint32_t> iv) {
+    auto it = sres_.find(key);
+    auto &vec = it->second;
+    for (size_t k = vec.size(); k-- > 0;) {
+      if (vec[k] == iv) {
+        vec.erase(vec.begin() + static_cast<std::ptrdiff_t>(k));
+        break;
+      }
+    }
+    if (vec.empty()) sres_.erase(it);
   }
 
   std::vector<uint32_t> Alus() const {
@@ -629,8 +653,10 @@ class Scheduler {
     }
   }
 
-  // Tries to place cluster c at T. On failure rolls back and returns the smallest T worth trying next.
-  int64_t TryPlace(Cluster &c, int64_t T, Undo &u, std::vector<uint32_t> *chosen) {
+  static constexpr int64_t kPlaced = INT64_MIN;
+  // Tries to place cluster c at T. Returns kPlaced, or rolls back and returns the next T worth
+  // trying: the smallest one above T, or with `down` the largest one below T.
+  int64_t TryPlace(Cluster &c, int64_t T, Undo &u, std::vector<uint32_t> *chosen, bool down = false) {
     std::vector<uint32_t> banks;
     std::unordered_map<uint64_t, size_t> alu_pref;
     chosen->assign(c.nodes.size(), kNone);
@@ -645,7 +671,7 @@ class Scheduler {
         // first free ALU.
         const uint64_t key = Encode(n.in);
         auto pref = alu_pref.find(key);
-        int64_t soonest = INT64_MAX;
+        int64_t soonest = INT64_MAX, latest_shift = INT64_MAX;
         // Without a preference, start with the ALU that has dispatched least so far (balances the
         // instruction queues).
         size_t start = 0;
@@ -660,6 +686,7 @@ class Scheduler {
             break;
           }
           soonest = std::min(soonest, b);
+          if (down) latest_shift = std::min(latest_shift, t + occ - QueueBusyFrom(a, t, occ));
         }
         if (q != kNone && pref == alu_pref.end()) {
           for (size_t ai = 0; ai < alus_.size(); ++ai) {
@@ -669,18 +696,19 @@ class Scheduler {
         if (q == kNone) {
           fail_why_ = fmt::format("no VXM ALU free for {} at +{}", DescribeNode(g_, ni), rel_[ni]);
           Rollback(u);
-          return T + std::max<int64_t>(1, soonest - t);
+          return down ? T - std::max<int64_t>(1, latest_shift) : T + std::max<int64_t>(1, soonest - t);
         }
       } else {
         const int64_t b = QueueBusyUntil(q, t, occ);
         if (b >= 0) {
           fail_why_ = fmt::format("queue busy for {} at +{}", DescribeNode(g_, ni), rel_[ni]);
           Rollback(u);
-          return T + std::max<int64_t>(1, b - t);
+          return down ? T - std::max<int64_t>(1, t + occ - QueueBusyFrom(q, t, occ)) : T + std::max<int64_t>(1, b - t);
         }
       }
       qbusy_[q][t] = t + occ;
       u.queue.push_back({q, t});
+      u.queue_end.push_back(t + occ);
       (*chosen)[i] = q;
       const int32_t bo = n.in.info().bank_offset;
       if (bo >= 0) {
@@ -691,7 +719,7 @@ class Scheduler {
           if (banks_.count(k)) {
             fail_why_ = fmt::format("bank {} busy for {} at +{}", b, DescribeNode(g_, ni), rel_[ni]);
             Rollback(u);
-            return T + 1;
+            return down ? T - 1 : T + 1;
           }
           banks_.insert(k);
           u.bank.push_back(k);
@@ -736,9 +764,8 @@ class Scheduler {
                 ok = false;
                 break;
               }
-              auto &vec = sres_[key];
-              vec.push_back({lo, hi});
-              u.stream.push_back({key, vec.size() - 1});
+              sres_[key].push_back({lo, hi});
+              u.stream.push_back({key, {lo, hi}});
             }
             if (!ok) break;
           }
@@ -749,9 +776,7 @@ class Scheduler {
           } else {
             // undo this attempt's stream reservations only
             while (u.stream.size() > mark) {
-              auto &vec = sres_[u.stream.back().first];
-              vec.pop_back();
-              if (vec.empty()) sres_.erase(u.stream.back().first);
+              EraseStream(u.stream.back().first, u.stream.back().second);
               u.stream.pop_back();
             }
           }
@@ -769,10 +794,10 @@ class Scheduler {
         who += fmt::format(" min_off {} max_end {} dir {}", sc.min_off, sc.max_end, sc.dir);
         fail_why_ = fmt::format("no stream base for the class of{} ({} members)", who, sc.members.size());
         Rollback(u);
-        return T + 1;
+        return down ? T - 1 : T + 1;
       }
     }
-    return -1;  // placed
+    return kPlaced;
   }
 
   // List scheduling `opt_.tries` times: try 0 in order of the longest path to the end, try 1 in
@@ -898,12 +923,159 @@ class Scheduler {
       std::fprintf(stderr, "path %-22s delay %6ld  dependency %6ld\n", t.c_str(), (long)v.first, (long)v.second);
   }
 
+  // Records cluster ci placed at T (its reservations in u, the ALU of each VXM node in chosen).
+  void Commit(uint32_t ci, int64_t T, Undo u, const std::vector<uint32_t> &chosen) {
+    Cluster &c = clusters_[ci];
+    c.T = T;
+    for (size_t i = 0; i < c.nodes.size(); ++i) {
+      Node &n = g_.nodes[c.nodes[i]];
+      n.time = T + rel_[c.nodes[i]];
+      if (n.queue == kNone) {
+        vxm_queue_[c.nodes[i]] = chosen[i];
+        for (size_t ai = 0; ai < alus_.size(); ++ai) {
+          if (alus_[ai] == chosen[i]) alu_count_[ai]++;
+        }
+      }
+    }
+    placed_undo_[ci] = std::move(u);
+  }
+
+  // Takes cluster ci out of the reservation tables; its old reservations, ALUs and stream bases
+  // are returned for Restore.
+  struct Removed {
+    Undo u;
+    std::vector<uint32_t> chosen;
+    std::vector<std::pair<int, int>> classes;  // (base, dir) of each class of the cluster
+  };
+  Removed Unplace(uint32_t ci) {
+    Cluster &c = clusters_[ci];
+    Removed r;
+    r.u = placed_undo_[ci];
+    r.chosen.assign(c.nodes.size(), kNone);
+    for (size_t i = 0; i < c.nodes.size(); ++i) {
+      if (g_.nodes[c.nodes[i]].queue != kNone) continue;
+      r.chosen[i] = vxm_queue_[c.nodes[i]];
+      for (size_t ai = 0; ai < alus_.size(); ++ai) {
+        if (alus_[ai] == r.chosen[i]) alu_count_[ai]--;
+      }
+    }
+    for (uint32_t k : c.classes) r.classes.push_back({class_base_[k], class_dir_[k]});
+    Rollback(placed_undo_[ci]);
+    return r;
+  }
+  // Puts back what Unplace took (the cluster at its old cycle).
+  void Restore(uint32_t ci, Removed r) {
+    Cluster &c = clusters_[ci];
+    for (size_t k = 0; k < r.u.queue.size(); ++k) qbusy_[r.u.queue[k].first][r.u.queue[k].second] = r.u.queue_end[k];
+    for (uint64_t k : r.u.bank) banks_.insert(k);
+    for (const auto &[k, iv] : r.u.stream) sres_[k].push_back(iv);
+    for (size_t k = 0; k < c.classes.size(); ++k) {
+      class_base_[c.classes[k]] = r.classes[k].first;
+      class_dir_[c.classes[k]] = r.classes[k].second;
+    }
+    Commit(ci, c.T, std::move(r.u), r.chosen);
+  }
+
+  // Moves cluster ci to the free cycle nearest `target` between target and its current cycle:
+  // `later` searches down from a later target (backward pass), else up from an earlier one
+  // (forward pass). The current cycle stays feasible (only the cluster's own reservations are
+  // lifted), so where nothing nearer fits the cluster goes back exactly as it was.
+  void Move(uint32_t ci, int64_t target, bool later) {
+    Cluster &c = clusters_[ci];
+    const int64_t old = c.T;
+    if (target == old) return;
+    Removed r = Unplace(ci);
+    std::vector<uint32_t> chosen;
+    int64_t T = target;
+    while (later ? T > old : T < old) {
+      Undo u;
+      const int64_t next = TryPlace(c, T, u, &chosen, later);
+      if (next == kPlaced) {
+        Commit(ci, T, std::move(u), chosen);
+        return;
+      }
+      T = next;
+    }
+    Restore(ci, std::move(r));
+  }
+
+  // Double justification (a standard improvement of list schedules for resource-constrained
+  // scheduling): every cluster is moved as late as its successors and the resources allow, in the
+  // order of their ends, latest first; then as early as its predecessors and the resources allow,
+  // in the order of their starts. Neither pass can lengthen the schedule (each cluster can stay
+  // where it is), and the forward pass usually fills holes the list schedule left.
+  void Justify() {
+    const size_t NC = clusters_.size();
+    for (uint32_t round = 0; round < opt_.justify; ++round) {
+      int64_t mk = 0;
+      for (const Cluster &c : clusters_) mk = std::max(mk, c.T + c.duration);
+      {
+        auto cmp = [&](uint32_t a, uint32_t b) {
+          const int64_t ea = clusters_[a].T + clusters_[a].duration, eb = clusters_[b].T + clusters_[b].duration;
+          return ea != eb ? ea < eb : a < b;
+        };
+        std::priority_queue<uint32_t, std::vector<uint32_t>, decltype(cmp)> ready(cmp);
+        std::vector<size_t> left(NC);
+        for (uint32_t ci = 0; ci < NC; ++ci) {
+          left[ci] = clusters_[ci].succs.size();
+          if (!left[ci]) ready.push(ci);
+        }
+        while (!ready.empty()) {
+          const uint32_t ci = ready.top();
+          ready.pop();
+          const Cluster &c = clusters_[ci];
+          int64_t limit = mk - c.duration;
+          for (const auto &[sc, w] : c.succs) limit = std::min(limit, clusters_[sc].T - w);
+          Move(ci, limit, true);
+          for (const auto &[pc, w] : c.preds) {
+            if (--left[pc] == 0) ready.push(pc);
+          }
+        }
+      }
+      if (std::getenv("TSP_SCHED_VERBOSE")) {
+        int64_t mn = INT64_MAX;
+        for (const Cluster &c : clusters_) mn = std::min(mn, c.T);
+        std::fprintf(stderr, "justify round %u: %ld cycles, backward pass starts at %ld\n", round, (long)mk, (long)mn);
+      }
+      {
+        auto cmp = [&](uint32_t a, uint32_t b) {
+          return clusters_[a].T != clusters_[b].T ? clusters_[a].T > clusters_[b].T : a > b;
+        };
+        std::priority_queue<uint32_t, std::vector<uint32_t>, decltype(cmp)> ready(cmp);
+        std::vector<size_t> left(NC);
+        for (uint32_t ci = 0; ci < NC; ++ci) {
+          left[ci] = clusters_[ci].preds.size();
+          if (!left[ci]) ready.push(ci);
+        }
+        while (!ready.empty()) {
+          const uint32_t ci = ready.top();
+          ready.pop();
+          const Cluster &c = clusters_[ci];
+          int64_t e = 0;
+          for (const auto &[pc, w] : c.preds) e = std::max(e, clusters_[pc].T + w);
+          Move(ci, e, false);
+          for (const auto &[sc, w] : c.succs) {
+            if (--left[sc] == 0) ready.push(sc);
+          }
+        }
+      }
+    }
+    for (uint32_t ci = 0; ci < NC; ++ci) {  // the delays reported and weighted (PlaceBest) are the final ones
+      int64_t e = 0;
+      for (const auto &[pc, w] : clusters_[ci].preds) e = std::max(e, clusters_[pc].T + w);
+      if (clusters_[ci].T < e)
+        throw std::logic_error("internal: justification broke a dependency of " + DescribeNode(g_, clusters_[ci].nodes[0]));
+      earliest_[ci] = e;
+    }
+  }
+
   bool Place(std::string *error) {
     alus_ = Alus();
     alu_count_.assign(alus_.size(), 0);
     qbusy_.resize(g_.geom.num_queues());
     class_base_.assign(classes_.size(), 0);
     class_dir_.assign(classes_.size(), 0);
+    placed_undo_.assign(clusters_.size(), Undo{});
     // Ready clusters in order of key = time_weight_ * earliest start - priority: 0 is the plain
     // longest-path-first order; 1 also favours the clusters that can start first.
     const double alpha = time_weight_;
@@ -948,7 +1120,7 @@ class Scheduler {
           sres_.clear();
           Undo u2;
           fail_why_.clear();
-          if (TryPlace(c, 0, u2, &chosen) >= 0) {
+          if (TryPlace(c, 0, u2, &chosen) != kPlaced) {
             *error += fmt::format("; it conflicts with itself: {}", fail_why_);
             if (std::getenv("TSP_SCHED_DEBUG")) {
               for (uint32_t ni : c.nodes) *error += fmt::format("\n  +{} {}", rel_[ni], DescribeNode(g_, ni));
@@ -968,7 +1140,7 @@ class Scheduler {
           return false;
         }
         const int64_t next = TryPlace(c, T, u, &chosen);
-        if (next < 0) break;
+        if (next == kPlaced) break;
         if (T == earliest) first_why_[ci] = fail_why_;
         T = next;
       }
@@ -976,17 +1148,7 @@ class Scheduler {
       if (std::getenv("TSP_SCHED_DELAYS") && T - earliest > 50)
         std::fprintf(stderr, "delay %ld earliest %ld nodes %zu bl %ld %s why %s\n", (long)(T - earliest), (long)earliest,
                      c.nodes.size(), (long)c.bl, DescribeNode(g_, c.nodes[0]).c_str(), fail_why_.c_str());
-      c.T = T;
-      for (size_t i = 0; i < c.nodes.size(); ++i) {
-        Node &n = g_.nodes[c.nodes[i]];
-        n.time = T + rel_[c.nodes[i]];
-        if (n.queue == kNone) {
-          vxm_queue_[c.nodes[i]] = chosen[i];
-          for (size_t ai = 0; ai < alus_.size(); ++ai) {
-            if (alus_[ai] == chosen[i]) alu_count_[ai]++;
-          }
-        }
-      }
+      Commit(ci, T, std::move(u), chosen);
       ++placed;
       for (const auto &[s, w] : c.succs) {
         if (--clusters_[s].npreds_left == 0) {
@@ -999,6 +1161,7 @@ class Scheduler {
       *error = "internal: not every cluster was placed";
       return false;
     }
+    if (opt_.justify) Justify();
     for (uint32_t vi = 0; vi < g_.values.size(); ++vi) {
       const uint32_t ci = value_class_[vi];
       auto [r, o] = uf_.Find(vi);
@@ -1233,6 +1396,7 @@ class Scheduler {
   std::vector<int> class_base_, class_dir_;
   std::vector<uint32_t> alus_;
   std::vector<uint64_t> alu_count_;
+  std::vector<Undo> placed_undo_;  // per cluster: its reservations (Justify moves clusters)
   std::vector<std::map<int64_t, int64_t>> qbusy_;
   std::unordered_set<uint64_t> banks_;
   std::unordered_map<uint64_t, std::vector<std::pair<uint32_t, uint32_t>>> sres_;

@@ -78,6 +78,50 @@ TEST(Llama, EveryGeometryInTheSpec) {
   }
 }
 
+// Double justification (ScheduleOptions::justify) moves clusters later, then earlier, each never past
+// where it was: the schedule can only get shorter, and must stay valid: the model runs it in exactly
+// the predicted cycles without a schedule error, and its logits equal, bit for bit, those of the
+// same graph scheduled without justification (a broken dependency would change them) at three
+// positions. One list-scheduling pass, so the two programs differ only by the justification.
+TEST(Llama, JustificationNeverLengthensTheSchedule) {
+  TSP_NEED_MODEL();
+  const llm::Checkpoint &ck = testutil::Model260K().ck;
+  const Geometry g = Geometry::Default();
+  uint64_t len[2] = {0, 0};
+  std::vector<float> logits[2];
+  for (uint32_t j = 0; j < 2; ++j) {
+    LlamaOptions opt;
+    opt.positions = 256;
+    opt.sched.tries = 1;
+    opt.sched.justify = j;
+    CompiledModel cm;
+    std::string err;
+    ASSERT_TRUE(CompileLlama(ck, g, opt, &cm, &err)) << err;
+    len[j] = cm.predicted_cycles;
+    Model m(g);
+    ASSERT_TRUE(m.LoadProgram(cm.program, &err)) << err;
+    const int tokens[3] = {1, 403, 261};
+    for (int pos = 0; pos < 3; ++pos) {
+      const uint32_t v[2] = {static_cast<uint32_t>(tokens[pos]), static_cast<uint32_t>(pos)};
+      for (uint32_t p = 0; p < 2; ++p) {
+        for (uint32_t lane = 0; lane < 2; ++lane)
+          m.WriteMemByte(g.MemByteAddress(cm.io.in_slices[p], cm.io.in_addr, lane), static_cast<uint8_t>(v[lane] >> (8 * p)));
+      }
+      m.Start();
+      const RunResult rr = m.Run(10'000'000);
+      ASSERT_EQ(rr.status, RunStatus::kDone) << rr.message;
+      for (size_t i = 0; i < m.errors().size() && i < 5; ++i) ADD_FAILURE() << m.errors()[i].message;
+      EXPECT_EQ(m.cycle(), cm.predicted_cycles);
+      for (int t = 0; t < ck.config.vocab_size; ++t) logits[j].push_back(LogitOf(m, cm.io, g, static_cast<uint32_t>(t)));
+    }
+  }
+  std::printf("one list-scheduling pass, 256 positions: %lu cycles, justified %lu\n", (unsigned long)len[0],
+              (unsigned long)len[1]);
+  EXPECT_LE(len[1], len[0]);
+  ASSERT_EQ(logits[0].size(), logits[1].size());
+  EXPECT_EQ(std::memcmp(logits[0].data(), logits[1].data(), logits[0].size() * sizeof(float)), 0);
+}
+
 TEST(Llama, FirstTokenOnModel) {
   TSP_NEED_MODEL();
   const llm::Checkpoint &ck = testutil::Model260K().ck;

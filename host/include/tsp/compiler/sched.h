@@ -28,6 +28,7 @@ struct ScheduleOptions {
   uint64_t max_search = 200'000;  // cycles tried past a cluster's earliest start before giving up
   bool check_iq_depth = true;      // fail when a queue needs more than IqDepth instructions
   uint32_t tries = 4;              // list-scheduling passes (see PlaceBest); the shortest wins
+  uint32_t justify = 1;            // rounds of double justification after each pass (0: none)
 };
 
 struct QueueStats {
