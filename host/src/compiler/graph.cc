@@ -524,14 +524,16 @@ Vec Builder::Outputs(uint32_t node, uint8_t out, uint8_t width) {
 
 // Program order of the accesses to one word (or to every word of the buffer, kNone: GATHER,
 // SCATTER, unit state).
-void Builder::Touch(uint32_t node, uint32_t buf, bool write, int32_t offset, uint32_t word) {
+void Builder::Touch(uint32_t node, uint32_t buf, bool write, int32_t offset, uint32_t word, WordSet ws) {
   g_.nodes[node].access.push_back({buf, write, offset});
   auto &words = versions_[buf];
   if (word != kNone) {
     TouchWord(node, &words[word], write, offset);
     return;
   }
-  for (auto &ver : words) TouchWord(node, &ver, write, offset);
+  for (uint32_t w = 0; w < words.size(); ++w) {
+    if (ws.Has(w)) TouchWord(node, &words[w], write, offset);
+  }
 }
 
 void Builder::TouchWord(uint32_t node, Version *ver, bool write, int32_t offset) {
@@ -771,14 +773,14 @@ std::array<Vec, 16> Builder::Trans(Hemi side, isa::DType dt, const std::array<Ve
 }
 
 // ---- MEM indirect ----
-Vec Builder::Gather(uint32_t region, uint32_t plane, const Vec &addr) {
+Vec Builder::Gather(uint32_t region, uint32_t plane, const Vec &addr, WordSet ws) {
   const Buffer &b = g_.buffers[region];
   if (plane >= b.planes) throw std::logic_error("Gather: plane out of range");
   Instr in;
   in.op = Opcode::kGather;
   const uint32_t n = AddNode(in, b.slices[plane], region);
   AddOperand(n, addr, 2);
-  Touch(n, region, false, 1);
+  Touch(n, region, false, 1, kNone, ws);
   return Outputs(n, 0, 1);
 }
 
@@ -795,7 +797,7 @@ static void SlicePositions(const Graph &g, const Vec &v, uint32_t *lo, uint32_t 
   }
 }
 
-Vec Builder::GatherAll(uint32_t region, const Vec &addr0) {
+Vec Builder::GatherAll(uint32_t region, const Vec &addr0, WordSet ws) {
   // The planes' GATHERs sit in different slices and their words must reach the consumer (taken to
   // be the VXM) together. One READ of the address, passing every GATHER on its way, times them
   // right when it comes from beyond the GATHER slices; otherwise each GATHER reads it on its own.
@@ -813,11 +815,11 @@ Vec Builder::GatherAll(uint32_t region, const Vec &addr0) {
     if (beyond) addr = Read(addr.buf, addr.word).Planes(addr.plane0, addr.nplanes ? addr.nplanes : g_.buffers[addr.buf].planes);
   }
   Vec r;
-  for (uint32_t p = 0; p < g_.buffers[region].planes; ++p) r.parts.push_back(Gather(region, p, addr).parts[0]);
+  for (uint32_t p = 0; p < g_.buffers[region].planes; ++p) r.parts.push_back(Gather(region, p, addr, ws).parts[0]);
   return r;
 }
 
-void Builder::Scatter(const Vec &data0, uint32_t region, const Vec &addr0) {
+void Builder::Scatter(const Vec &data0, uint32_t region, const Vec &addr0, WordSet ws) {
   const Buffer &b = g_.buffers[region];
   Vec data = data0;
   if (data.is_mem()) data = Read(data.buf, data.word);
@@ -836,7 +838,9 @@ void Builder::Scatter(const Vec &data0, uint32_t region, const Vec &addr0) {
     const bool same_side = (x < plo && ahi < plo) || (x > phi && alo > phi);
     if (same_side) addr = Read(addr.buf, addr.word);
   }
-  for (auto &w : writes_[region]) ++w;  // a data-dependent word
+  for (uint32_t w = 0; w < writes_[region].size(); ++w) {  // a data-dependent word of the set
+    if (ws.Has(w)) ++writes_[region][w];
+  }
   for (uint32_t p = 0; p < b.planes; ++p) {
     Instr in;
     in.op = Opcode::kScatter;
@@ -845,7 +849,7 @@ void Builder::Scatter(const Vec &data0, uint32_t region, const Vec &addr0) {
     part.parts.push_back(data.parts[p]);
     AddOperand(n, part, 1);
     AddOperand(n, addr, 2);
-    Touch(n, region, true, 1);
+    Touch(n, region, true, 1, kNone, ws);
   }
 }
 

@@ -929,11 +929,13 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
         // lanes; lane L(pos) of the 16 words changes (read, blend, write back).
         for (uint32_t i = 0; i < 16; ++i) {
           const Vec ad = KeepAddr(b_.VopImm(Opcode::kVadd, DType::kI16, vt_chunk16_, b_.graph().buffers[cache].addr + i), cache);
-          const Vec old = KeepI16(b_.GatherAll(cache, ad));
+          // Only the words 16 c + i: the 16 read-modify-writes are independent of each other.
+          const WordSet ws{16, i};
+          const Vec old = KeepI16(b_.GatherAll(cache, ad, ws));
           const Vec bc = b_.SxmMap(Side(rr + i), Opcode::kPerm, DType::kI16, qv, b_.Mem(vbc_map_[16 * rr + i]));
           const Vec upd = b_.Vop(Opcode::kVadd, DType::kI16, old,
                                  b_.Vop(Opcode::kVmul, DType::kI16, e16_, b_.Vop(Opcode::kVsub, DType::kI16, bc, old)));
-          b_.Scatter(upd, cache, ad);
+          b_.Scatter(upd, cache, ad, ws);
         }
         continue;
       }

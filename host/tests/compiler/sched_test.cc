@@ -3,6 +3,7 @@
 // exactly the predicted number of cycles, and leave MEM bit-identical to the interpreter's.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 #include <random>
 
@@ -172,6 +173,47 @@ TEST(Sched, GatherScatter) {
   // The four SCATTERs (one per plane) read their addresses in the same cycle: one shared READ.
   f.b.Scatter(f.b.FaddI(row, 1.0f), dst, f.b.Read(addr));
   f.Check();
+}
+
+// Two read-modify-writes through GATHER / SCATTER of one region: with disjoint word sets (even and
+// odd words) they are independent and overlap in time; without word sets the second waits for the
+// first's SCATTERs. Both schedules leave MEM as the interpreter does.
+TEST(Sched, DisjointWordSetsOfGatherScatterOverlap) {
+  for (const bool sets : {true, false}) {
+    Fixture f;
+    const uint32_t M = f.geo.mem_slices_per_hemi();
+    const uint32_t table = f.F32Buf("table", 0, 300, 32);
+    std::array<uint32_t, 2> addr{};
+    for (uint32_t j = 0; j < 2; ++j) {
+      // Lane 0 of each tile: word 300 + j + 2 (tile + 1): even (j = 0) or odd (j = 1) region words.
+      addr[j] = f.b.NewBuffer("addr" + std::to_string(j), 2, {M + 2 * j, M + 2 * j + 1, 0, 0}, 400, 1);
+      for (uint32_t k = 0; k < f.geo.superlanes(); ++k) {
+        const uint32_t a = 300 + j + 2 * (k + 1);
+        f.mem[f.geo.MemByteAddress(M + 2 * j, 400, 16 * k)] = static_cast<uint8_t>(a);
+        f.mem[f.geo.MemByteAddress(M + 2 * j + 1, 400, 16 * k)] = static_cast<uint8_t>(a >> 8);
+      }
+    }
+    std::array<std::pair<size_t, size_t>, 2> nodes{};  // [first, end) of each read-modify-write's nodes
+    for (uint32_t j = 0; j < 2; ++j) {
+      const WordSet ws = sets ? WordSet{2, j} : WordSet{};
+      nodes[j].first = f.g.nodes.size();
+      const Vec row = f.b.GatherAll(table, f.b.Mem(addr[j]), ws);
+      f.b.Scatter(f.b.FaddI(row, 1.0f), table, f.b.Read(addr[j]), ws);
+      nodes[j].second = f.g.nodes.size();
+    }
+    f.Check();
+    int64_t first_gather_1 = INT64_MAX, last_scatter_0 = 0;
+    for (size_t n = nodes[0].first; n < nodes[0].second; ++n) {
+      if (f.g.nodes[n].in.op == Opcode::kScatter) last_scatter_0 = std::max(last_scatter_0, f.g.nodes[n].time);
+    }
+    for (size_t n = nodes[1].first; n < nodes[1].second; ++n) {
+      if (f.g.nodes[n].in.op == Opcode::kGather) first_gather_1 = std::min(first_gather_1, f.g.nodes[n].time);
+    }
+    if (sets)
+      EXPECT_LT(first_gather_1, last_scatter_0) << "independent read-modify-writes should overlap";
+    else
+      EXPECT_GT(first_gather_1, last_scatter_0) << "a GATHER of every word must follow the SCATTERs before it";
+  }
 }
 
 TEST(Sched, MatmulBlockBothMxms) {

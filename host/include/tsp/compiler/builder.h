@@ -40,6 +40,14 @@ struct BuilderOptions {
   bool vxm_chain = false;  // VXM ops may read the VXM's own output of the previous cycle
 };
 
+// The words of a buffer that a data-dependent access (GATHER, SCATTER) can select: those with
+// word % stride == residue (the caller guarantees it). Accesses to disjoint sets do not depend on
+// each other.
+struct WordSet {
+  uint32_t stride = 1, residue = 0;
+  bool Has(uint32_t w) const { return w % stride == residue; }
+};
+
 class Builder {
  public:
   Builder(Graph *g, const BuilderOptions &opt) : g_(*g), opt_(opt) {}
@@ -83,9 +91,9 @@ class Builder {
   std::array<Vec, 16> Trans(Hemi side, isa::DType dt, const std::array<Vec, 16> &rows);
 
   // ---- MEM indirect: the 16-bit word address is lane 0 of every tile of `addr` (i16) ----
-  Vec Gather(uint32_t region, uint32_t plane, const Vec &addr);
-  Vec GatherAll(uint32_t region, const Vec &addr);
-  void Scatter(const Vec &data, uint32_t region, const Vec &addr);
+  Vec Gather(uint32_t region, uint32_t plane, const Vec &addr, WordSet ws = {});
+  Vec GatherAll(uint32_t region, const Vec &addr, WordSet ws = {});
+  void Scatter(const Vec &data, uint32_t region, const Vec &addr, WordSet ws = {});
 
   // ---- MXM (side: mxm.w or mxm.e) ----
   void Lw(Hemi side, const Vec &rows, uint32_t index);  // 1, 2 or 4 rows (streams) from row `index`
@@ -109,7 +117,7 @@ class Builder {
   Vec Outputs(uint32_t node, uint8_t out, uint8_t width);
   void AddOperand(uint32_t node, const Vec &v, uint32_t width);
   struct Version;
-  void Touch(uint32_t node, uint32_t buf, bool write, int32_t offset, uint32_t word = kNone);
+  void Touch(uint32_t node, uint32_t buf, bool write, int32_t offset, uint32_t word = kNone, WordSet ws = {});
   void TouchWord(uint32_t node, Version *ver, bool write, int32_t offset);
   uint32_t Queue(const std::string &name) const;
 
