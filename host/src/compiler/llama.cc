@@ -1017,12 +1017,19 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     for (uint32_t c = 0; c < C; ++c) sc.push_back(b_.Mem(score_bufs_[hs], c));
     Vec mx = TreeF(Opcode::kFmax, sc);
     mx = Keep(Reduce(Side(hs), Opcode::kRmax, mx));
-    b_.BeginLoop();
+    // Per chunk one cluster of its own (no Builder loop) on the MXM path: a loop makes the chunks
+    // one rigid unit at a fixed period (REPEAT runs, fewer queue words), which, with FEXP
+    // occupying an ALU for 19 cycles and eight heads competing, waited 300+ cycles for a fit (256
+    // positions 17,087 -> 16,833 cycles, 512: 23,981 -> 21,879; busiest queue at 512 positions
+    // 6,882 -> 7,125 of 8,192). The VXM attention path (no MXM values) keeps its loops: it needs
+    // the REPEAT runs to fit the queues.
+    const bool loop = !opt_.mxm_values;
+    if (loop) b_.BeginLoop();
     for (uint32_t c = 0; c < C; ++c) {
-      b_.Iteration();
+      if (loop) b_.Iteration();
       b_.Write(b_.Fexp(b_.Fsub(b_.Mem(score_bufs_[hs], c), mx)), score_bufs_[hs], c);
     }
-    b_.EndLoop();
+    if (loop) b_.EndLoop();
     std::vector<Vec> pr;
     for (uint32_t c = 0; c < C; ++c) pr.push_back(b_.Mem(score_bufs_[hs], c));
     const Vec sum = TreeF(Opcode::kFadd, pr);
@@ -1032,23 +1039,15 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
       // p = t / sum = q * (M / sum) / 32767. One reciprocal serves both: rcp = 1 / (M * sum) gives
       // 1 / M = rcp * sum and M / sum = rcp * M * M (two FRECIPs per head before, one after).
       const Vec ssum = Keep(Reduce(Side(hs + 1), Opcode::kRsum, sum));
-      b_.BeginLoop();
-      for (uint32_t c = 0; c < C; ++c) {
-        b_.Iteration();
+      for (uint32_t c = 0; c < C; ++c)
         b_.Write(b_.Fmul(b_.Mem(score_bufs_[hs], c), b_.Mem(vscale_[l], c)), score_bufs_[hs], c);
-      }
-      b_.EndLoop();
       std::vector<Vec> tv;
       for (uint32_t c = 0; c < C; ++c) tv.push_back(b_.Mem(score_bufs_[hs], c));
       const Vec M = Keep(Reduce(Side(hs), Opcode::kRmax, TreeF(Opcode::kFmax, tv)));
       const Vec rcp = Keep(b_.Frecip(b_.Fmul(M, ssum)));
       const Vec rm = Keep(b_.Fmul(rcp, ssum));
-      b_.BeginLoop();
-      for (uint32_t c = 0; c < C; ++c) {
-        b_.Iteration();
+      for (uint32_t c = 0; c < C; ++c)
         b_.Write(b_.Cvt(DType::kI16, DType::kF32, b_.Fmul(b_.Mem(score_bufs_[hs], c), rm), 32767.0f), pact_bufs_[hs], c);
-      }
-      b_.EndLoop();
       head_af_[hs] = Keep(b_.FmulI(b_.Fmul(b_.Fmul(rcp, M), M), 1.0f / 32767.0f));
       continue;
     }
