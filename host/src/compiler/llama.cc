@@ -1212,6 +1212,9 @@ void Lowering::ScoresMxm(uint32_t l, const Vec &q) {
   const uint32_t C = chunks_;
   b_.SetTag(fmt::format("L{} scores", l));
   const Quant qq = Quantize({q}, nullptr, false);
+  // The K scale of each chunk's positions times the q scale, once per chunk for all heads.
+  std::vector<Vec> kaf;
+  for (uint32_t c = 0; c < C; ++c) kaf.push_back(Keep(b_.Fmul(b_.Mem(kscale_[l], c), qq.af)));
   for (uint32_t r = 0; r < R_; ++r) {
     for (uint32_t j = 0; j < kv_mul_; ++j) {
       for (uint32_t half = 0; half < 2; ++half) {
@@ -1241,7 +1244,7 @@ void Lowering::ScoresMxm(uint32_t l, const Vec &q) {
           b_.Write(b_.Fadd(b_.Fadd(fhh, fll), fmid), cum_bufs_[j * 2 + half], c);
           const Vec cum = b_.Mem(cum_bufs_[j * 2 + half], c);
           const Vec own = b_.Fsub(cum, b_.Sxm(Side(s2 + 1), Opcode::kShup, DType::kF32, cum, kLanes));
-          const Vec sc = b_.Fmul(b_.Fmul(own, b_.Mem(kscale_[l], c)), qq.af);
+          const Vec sc = b_.Fmul(own, kaf[c]);
           b_.Write(b_.Fadd(sc, mask_[c]), score_bufs_[s2], c);
         }
       }
