@@ -23,6 +23,7 @@
 #include "tsp/model.h"
 #include "tsp/program.h"
 #include "tsp/progen.h"
+#include "compiler/host_io.h"
 #include "model_util.h"
 
 namespace tsp::compiler {
@@ -102,11 +103,7 @@ TEST(Llama, JustificationNeverLengthensTheSchedule) {
     ASSERT_TRUE(m.LoadProgram(cm.program, &err)) << err;
     const int tokens[3] = {1, 403, 261};
     for (int pos = 0; pos < 3; ++pos) {
-      const uint32_t v[2] = {static_cast<uint32_t>(tokens[pos]), static_cast<uint32_t>(pos)};
-      for (uint32_t p = 0; p < 2; ++p) {
-        for (uint32_t lane = 0; lane < 2; ++lane)
-          m.WriteMemByte(g.MemByteAddress(cm.io.in_slices[p], cm.io.in_addr, lane), static_cast<uint8_t>(v[lane] >> (8 * p)));
-      }
+      WriteTokenPos(m, g, cm.io, tokens[pos], pos);
       m.Start();
       const RunResult rr = m.Run(10'000'000);
       ASSERT_EQ(rr.status, RunStatus::kDone) << rr.message;
@@ -212,12 +209,7 @@ TEST(Llama, FirstTokenOnModel) {
   llm::Reference ref(ck);
   int token = 1;
   for (int pos = 0; pos < 3; ++pos) {
-    // Host: token in lane 0, position in lane 1 of the i16 input word.
-    const uint32_t v[2] = {static_cast<uint32_t>(token), static_cast<uint32_t>(pos)};
-    for (uint32_t p = 0; p < 2; ++p) {
-      for (uint32_t lane = 0; lane < 2; ++lane)
-        m.WriteMemByte(g.MemByteAddress(cm.io.in_slices[p], cm.io.in_addr, lane), static_cast<uint8_t>(v[lane] >> (8 * p)));
-    }
+    WriteTokenPos(m, g, cm.io, token, pos);
     m.Start();
     const RunResult rr = m.Run(10'000'000);
     ASSERT_EQ(rr.status, RunStatus::kDone) << rr.message;
@@ -344,10 +336,7 @@ TEST(Llama, DebugInterpreter) {
     std::vector<uint8_t> mem0(g.mem_bytes(), 0);
     Model m(g);
     ASSERT_TRUE(m.LoadProgram(cm.program, &err)) << err;
-    for (uint32_t p = 0; p < 2; ++p) {
-      for (uint32_t lane = 0; lane < 2; ++lane)
-        m.WriteMemByte(g.MemByteAddress(cm.io.in_slices[p], cm.io.in_addr, lane), static_cast<uint8_t>(v[lane] >> (8 * p)));
-    }
+    WriteTokenPos(m, g, cm.io, token, pos);
     std::map<std::tuple<uint64_t, uint32_t, uint32_t>, uint32_t> expect;  // (cycle, slice, superlane) -> node
     for (uint32_t n = 0; n < gr.nodes.size(); ++n) {
       const Node &nd = gr.nodes[n];
@@ -414,11 +403,7 @@ class ModelBackend : public llm::Backend {
     if (!m_.LoadProgram(cm.program, &err)) throw std::runtime_error(err);
   }
   bool Forward(int token, int pos, std::vector<float> *logits, int *argmax, std::string *error) override {
-    const uint32_t v[2] = {static_cast<uint32_t>(token), static_cast<uint32_t>(pos)};
-    for (uint32_t p = 0; p < 2; ++p) {
-      for (uint32_t lane = 0; lane < 2; ++lane)
-        m_.WriteMemByte(g_.MemByteAddress(cm_.io.in_slices[p], cm_.io.in_addr, lane), static_cast<uint8_t>(v[lane] >> (8 * p)));
-    }
+    WriteTokenPos(m_, g_, cm_.io, token, pos);
     m_.Start();
     const RunResult rr = m_.Run(10'000'000);
     if (rr.status != RunStatus::kDone || !m_.errors().empty() || m_.cycle() != cm_.predicted_cycles) {

@@ -10,6 +10,7 @@
 #include "tsp/llm/checkpoint.h"
 #include "tsp/llm/reference.h"
 #include "tsp/model.h"
+#include "compiler/host_io.h"
 
 namespace tsp::compiler {
 namespace {
@@ -60,11 +61,7 @@ TEST_P(Shapes, LogitsMatchReference) {
   llm::Reference ref(ck);
   int token = 1;
   for (int pos = 0; pos < 5; ++pos) {
-    const uint32_t v[2] = {static_cast<uint32_t>(token), static_cast<uint32_t>(pos)};
-    for (uint32_t p = 0; p < 2; ++p) {
-      for (uint32_t lane = 0; lane < 2; ++lane)
-        m.WriteMemByte(geo.MemByteAddress(cm.io.in_slices[p], cm.io.in_addr, lane), static_cast<uint8_t>(v[lane] >> (8 * p)));
-    }
+    WriteTokenPos(m, geo, cm.io, token, pos);
     m.Start();
     const RunResult rr = m.Run(10'000'000);
     ASSERT_EQ(rr.status, RunStatus::kDone) << rr.message;
