@@ -623,6 +623,7 @@ class Scheduler {
   // other reservation of that diagonal can equal, since they would overlap).
   void EraseStream(uint64_t key, std::pair<uint32_t, uint32_t> iv) {
     auto it = sres_.find(key);
+    if (it == sres_.end()) throw std::logic_error("internal: a stream reservation to remove is missing");
     auto &vec = it->second;
     for (size_t k = vec.size(); k-- > 0;) {
       if (vec[k] == iv) {
