@@ -22,6 +22,7 @@
 #include "Vtsp_top_small___024root.h"
 #include "bits.h"
 #include "harness.h"
+#include "rtl_geometry.h"
 #include "lockstep.h"
 #include "ref/builder.h"
 #include "tsp/assembler.h"
@@ -41,12 +42,7 @@ using test::Vop;
 using test::W;
 using test::Write;
 
-#ifdef TSP_CONFIG_SMALL
-const Geometry kGeom = *Geometry::FromName("small");
-#else
-const Geometry kGeom = Geometry::Default();
-#endif
-constexpr uint32_t kSlotBits = 129;
+const Geometry kGeom = RtlGeometry();
 constexpr uint32_t kI8 = 0;
 
 uint32_t Log2(uint32_t x) {

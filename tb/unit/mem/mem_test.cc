@@ -17,6 +17,7 @@
 #include "Vtsp_mem_slice.h"
 #include "bits.h"
 #include "harness.h"
+#include "rtl_geometry.h"
 #include "ref/builder.h"
 #include "tsp/isa_gen.h"
 #include "tsp/model.h"
@@ -37,7 +38,6 @@ const uint32_t kS = kGeom.superlanes();
 const uint32_t kStreams = kGeom.streams();
 const uint32_t kWords = kGeom.mem_words();
 const uint32_t kAddrBits = 10;  // log2(kWords), checked below
-constexpr uint32_t kSlotBits = 129;
 
 using Word = std::array<uint8_t, 16>;
 

@@ -17,19 +17,15 @@
 #include "Vtsp_stream_regs_mem.h"
 #include "bits.h"
 #include "harness.h"
+#include "rtl_geometry.h"
 #include "tsp/model.h"
 
 namespace tsp::tb {
 namespace {
 
-#ifdef TSP_CONFIG_SMALL
-const Geometry kGeom = *Geometry::FromName("small");
-#else
-const Geometry kGeom = Geometry::Default();
-#endif
+const Geometry kGeom = RtlGeometry();
 const uint32_t kS = kGeom.superlanes();
 const uint32_t kStreams = kGeom.streams();
-constexpr uint32_t kSlotBits = 129;
 
 struct Slot {
   std::array<uint32_t, 5> w{};  // w[4] bit 0 = valid

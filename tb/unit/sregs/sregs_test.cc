@@ -17,19 +17,15 @@
 #include "Vtsp_stream_regs.h"
 #include "bits.h"
 #include "harness.h"
+#include "rtl_geometry.h"
 #include "tsp/model.h"
 
 namespace tsp::tb {
 namespace {
 
-#ifdef TSP_CONFIG_SMALL
-const Geometry kGeom = *Geometry::FromName("small");
-#else
-const Geometry kGeom = Geometry::Default();
-#endif
+const Geometry kGeom = RtlGeometry();
 const uint32_t kS = kGeom.superlanes();
 const uint32_t kStreams = kGeom.streams();
-constexpr uint32_t kSlotBits = 129;  // 16 data bytes + valid (tsp_pkg::SlotBits)
 constexpr uint32_t kSlotWords = 5;   // 32-bit words holding one slot
 
 // One slot as five 32-bit words, bit 128 = valid.

@@ -24,6 +24,7 @@
 
 #include "Vtsp_vxm.h"
 #include "harness.h"
+#include "rtl_geometry.h"
 #include "ref/builder.h"
 #include "tsp/instr.h"
 #include "tsp/model.h"
@@ -38,17 +39,12 @@ using tsp::Instr;
 using tsp::isa::Opcode;
 using tsp::test::Builder;
 using Tb = tsp::tb::Harness<Vtsp_vxm>;
+using tsp::tb::kSlotBits;
+using tsp::tb::RtlGeometry;
 
-Geometry Geom() {
-#ifdef TSP_CONFIG_SMALL
-  return *Geometry::FromName("small");
-#else
-  return Geometry::Default();
-#endif
-}
+Geometry Geom() { return RtlGeometry(); }
 
 constexpr uint32_t kLanes = 16;
-constexpr uint32_t kSlotBits = 129;  // {valid, 128-bit data}
 constexpr uint32_t kDispBits = 65;   // {valid, 64-bit instr}
 
 // ---- Bit access to Verilator's wide ports ----
