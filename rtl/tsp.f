@@ -7,12 +7,16 @@ pkg/tsp_isa_pkg.sv
 pkg/tsp_pkg.sv
 common/tsp_ram_sdp.sv
 common/tsp_delay.sv
+slices/tsp_fp_add_align.sv
+slices/tsp_fp_add_norm.sv
 slices/tsp_fp_add.sv
+slices/tsp_fp_f2i_core.sv
 slices/tsp_fp_f2i.sv
 slices/tsp_fp_i2f.sv
 slices/tsp_fp_max.sv
 slices/tsp_fp_mul.sv
 slices/tsp_fp_mul_round.sv
+slices/tsp_fp_mul_f2i.sv
 slices/tsp_vxm_lane.sv
 slices/tsp_vxm_tile.sv
 slices/tsp_vxm_alu.sv

@@ -2,7 +2,7 @@
 // Package-qualified use only (Yosys rejects wildcard imports): tsp_isa_pkg::OpRead, ...
 package tsp_isa_pkg;
 
-  localparam int unsigned IsaVersion = 3;
+  localparam int unsigned IsaVersion = 4;
 
   // ---------------- Constants ----------------
   localparam int unsigned LanesPerSuperlane = 16;  // lanes per superlane (bytes per MEM word); fixed
@@ -29,8 +29,8 @@ package tsp_isa_pkg;
   localparam int unsigned SmallIqDepth = 256;
 
   // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).
-  localparam logic [63:0] DefaultFingerprint = 64'h5A0D020908080403;
-  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040203;
+  localparam logic [63:0] DefaultFingerprint = 64'h5A0D020908080404;
+  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040204;
 
   // ---------------- Data types ----------------
   typedef enum logic [1:0] {
@@ -91,7 +91,7 @@ package tsp_isa_pkg;
   localparam int unsigned LatScatter = 0;
   localparam int unsigned LatVadd = 2;
   localparam int unsigned LatVsub = 2;
-  localparam int unsigned LatVmul = 2;
+  localparam int unsigned LatVmul = 3;
   localparam int unsigned LatVmax = 2;
   localparam int unsigned LatVrelu = 2;
   localparam int unsigned LatVshl = 2;
@@ -103,9 +103,9 @@ package tsp_isa_pkg;
   localparam int unsigned LatFsub = 3;
   localparam int unsigned LatFmul = 3;
   localparam int unsigned LatFmax = 3;
-  localparam int unsigned LatFexp = 20;
-  localparam int unsigned LatFrecip = 20;
-  localparam int unsigned LatFrsqrt = 20;
+  localparam int unsigned LatFexp = 38;
+  localparam int unsigned LatFrecip = 38;
+  localparam int unsigned LatFrsqrt = 38;
   localparam int unsigned LatShup = 10;
   localparam int unsigned LatShdn = 10;
   localparam int unsigned LatPerm = 10;
@@ -139,16 +139,16 @@ package tsp_isa_pkg;
   localparam int unsigned OccFsub = 1;
   localparam int unsigned OccFmul = 1;
   localparam int unsigned OccFmax = 1;
-  localparam int unsigned OccFexp = 19;
-  localparam int unsigned OccFrecip = 19;
-  localparam int unsigned OccFrsqrt = 19;
+  localparam int unsigned OccFexp = 37;
+  localparam int unsigned OccFrecip = 37;
+  localparam int unsigned OccFrsqrt = 37;
   localparam int unsigned OccShup = 1;
   localparam int unsigned OccShdn = 1;
   localparam int unsigned OccPerm = 1;
   localparam int unsigned OccDist = 1;
   localparam int unsigned OccTrans = 16;
-  localparam int unsigned OccRsum = 8;
-  localparam int unsigned OccRmax = 8;
+  localparam int unsigned OccRsum = 14;
+  localparam int unsigned OccRmax = 14;
   localparam int unsigned OccLw = 1;
   localparam int unsigned OccIw = 1;
   localparam int unsigned OccAbc = 1;

@@ -7,9 +7,12 @@
 //   step 1      : pairs U .. 2U-1  of level 1 -> buf[U .. 2U-1]
 //   step s >= 2 : one whole level (at most U pairs); unit u writes buf[u]; the unit just past the
 //                 last pair carries buf[2u] (the odd element) into buf[u].
-// NSteps = 1 + ceil(log2 VL) steps, i.e. 7 for VL = 64; the occupancy (8) leaves the engine free
-// before the next reduction loads. The scalar result then travels a tap chain so that superlane k
-// gets it at t + k + LatRsum.
+// NSteps = 1 + ceil(log2 VL) steps, i.e. 7 for VL = 64. A step takes two cycles (ph_q): the units'
+// fp adders are split (tsp_fp_add_align, registered, then tsp_fp_add_norm), and the step's results
+// are written in its second cycle. (Until 2026-12-05 a step was one cycle with a one-cycle fp adder,
+// the deepest path of the SXM; the occupancy went from 8 to 14, the latency stayed 20: issue 10's
+// timing work.) The occupancy (>= 2 NSteps) leaves the engine free before the next reduction
+// loads. The scalar result then travels a tap chain so that superlane k gets it at t + k + LatRsum.
 //
 // load_i arrives at t + S - 1 (when the last superlane's operands are read) with the whole
 // operand vector (lane-major, 32 bits per lane, bytes beyond the group width zero).
@@ -37,12 +40,12 @@ module tsp_sxm_red (
   localparam int unsigned StepW  = $clog2(NSteps + 1);
   localparam int unsigned CntW   = $clog2(VL) + 1;
   localparam int unsigned Lat    = tsp_isa_pkg::LatRsum;
-  // Result chain: stage 0 holds the result from t + S + NSteps on; superlane k taps stage
-  // k + Lat - S - NSteps.
-  localparam int unsigned Chain  = Lat - NSteps;
+  // Result chain: stage 0 holds the result from t + S + 2 NSteps on; superlane k taps stage
+  // k + Lat - S - 2 NSteps.
+  localparam int unsigned Chain  = Lat - 2 * NSteps;
 
   logic [VL-1:0][31:0] buf_q;
-  logic                act_q, is_max_q, is_f_q;
+  logic                act_q, ph_q, is_max_q, is_f_q;
   logic [StepW-1:0]    step_q;
   logic [CntW-1:0]     cnt_q;
   logic [4:0]          dst_q;
@@ -53,19 +56,28 @@ module tsp_sxm_red (
   logic [U-1:0][31:0]  res;
 
   assign step1 = (step_q == StepW'(1));
-  assign last  = act_q && (step_q == StepW'(NSteps - 1));
+  assign last  = act_q && ph_q && (step_q == StepW'(NSteps - 1));
   assign pairs = cnt_q >> 1;
 
   for (genvar u = 0; u < U; u++) begin : g_unit
-    logic [31:0] x, y, f_add, f_max, i_add, i_max, op_r;
+    logic [31:0] x, y, f_add, f_max, i_add, i_max, pre;
+    // First cycle of a step: the adder's first half and every other result, registered.
+    logic        fa_spec, fa_sign, fa_spec_q, fa_sign_q, use_add, use_add_q;
+    logic [31:0] fa_spec_y, fa_spec_y_q, pre_q;
+    logic [7:0]  fa_exp, fa_exp_q;
+    logic [27:0] fa_sum, fa_sum_q;
     assign x = step1 ? buf_q[2 * U + 2 * u] : buf_q[2 * u];
     assign y = step1 ? buf_q[2 * U + 2 * u + 1] : buf_q[2 * u + 1];
 
-    tsp_fp_add u_add (
-      .a_i  (x),
-      .b_i  (y),
-      .sub_i(1'b0),
-      .y_o  (f_add)
+    tsp_fp_add_align u_add_align (
+      .a_i     (x),
+      .b_i     (y),
+      .sub_i   (1'b0),
+      .spec_o  (fa_spec),
+      .spec_y_o(fa_spec_y),
+      .sign_o  (fa_sign),
+      .exp_o   (fa_exp),
+      .sum_o   (fa_sum)
     );
     tsp_fp_max u_max (
       .a_i(x),
@@ -75,16 +87,48 @@ module tsp_sxm_red (
     assign i_add = x + y;
     assign i_max = ($signed(x) < $signed(y)) ? y : x;
 
-    assign op_r   = is_max_q ? (is_f_q ? f_max : i_max) : (is_f_q ? f_add : i_add);
     // Levels after the first: a unit beyond the last pair carries the odd element.
-    assign res[u] = (step_q >= StepW'(2) && CntW'(u) >= pairs) ? x : op_r;
+    always_comb begin
+      use_add = 1'b0;
+      if (step_q >= StepW'(2) && CntW'(u) >= pairs) begin
+        pre = x;
+      end else if (is_max_q) begin
+        pre = is_f_q ? f_max : i_max;
+      end else if (is_f_q) begin
+        pre     = x;
+        use_add = 1'b1;
+      end else begin
+        pre = i_add;
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      fa_spec_q   <= fa_spec;
+      fa_spec_y_q <= fa_spec_y;
+      fa_sign_q   <= fa_sign;
+      fa_exp_q    <= fa_exp;
+      fa_sum_q    <= fa_sum;
+      pre_q       <= pre;
+      use_add_q   <= use_add;
+    end
+
+    // Second cycle: the adder's second half.
+    tsp_fp_add_norm u_add_norm (
+      .spec_i  (fa_spec_q),
+      .spec_y_i(fa_spec_y_q),
+      .sign_i  (fa_sign_q),
+      .exp_i   (fa_exp_q),
+      .sum_i   (fa_sum_q),
+      .y_o     (f_add)
+    );
+    assign res[u] = use_add_q ? f_add : pre_q;
   end
 
   // Operand / working buffer (payload, no reset).
   always_ff @(posedge clk_i) begin
     if (load_i) begin
       buf_q <= vec_i;
-    end else if (act_q) begin
+    end else if (act_q && ph_q) begin
       for (int unsigned u = 0; u < U; u++) begin
         if (step1) buf_q[U + u] <= res[u];
         else       buf_q[u] <= res[u];
@@ -95,6 +139,7 @@ module tsp_sxm_red (
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act_q    <= 1'b0;
+      ph_q     <= 1'b0;
       step_q   <= '0;
       cnt_q    <= '0;
       is_max_q <= 1'b0;
@@ -103,12 +148,16 @@ module tsp_sxm_red (
       w_q      <= '0;
     end else begin
       if (act_q) begin
-        step_q <= step_q + StepW'(1);
-        cnt_q  <= step1 ? CntW'(VL / 2) : CntW'((cnt_q + CntW'(1)) >> 1);
+        ph_q <= !ph_q;
+        if (ph_q) begin
+          step_q <= step_q + StepW'(1);
+          cnt_q  <= step1 ? CntW'(VL / 2) : CntW'((cnt_q + CntW'(1)) >> 1);
+        end
         if (last) act_q <= 1'b0;
       end
       if (load_i) begin
         act_q    <= 1'b1;
+        ph_q     <= 1'b0;
         step_q   <= '0;
         cnt_q    <= CntW'(VL);
         is_max_q <= is_max_i;
@@ -148,7 +197,7 @@ module tsp_sxm_red (
   end
 
   for (genvar k = 0; k < S; k++) begin : g_tap
-    localparam int unsigned Tap = k + Lat - S - NSteps;
+    localparam int unsigned Tap = k + Lat - S - 2 * NSteps;
     assign vld_o[k] = c_vld_q[Tap];
     assign dst_o[k] = c_dst_q[Tap];
     assign w_o[k]   = c_w_q[Tap];
@@ -160,7 +209,7 @@ module tsp_sxm_red (
   // The tree must finish before the first superlane's write, and before the next reduction loads.
   // (A reduction dispatched within the occupancy is a UnitBusy schedule error; it restarts the
   // engine here, while the model would compute both.)
-  `ASSERT_INIT(RedLatency_A, Lat >= S + NSteps && NSteps <= tsp_isa_pkg::OccRsum &&
+  `ASSERT_INIT(RedLatency_A, Lat >= S + 2 * NSteps && 2 * NSteps <= tsp_isa_pkg::OccRsum &&
                              tsp_isa_pkg::OccRmax == tsp_isa_pkg::OccRsum &&
                              tsp_isa_pkg::LatRmax == Lat && VL % 4 == 0)
 endmodule

@@ -10,7 +10,7 @@
 // the instruction it reads now (d[k]) and the instructions whose writes are due now (d[k+L]).
 // Writes leave on three tracks, one per latency class, so that tsp_vxm can merge all writers in the
 // reference model's order:
-//   track 0: LatVadd (integer ops, VRELU, VMOV), track 1: LatFadd (fp32 ops, VCVT),
+//   track 0: LatVadd (integer ops, VRELU, VMOV), track 1: LatFadd (fp32 ops, VCVT, VMUL),
 //   track 2: LatFexp (FEXP, FRECIP, FRSQRT).
 // Reading an operand slot with valid == 0 raises empty_read_o in the read cycle (the model's
 // EmptyRead error), once per stream group element; idle_o is high when no instruction seen so far
@@ -52,24 +52,26 @@ module tsp_vxm_alu (
   localparam logic [1:0] ClsSf   = 2'd3;
 
   // The tile pipeline has fixed depths: latency-2 results leave stage 1, latency-3 results stage 2,
-  // special functions finish their sequence by read + 19 and hold the result.
-  `ASSERT_INIT(LatL2Ops_A, LatL2 == 2 && tsp_isa_pkg::LatVsub == LatL2 && tsp_isa_pkg::LatVmul == LatL2 &&
+  // special functions finish their sequence by read + 37 (two cycles a step) and hold the result.
+  `ASSERT_INIT(LatL2Ops_A, LatL2 == 2 && tsp_isa_pkg::LatVsub == LatL2 &&
                            tsp_isa_pkg::LatVmax == LatL2 && tsp_isa_pkg::LatVrelu == LatL2 &&
                            tsp_isa_pkg::LatVshl == LatL2 && tsp_isa_pkg::LatVshr == LatL2 &&
                            tsp_isa_pkg::LatVsrl == LatL2 && tsp_isa_pkg::LatVmov == LatL2)
   `ASSERT_INIT(LatL3Ops_A, LatL3 == 3 && tsp_isa_pkg::LatFsub == LatL3 && tsp_isa_pkg::LatFmul == LatL3 &&
+                           tsp_isa_pkg::LatVmul == LatL3 &&
                            tsp_isa_pkg::LatFmax == LatL3 && tsp_isa_pkg::LatVcvt == LatL3)
-  `ASSERT_INIT(LatSfOps_A, LatSf >= 20 && tsp_isa_pkg::LatFrecip == LatSf && tsp_isa_pkg::LatFrsqrt == LatSf &&
-                           tsp_isa_pkg::OccFexp >= 19 && tsp_isa_pkg::OccFexp < LatSf + 20 &&
+  `ASSERT_INIT(LatSfOps_A, LatSf >= 38 && tsp_isa_pkg::LatFrecip == LatSf && tsp_isa_pkg::LatFrsqrt == LatSf &&
+                           tsp_isa_pkg::OccFexp >= 37 && tsp_isa_pkg::OccFexp < LatSf + 20 &&
                            tsp_isa_pkg::OccFrecip == tsp_isa_pkg::OccFexp &&
                            tsp_isa_pkg::OccFrsqrt == tsp_isa_pkg::OccFexp)
 
   function automatic logic [1:0] op_class(logic [7:0] op);
     logic [1:0] c;
     unique case (op)
-      8'(tsp_isa_pkg::OpVadd), 8'(tsp_isa_pkg::OpVsub), 8'(tsp_isa_pkg::OpVmul),
+      8'(tsp_isa_pkg::OpVadd), 8'(tsp_isa_pkg::OpVsub),
       8'(tsp_isa_pkg::OpVmax), 8'(tsp_isa_pkg::OpVrelu), 8'(tsp_isa_pkg::OpVshl),
       8'(tsp_isa_pkg::OpVshr), 8'(tsp_isa_pkg::OpVsrl), 8'(tsp_isa_pkg::OpVmov): c = ClsL2;
+      8'(tsp_isa_pkg::OpVmul),
       8'(tsp_isa_pkg::OpVcvt), 8'(tsp_isa_pkg::OpFadd), 8'(tsp_isa_pkg::OpFsub),
       8'(tsp_isa_pkg::OpFmul), 8'(tsp_isa_pkg::OpFmax): c = ClsL3;
       8'(tsp_isa_pkg::OpFexp), 8'(tsp_isa_pkg::OpFrecip), 8'(tsp_isa_pkg::OpFrsqrt): c = ClsSf;

@@ -6,10 +6,18 @@
 // Timing (r = the read cycle, ld_i high):
 //   r   stage 0: a is converted (VxlAI2f: sign-extended by stype_i, then int -> fp32; VxlASat:
 //       saturated to dtype_i); s1 <= operands.
-//   r+1 stage 1: integer ops, fp add / multiply / max, relu; s2 <= result (l2_o during r+2).
-//   r+2 stage 2: fp32 -> int of VCVT (s2_f2i_i); s3 <= result (l3_o during r+3).
-//   r+1 .. : a special function runs its steps on the stage-1 fp multiplier and adder (sf_run_i,
-//       uop_i: step i in r+1+i); its final step loads sf_o, which holds until the next one.
+//   r+1 stage 1: integer ops but VMUL, fp max, relu; s2 <= result (l2_o during r+2). The fp
+//       adder's first half (special cases, alignment, exact sum) and the multiplier's product
+//       (int32 for VMUL, significands otherwise); registered.
+//   r+2 stage 2: the fp adder's second half (normalise, round), the fp multiplier's rounding, then
+//       fp32 -> int of VCVT (s2_f2i_i) on the product; VMUL's wrap / saturation; s3 <= result
+//       (l3_o during r+3). (VMUL had latency 2 before ISA version 4.)
+//   r+1 .. : a special function runs its steps on the same two-stage fp multiplier and adder
+//       (sf_run_i, uop_i: step i in r+1+2i and r+2+2i; sf_wb_i marks the second cycle, whose
+//       results go to the step's registers); its final step loads sf_o, which holds until the next
+//       one. (Until 2026-12-05 both units were one stage and a step took one cycle: FADD / FMUL kept
+//       their latency 3 through the split, the special functions went from latency 20 /
+//       occupancy 19 to 38 / 37, issue 10's timing work.)
 //
 // Area notes (issue 10): the integer path is 33 bits wide for add / subtract / max (one adder;
 // VMAX is the sign of a - b), the 64-bit product only for VMUL; saturation tests the bits above
@@ -33,6 +41,7 @@ module tsp_vxm_lane (
   input  logic                s1_sat_i,
   input  logic [4:0]          s1_sh_i,     // shift amount modulo the lane width
   input  logic                sf_run_i,    // a special function runs its steps
+  input  logic                sf_wb_i,     // second cycle of its step: write the step's results
   input  logic [1:0]          sf_func_i,   // 0 FEXP, 1 FRECIP, 2 FRSQRT
   input  tsp_pkg::vxm_uop_t   uop_i,       // its step of this cycle
   // Stage 2.
@@ -133,6 +142,17 @@ module tsp_vxm_lane (
 
   logic [31:0] a_sx, i2f_y, sat0, a0, b0;
   logic [31:0] s1_a_q, s1_b_q, s2_q, s3_q, sf_out_q;
+  // Stage 1 -> 2 registers of the two-stage fp adder and multiplier.
+  logic        fa_spec, fa_sign, fa_spec_q, fa_sign_q;
+  logic [31:0] fa_spec_y, fa_spec_y_q;
+  logic [7:0]  fa_exp, fa_exp_q;
+  logic [27:0] fa_sum, fa_sum_q;
+  logic [31:0] fm_a_q, fm_b_q;
+  logic [63:0] fm_prod_q;
+  logic        k2_add_q, k2_mul_q;  // s3 takes the adder's / the fp multiplier's result
+  logic        k2_vmul_q, k2_sat_q; // s3 takes VMUL's product (saturated)
+  logic [1:0]  k2_dtype_q;
+  logic [31:0] vmul_y;
   logic [31:0] sf_r_q [4];
   logic [31:0] sa, sb, p_in, seed, mul_x, mul_y, add_x, add_y, fmul_y, fadd_y, fmax_y;
   logic [31:0] s1_y, arith_y, relu_y, sh_src, sh_out, shift_y, f2i_y, sc_y, fin_y;
@@ -221,18 +241,15 @@ module tsp_vxm_lane (
 
   assign prod = 64'(mo_a) * 64'(mo_b);  // exact: |int32 * int32| <= 2^62
 
-  tsp_fp_mul_round u_mul (
-    .a_i   (mul_x),
-    .b_i   (mul_y),
-    .prod_i(prod[47:0]),
-    .y_o   (fmul_y)
-  );
-
-  tsp_fp_add u_add (
-    .a_i  (add_x),
-    .b_i  (add_y),
-    .sub_i(add_sub),
-    .y_o  (fadd_y)
+  tsp_fp_add_align u_add_align (
+    .a_i     (add_x),
+    .b_i     (add_y),
+    .sub_i   (add_sub),
+    .spec_o  (fa_spec),
+    .spec_y_o(fa_spec_y),
+    .sign_o  (fa_sign),
+    .exp_o   (fa_exp),
+    .sum_o   (fa_sum)
   );
 
   tsp_fp_max u_max (
@@ -245,18 +262,9 @@ module tsp_vxm_lane (
     // Integer add / subtract / max: one exact 33-bit adder (VMAX: a - b, a wins when >= 0).
     neg   = (s1_op_i == tsp_pkg::VxlSub) || (s1_op_i == tsp_pkg::VxlMax);
     sum33 = {sa[31], sa} + ({sb[31], sb} ^ {33{neg}}) + {32'd0, neg};
-    if (s1_op_i == tsp_pkg::VxlMul) begin
-      ovf   = out_of_range64(prod[63:7], s1_dtype_i);
-      v_neg = prod[63];
-    end else begin
-      ovf   = out_of_range33(sum33[32:7], s1_dtype_i);
-      v_neg = sum33[32];
-    end
-    if (s1_sat_i && ovf) begin
-      arith_y = sat_limit(v_neg, s1_dtype_i);
-    end else begin
-      arith_y = (s1_op_i == tsp_pkg::VxlMul) ? prod[31:0] : sum33[31:0];
-    end
+    ovf   = out_of_range33(sum33[32:7], s1_dtype_i);
+    v_neg = sum33[32];
+    arith_y = (s1_sat_i && ovf) ? sat_limit(v_neg, s1_dtype_i) : sum33[31:0];
 
     // VRELU: fp32 (NaN -> canonical NaN, DAZ) or signed integer.
     if (s1_dtype_i == 2'(tsp_isa_pkg::DtF32)) begin
@@ -283,24 +291,44 @@ module tsp_vxm_lane (
 
     unique case (s1_op_i)
       tsp_pkg::VxlAdd,
-      tsp_pkg::VxlSub,
-      tsp_pkg::VxlMul:  s1_y = arith_y;
+      tsp_pkg::VxlSub:  s1_y = arith_y;
       tsp_pkg::VxlMax:  s1_y = sum33[32] ? sb : sa;
       tsp_pkg::VxlRelu: s1_y = relu_y;
       tsp_pkg::VxlShl,
       tsp_pkg::VxlShr,
       tsp_pkg::VxlSrl:  s1_y = shift_y;
-      tsp_pkg::VxlFadd,
-      tsp_pkg::VxlFsub: s1_y = fadd_y;
-      tsp_pkg::VxlFmul: s1_y = fmul_y;
       tsp_pkg::VxlFmax: s1_y = fmax_y;
       default:          s1_y = s1_a_q;
     endcase
   end
 
-  // ---------------- Stage 2: VCVT fp32 -> int ----------------
-  tsp_fp_f2i u_f2i (
-    .x_i    (s2_q),
+  // ---------------- Stage 2: fp add / multiply second halves, VCVT fp32 -> int ----------------
+  tsp_fp_add_norm u_add_norm (
+    .spec_i  (fa_spec_q),
+    .spec_y_i(fa_spec_y_q),
+    .sign_i  (fa_sign_q),
+    .exp_i   (fa_exp_q),
+    .sum_i   (fa_sum_q),
+    .y_o     (fadd_y)
+  );
+
+  tsp_fp_mul_round u_mul (
+    .a_i   (fm_a_q),
+    .b_i   (fm_b_q),
+    .prod_i(fm_prod_q[47:0]),
+    .y_o   (fmul_y)
+  );
+
+  // VMUL: the low half of the int32 product, or saturated to the destination type.
+  assign vmul_y = (k2_sat_q && out_of_range64(fm_prod_q[63:7], k2_dtype_q)) ?
+                  sat_limit(fm_prod_q[63], k2_dtype_q) : fm_prod_q[31:0];
+
+  // VCVT to an integer type scales by its fp multiply first (stage 1 op VxlFmul): the product
+  // rounds straight to the integer (tsp_fp_mul_f2i, bit for bit F32ToInt(FMul(a, scale))).
+  tsp_fp_mul_f2i u_mul_f2i (
+    .a_i    (fm_a_q),
+    .b_i    (fm_b_q),
+    .prod_i (fm_prod_q[47:0]),
     .dtype_i(s2_dtype_i),
     .y_o    (f2i_y)
   );
@@ -338,8 +366,31 @@ module tsp_vxm_lane (
       s1_b_q <= b0;
     end
     s2_q <= s1_y;
-    s3_q <= s2_f2i_i ? f2i_y : s2_q;
-    if (sf_run_i) begin
+    fa_spec_q   <= fa_spec;
+    fa_spec_y_q <= fa_spec_y;
+    fa_sign_q   <= fa_sign;
+    fa_exp_q    <= fa_exp;
+    fa_sum_q    <= fa_sum;
+    fm_a_q      <= mul_x;
+    fm_b_q      <= mul_y;
+    fm_prod_q   <= prod;
+    k2_add_q    <= !sf_run_i && ((s1_op_i == tsp_pkg::VxlFadd) || (s1_op_i == tsp_pkg::VxlFsub));
+    k2_mul_q    <= !sf_run_i && (s1_op_i == tsp_pkg::VxlFmul);
+    k2_vmul_q   <= !sf_run_i && (s1_op_i == tsp_pkg::VxlMul);
+    k2_sat_q    <= s1_sat_i;
+    k2_dtype_q  <= s1_dtype_i;
+    if (s2_f2i_i) begin
+      s3_q <= f2i_y;
+    end else if (k2_add_q) begin
+      s3_q <= fadd_y;
+    end else if (k2_mul_q) begin
+      s3_q <= fmul_y;
+    end else if (k2_vmul_q) begin
+      s3_q <= vmul_y;
+    end else begin
+      s3_q <= s2_q;
+    end
+    if (sf_run_i && sf_wb_i) begin
       for (int r = 0; r < 4; r++) begin
         if (uop_i.mul_en && (uop_i.mul_d == 2'(r))) sf_r_q[r] <= fmul_y;
         if (uop_i.add_en && (uop_i.add_d == 2'(r))) sf_r_q[r] <= fadd_y;

@@ -4,17 +4,20 @@
 //   cycle r   : stage 0 - operands arrive (gathered by tsp_vxm_alu); VCVT int sources are
 //               converted (saturated, or to fp32) here, and so is the integer operand a of
 //               FADD .. FMAX with aint (ISA v2, same tsp_fp_i2f); registered into s1 (load-enabled).
-//   cycle r+1 : stage 1 - integer ops, FADD/FSUB (adder), FMUL/VCVT (multiplier), FMAX, FRELU;
-//               result registered into s2. l2_o = s2 during r+2 (latency-2 ops).
-//   cycle r+2 : stage 2 - VCVT f32->int (round, saturate); registered into s3. l3_o = s3 during
-//               r+3 (latency-3 ops).
-//   cycles r+1 .. r+1+N : FEXP / FRECIP / FRSQRT run their fixed step sequence (numerics.cc) on
-//               the lane's fp multiplier and fp adder (one MUL and/or one ADD per cycle, N <= 17),
-//               then the final INT step loads sf_o, which holds until the next special function
-//               finishes (the ALU writes it at r + LatFexp).
-// The ISA occupancy (19, the tightest this tile allows: the longest sequence, FEXP, ends with its
-// final INT step in r+18) guarantees that no other instruction reads at this tile in r+1 .. r+18,
-// so the stage-1 fp units are free while the sequence runs and s1 keeps the input operand.
+//   cycle r+1 : stage 1 - integer ops, FMAX, FRELU, result registered into s2; l2_o = s2 during
+//               r+2 (latency-2 ops). First halves of FADD/FSUB (alignment, exact sum) and of
+//               FMUL/VCVT (the product), registered.
+//   cycle r+2 : stage 2 - second halves of the fp adder and multiplier (normalise, round), then
+//               VCVT f32->int (round, saturate); registered into s3. l3_o = s3 during r+3
+//               (latency-3 ops).
+//   cycles r+1 .. r+2N : FEXP / FRECIP / FRSQRT run their fixed step sequence (numerics.cc) on
+//               the lane's two-stage fp multiplier and fp adder: step i (one MUL and/or one ADD)
+//               in r+1+2i and r+2+2i (sf_ph_q), N <= 18 steps; the final INT step loads sf_o,
+//               which holds until the next special function finishes (the ALU writes it at
+//               r + LatFexp, LatFexp >= 2 N + 2).
+// The ISA occupancy (37, the tightest this tile allows: the longest sequence, FEXP, ends with its
+// final INT step in r+36) guarantees that no other instruction reads at this tile in r+1 .. r+36,
+// so the fp units are free while the sequence runs and s1 keeps the input operand.
 // The one multiplier of a lane is 33x33 signed: int32 products for VMUL and 24x24 significand
 // products for the fp multiply.
 // The tile decodes each instruction once (the tsp_pkg::Vxl* lane codes) and runs the sequencer of
@@ -235,6 +238,7 @@ module tsp_vxm_tile (
   logic       s2_f2i_q;
   logic [1:0] s2_dtype_q;
   logic       sf_run_q;
+  logic       sf_ph_q;        // second cycle of the step
   logic [1:0] sf_func_q;
   logic [4:0] sf_step_q;
   uop_t       uop;
@@ -249,6 +253,7 @@ module tsp_vxm_tile (
       s2_f2i_q    <= 1'b0;
       s2_dtype_q  <= '0;
       sf_run_q    <= 1'b0;
+      sf_ph_q     <= 1'b0;
       sf_func_q   <= '0;
       sf_step_q   <= '0;
     end else begin
@@ -267,11 +272,15 @@ module tsp_vxm_tile (
       s2_dtype_q <= s1_dtype_q;
       if (rd_valid_i && rd_sf) begin
         sf_run_q  <= 1'b1;
+        sf_ph_q   <= 1'b0;
         sf_step_q <= '0;
         sf_func_q <= 2'(rd_op - 8'(tsp_isa_pkg::OpFexp));
       end else if (sf_run_q) begin
-        sf_step_q <= sf_step_q + 5'd1;
-        if (uop.fin) sf_run_q <= 1'b0;
+        sf_ph_q <= !sf_ph_q;
+        if (sf_ph_q) begin
+          sf_step_q <= sf_step_q + 5'd1;
+          if (uop.fin) sf_run_q <= 1'b0;
+        end
       end
     end
   end
@@ -295,6 +304,7 @@ module tsp_vxm_tile (
       .s1_sat_i  (s1_sat_q),
       .s1_sh_i   (s1_sh_q),
       .sf_run_i  (sf_run_q),
+      .sf_wb_i   (sf_ph_q),
       .sf_func_i (sf_func_q),
       .uop_i     (uop),
       .s2_f2i_i  (s2_f2i_q),

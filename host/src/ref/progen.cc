@@ -1750,7 +1750,7 @@ class Generator {
                         bank, g_.queue(x.queue).name);
     return true;
   }
-  // fexp / frecip / frsqrt (occupancy 19) and another VXM instruction on the same ALU before it is
+  // fexp / frecip / frsqrt (occupancy 37) and another VXM instruction on the same ALU before it is
   // free. Both results fall off the chip edge: what the unit does with the second instruction is
   // not part of the contract (the model executes it, the RTL may drop it), only the error.
   bool PlanUnitBusy(uint32_t *bit, std::string *what) {

@@ -13,6 +13,7 @@ module tsp_fp_tb (
   output logic [31:0]                         max_o,
   output logic [31:0]                         i2f_o,
   output logic [31:0]                         f2i_o,
+  output logic [31:0]                         mulf2i_o,  // F32ToInt(FMul(a, b)), dtype_i
   // One tile.
   input  logic                                rd_valid_i,
   input  logic [63:0]                         rd_instr_i,
@@ -28,6 +29,10 @@ module tsp_fp_tb (
   tsp_fp_max u_max (.a_i(a_i), .b_i(b_i), .y_o(max_o));
   tsp_fp_i2f u_i2f (.x_i(a_i), .y_o(i2f_o));
   tsp_fp_f2i u_f2i (.x_i(a_i), .dtype_i(dtype_i), .y_o(f2i_o));
+
+  logic [47:0] prod;
+  assign prod = {24'd0, 1'b1, a_i[22:0]} * {24'd0, 1'b1, b_i[22:0]};
+  tsp_fp_mul_f2i u_mul_f2i (.a_i(a_i), .b_i(b_i), .prod_i(prod), .dtype_i(dtype_i), .y_o(mulf2i_o));
 
   tsp_vxm_tile u_tile (
     .clk_i     (clk_i),

@@ -265,19 +265,22 @@ TEST_F(SxmTest, ReductionsIntAndFloatWithSpecials) {
   }
 }
 
-// Reductions at the occupancy (every 8 cycles) with different operands each.
+// Reductions at the occupancy (every OccRsum cycles, 14 since ISA version 4) with different operands
+// each.
 TEST_F(SxmTest, ReductionsBackToBack) {
   std::mt19937 rng(16);
-  std::vector<std::vector<uint32_t>> rows(25);
+  const uint64_t occ = isa::Info(Opcode::kRsum).occupancy;
+  ASSERT_EQ(isa::Info(Opcode::kRmax).occupancy, occ);
+  std::vector<std::vector<uint32_t>> rows(3 * occ + 1);
   for (auto &r : rows) r = RandomLanes(VL, 4, rng);
   Builder b(g);
   auto [sf_a, sf_b] = FeedOperands(b, rows, 4, nullptr);
   (void)sf_b;
   const std::vector<std::pair<uint64_t, Instr>> ops = {
       {kT, SxmOp(Opcode::kRsum, 2, E(0), sf_a)},
-      {kT + 8, SxmOp(Opcode::kRmax, 3, E(4 % NS), sf_a)},
-      {kT + 16, SxmOp(Opcode::kRsum, 3, W(0), sf_a)},
-      {kT + 24, SxmOp(Opcode::kRmax, 2, E(0), sf_a)}};
+      {kT + occ, SxmOp(Opcode::kRmax, 3, E(4 % NS), sf_a)},
+      {kT + 2 * occ, SxmOp(Opcode::kRsum, 3, W(0), sf_a)},
+      {kT + 3 * occ, SxmOp(Opcode::kRmax, 2, E(0), sf_a)}};
   for (const auto &[t, in] : ops) b.At(queue, t, in);
   Lockstep ls(g, queue);
   ASSERT_TRUE(ls.Run(b.program()));
@@ -305,12 +308,13 @@ TEST_F(SxmTest, MixedStreamOfOperations) {
   b.At(queue, t++, SxmOp(Opcode::kShdn, 1, E(2), sf_a + 2, 0, 17));
   b.At(queue, t++, SxmOp(Opcode::kPerm, 2, W(0), sf_a, sf_m));
   b.At(queue, t++, SxmOp(Opcode::kDist, 3, E(4 % NS), sf_a, sf_m));
+  const uint64_t rocc = isa::Info(Opcode::kRsum).occupancy, tocc = isa::Info(Opcode::kTrans).occupancy;
   b.At(queue, t++, SxmOp(Opcode::kRsum, 3, W(4 % NS), sf_a));
-  b.At(queue, t + 7, SxmOp(Opcode::kTrans, 1, W(2), sf_a));
-  t += 7 + 16;
+  b.At(queue, t + rocc - 1, SxmOp(Opcode::kTrans, 1, W(2), sf_a));
+  t += rocc - 1 + tocc;
   b.At(queue, t++, SxmOp(Opcode::kDist, 0, E(3), sf_a + 1, sf_m));
   b.At(queue, t++, SxmOp(Opcode::kRmax, 2, E(0), sf_a));
-  b.At(queue, t + 7, SxmOp(Opcode::kShup, 3, W(0), sf_a, 0, 16));
+  b.At(queue, t + rocc - 1, SxmOp(Opcode::kShup, 3, W(0), sf_a, 0, 16));
   Lockstep ls(g, queue);
   EXPECT_TRUE(ls.Run(b.program()));
 }
@@ -493,7 +497,7 @@ TEST_P(SxmRandomTest, RandomProgramsInLockstep) {
         in.imm = r == 0 ? static_cast<uint32_t>(rng()) : rng() % (VL + 2);
       }
       b.At(queue, t, in);
-      t += (op == Opcode::kTrans ? 16 : (op == Opcode::kRsum || op == Opcode::kRmax) ? 8 : 1) + (rng() % 3 == 0 ? rng() % 4 : 0);
+      t += isa::Info(op).occupancy + (rng() % 3 == 0 ? rng() % 4 : 0);
     }
     Lockstep ls(g, queue);
     EXPECT_TRUE(ls.Run(b.program(), 2000));

@@ -630,12 +630,14 @@ TEST(VxmDirected, ChainsReadInPlace) {
   // frecip (latency L) at 38 reads the product in place and writes E0..E3 at 38 + L; fmax reads it
   // one cycle later.
   const uint32_t lrecip = tsp::isa::Info(Opcode::kFrecip).latency;
-  ASSERT_LT(38 + lrecip + 1 + 3, 80u);
   b.At(q1, 38, Local(V(Opcode::kFrecip, 3, E(0), W(0)), true, false));
   b.At("vxm.0", 38 + lrecip + 1, Local(V(Opcode::kFmax, 3, W(0), E(0), E(0)), true, true));
-  // Values passing through (nothing written at the VXM in the cycle before): one hop later.
-  b.At("vxm.0", 80, Local(V(Opcode::kVmov, 0, E(2), W(0)), true, false));
-  b.At(q1, 81, Local(V(Opcode::kVmax, 0, W(2), E(1), E(0)), true, true));
+  // Values passing through (nothing written at the VXM in the cycle before, the fmax's write at
+  // 38 + lrecip + 4 two cycles earlier): one hop later.
+  const uint64_t tp = std::max<uint64_t>(80, 38 + lrecip + 6);
+  ASSERT_LT(tp + 4, 120u);  // inside the fed cycles
+  b.At("vxm.0", tp, Local(V(Opcode::kVmov, 0, E(2), W(0)), true, false));
+  b.At(q1, tp + 1, Local(V(Opcode::kVmax, 0, W(2), E(1), E(0)), true, true));
   const Stats st = RunLockstep(b.program());
   EXPECT_TRUE(st.ok);
   EXPECT_EQ(st.empty_cycles, 0u);
