@@ -1019,10 +1019,10 @@ void Lowering::Attention(uint32_t l, const Vec &q, const Vec &k, const Vec &v, s
     mx = Keep(Reduce(Side(hs), Opcode::kRmax, mx));
     // Per chunk one cluster of its own (no Builder loop) on the MXM path: a loop makes the chunks
     // one rigid unit at a fixed period (REPEAT runs, fewer queue words), which, with FEXP
-    // occupying an ALU for 19 cycles (ISA version 3; 37 since version 4) and eight heads competing, waited 300+ cycles for a fit (256
-    // positions 17,087 -> 16,833 cycles, 512: 23,981 -> 21,879; busiest queue at 512 positions
-    // 6,882 -> 7,125 of 8,192). The VXM attention path (no MXM values) keeps its loops: it needs
-    // the REPEAT runs to fit the queues.
+    // occupying an ALU for 19 cycles (ISA version 3; 37 since version 4) and eight heads
+    // competing, waited 300+ cycles for a fit (256 positions 17,087 -> 16,833 cycles, 512:
+    // 23,981 -> 21,879; busiest queue at 512 positions 6,882 -> 7,125 of 8,192). The VXM
+    // attention path (no MXM values) keeps its loops: it needs the REPEAT runs to fit the queues.
     const bool loop = !opt_.mxm_values;
     if (loop) b_.BeginLoop();
     for (uint32_t c = 0; c < C; ++c) {
