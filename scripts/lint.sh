@@ -30,10 +30,14 @@ command -v verilator >/dev/null || { echo "lint: error: verilator not found (run
 mapfile -t files < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' "$flist" "$blist" | grep -E '\.sv$')
 fail=0
 
-# Every RTL file must be in the list (otherwise lint, synthesis and the core test miss it).
+# Every RTL file must be in the list (otherwise lint, synthesis and the core test miss it). A set,
+# not `printf | grep -q`: under pipefail, grep -q leaving early gives printf a SIGPIPE and the
+# pipeline a failure, a false "not listed" that appeared once the list grew (2026-12-05).
+declare -A listed=()
+for f in "${files[@]}"; do listed[$f]=1; done
 while IFS= read -r f; do
   rel=${f#rtl/}
-  if ! printf '%s\n' "${files[@]}" | grep -qxF "$rel"; then
+  if [ -z "${listed[$rel]:-}" ]; then
     echo "lint: error: $f is not listed in rtl/tsp.f or rtl/board.f"
     fail=1
   fi
