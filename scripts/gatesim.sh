@@ -69,8 +69,8 @@ declare -A TOP=([icu]=tsp_icu_tb [mem]=tsp_mem_slice [fp]=tsp_fp_tb [vxm]=tsp_vx
 declare -A RTL=(
   [icu]="rtl/common/tsp_ram_sdp.sv rtl/core/tsp_icu.sv tb/unit/icu/tsp_icu_tb.sv"
   [mem]="rtl/common/tsp_ram_sdp.sv rtl/common/tsp_delay.sv rtl/slices/tsp_mem_slice.sv"
-  [fp]="rtl/slices/tsp_fp_add_align.sv rtl/slices/tsp_fp_add_norm.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_mul_f2i.sv rtl/slices/tsp_fp_mul.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i_core.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_lane.sv rtl/slices/tsp_vxm_tile.sv tb/unit/fp/tsp_fp_tb.sv"
-  [vxm]="rtl/slices/tsp_fp_add_align.sv rtl/slices/tsp_fp_add_norm.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_mul_f2i.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i_core.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_lane.sv rtl/slices/tsp_vxm_tile.sv rtl/slices/tsp_vxm_alu.sv rtl/slices/tsp_vxm.sv"
+  [fp]="rtl/slices/tsp_fp_add_align.sv rtl/slices/tsp_fp_add_norm.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_pre.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_mul_f2i.sv rtl/slices/tsp_fp_mul.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i_core.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_lane.sv rtl/slices/tsp_vxm_tile.sv tb/unit/fp/tsp_fp_tb.sv"
+  [vxm]="rtl/slices/tsp_fp_add_align.sv rtl/slices/tsp_fp_add_norm.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_pre.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_mul_f2i.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i_core.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_lane.sv rtl/slices/tsp_vxm_tile.sv rtl/slices/tsp_vxm_alu.sv rtl/slices/tsp_vxm.sv"
   [mxm]="rtl/slices/tsp_mxm_dot.sv rtl/slices/tsp_mxm.sv"
   [sregs]="rtl/core/tsp_stream_regs.sv"
   [core]="$(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | grep -v '^pkg/' | sed 's:^:rtl/:' | tr '\n' ' ')"

@@ -150,8 +150,7 @@ module tsp_vxm_lane (
   logic [31:0] fm_a_q, fm_b_q;
   logic [63:0] fm_prod_q;
   logic        k2_add_q, k2_mul_q;  // s3 takes the adder's / the fp multiplier's result
-  logic        k2_vmul_q, k2_sat_q; // s3 takes VMUL's product (saturated)
-  logic [1:0]  k2_dtype_q;
+  logic        k2_vmul_q, k2_sat_q; // s3 takes VMUL's product (saturated to s2_dtype_i)
   logic [31:0] vmul_y;
   logic [31:0] sf_r_q [4];
   logic [31:0] sa, sb, p_in, seed, mul_x, mul_y, add_x, add_y, fmul_y, fadd_y, fmax_y;
@@ -320,8 +319,8 @@ module tsp_vxm_lane (
   );
 
   // VMUL: the low half of the int32 product, or saturated to the destination type.
-  assign vmul_y = (k2_sat_q && out_of_range64(fm_prod_q[63:7], k2_dtype_q)) ?
-                  sat_limit(fm_prod_q[63], k2_dtype_q) : fm_prod_q[31:0];
+  assign vmul_y = (k2_sat_q && out_of_range64(fm_prod_q[63:7], s2_dtype_i)) ?
+                  sat_limit(fm_prod_q[63], s2_dtype_i) : fm_prod_q[31:0];
 
   // VCVT to an integer type scales by its fp multiply first (stage 1 op VxlFmul): the product
   // rounds straight to the integer (tsp_fp_mul_f2i, bit for bit F32ToInt(FMul(a, scale))).
@@ -378,7 +377,6 @@ module tsp_vxm_lane (
     k2_mul_q    <= !sf_run_i && (s1_op_i == tsp_pkg::VxlFmul);
     k2_vmul_q   <= !sf_run_i && (s1_op_i == tsp_pkg::VxlMul);
     k2_sat_q    <= s1_sat_i;
-    k2_dtype_q  <= s1_dtype_i;
     if (s2_f2i_i) begin
       s3_q <= f2i_y;
     end else if (k2_add_q) begin
