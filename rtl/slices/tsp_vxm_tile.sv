@@ -4,12 +4,12 @@
 //   cycle r   : stage 0 - operands arrive (gathered by tsp_vxm_alu); VCVT int sources are
 //               converted (saturated, or to fp32) here, and so is the integer operand a of
 //               FADD .. FMAX with aint (ISA v2, same tsp_fp_i2f); registered into s1 (load-enabled).
-//   cycle r+1 : stage 1 - integer ops, FMAX, FRELU, result registered into s2; l2_o = s2 during
-//               r+2 (latency-2 ops). First halves of FADD/FSUB (alignment, exact sum) and of
-//               FMUL/VCVT (the product), registered.
-//   cycle r+2 : stage 2 - second halves of the fp adder and multiplier (normalise, round), then
-//               VCVT f32->int (round, saturate); registered into s3. l3_o = s3 during r+3
-//               (latency-3 ops).
+//   cycle r+1 : stage 1 - integer ops but VMUL, FMAX, FRELU, result registered into s2; l2_o =
+//               s2 during r+2 (latency-2 ops). First halves of FADD/FSUB (alignment, exact sum)
+//               and of FMUL/VCVT/VMUL (the product), registered.
+//   cycle r+2 : stage 2 - second halves of the fp adder and multiplier (normalise, round), VCVT
+//               f32->int (round, saturate), VMUL's wrap or saturation; registered into s3. l3_o =
+//               s3 during r+3 (latency-3 ops).
 //   cycles r+1 .. r+2N : FEXP / FRECIP / FRSQRT run their fixed step sequence (numerics.cc) on
 //               the lane's two-stage fp multiplier and fp adder: step i (one MUL and/or one ADD)
 //               in r+1+2i and r+2+2i (sf_ph_q), N <= 18 steps; the final INT step loads sf_o,
