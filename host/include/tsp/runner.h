@@ -45,13 +45,15 @@ class TspBackend : public llm::Backend {
   // instruction, the phases as a track of their own).
   bool WriteTimeline(const std::string &path, std::string *error) const;
 
-  static constexpr double kClockHz = 150e6;  // the stated clock for tokens/s (FPGA board target)
+  static constexpr double kClockHz = 150e6;  // the default stated clock for tokens/s (the board tops' MMCM)
+  void set_clock_hz(double hz) { clock_hz_ = hz; }  // tsp-run --clock
 
  private:
   TspBackend() = default;
   std::unique_ptr<Device> dev_;
   compiler::CompiledModel cm_;
   RunnerStats stats_;
+  double clock_hz_ = kClockHz;
 };
 
 // Writes the compiled step as trace-event JSON (used by TspBackend::WriteTimeline, tsp-compile).

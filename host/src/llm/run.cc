@@ -36,7 +36,7 @@ bool ParseRunArgs(int argc, char **argv, RunArgs *args, std::string *usage_error
         i += 1;
         continue;
       }
-      if (flag != "--device" && flag != "--mode" && flag != "--timeline")
+      if (flag != "--device" && flag != "--mode" && flag != "--timeline" && flag != "--clock")
         return fail(fmt::format("unknown option '{}'", flag));
       if (i + 1 >= argc) return fail(fmt::format("option {} needs a value", flag));
       const std::string value = argv[i + 1];
@@ -47,6 +47,12 @@ bool ParseRunArgs(int argc, char **argv, RunArgs *args, std::string *usage_error
         if (value != "exact" && value != "fast")
           return fail(fmt::format("--mode must be exact or fast, got '{}'", value));
         a.exec_mode = value;
+      } else if (flag == "--clock") {
+        char *end = nullptr;
+        const double mhz = std::strtod(value.c_str(), &end);
+        if (end == value.c_str() || *end != '\0' || !(mhz > 0.0) || mhz > 1e6)
+          return fail(fmt::format("--clock must be a clock in MHz (a positive number), got '{}'", value));
+        a.clock_mhz = mhz;
       } else {
         a.timeline_path = value;
       }
@@ -112,7 +118,9 @@ std::string RunUsage(const std::string &program) {
       "                     axi:/dev/uioN or axi:/dev/mem@BASE; docs/host-link.md)\n"
       "  --mode exact|fast  numerics of the device backend, default exact\n"
       "  --stats            print run statistics to stderr\n"
-      "  --timeline <file>  write the device's execution timeline to <file>\n",
+      "  --timeline <file>  write the device's execution timeline to <file>\n"
+      "  --clock <MHz>      clock of the TSP's tokens/s in --stats, default 150 (the board tops' MMCM;\n"
+      "                     the RTL's estimated Fmax is about 115 MHz, docs/rtl.md \"Timing work\")\n",
       program);
 }
 

@@ -111,7 +111,7 @@ std::string TspBackend::StatsReport() const {
   const double avg = static_cast<double>(s.total_cycles) / static_cast<double>(s.steps);
   r += fmt::format("cycles per token: predicted {}, measured min {} max {} ({} of {} steps differ from the prediction)\n",
                    s.predicted_cycles, s.min_cycles, s.max_cycles, s.mismatches, s.steps);
-  r += fmt::format("tokens/s at {:.0f} MHz: {:.1f}\n", kClockHz / 1e6, kClockHz / avg);
+  r += fmt::format("tokens/s at {:g} MHz: {:.1f}\n", clock_hz_ / 1e6, clock_hz_ / avg);
   r += fmt::format("simulation: {:.3f} s per token, {:.0f} simulated cycles/s\n", s.device_seconds / static_cast<double>(s.steps),
                    static_cast<double>(s.total_cycles) / std::max(1e-9, s.device_seconds));
   r += fmt::format("host traffic per token: {:.0f} bytes written, {:.0f} bytes read\n",
@@ -192,6 +192,7 @@ std::unique_ptr<llm::Backend> MakeBackend(const llm::RunArgs &args, const llm::C
   opt.positions = static_cast<uint32_t>(std::max(1, ro.steps));
   auto b = TspBackend::Create(ckpt, std::move(device), opt, error);
   if (!b) return nullptr;
+  b->set_clock_hz(args.clock_mhz * 1e6);
   if (!args.timeline_path.empty() && !b->WriteTimeline(args.timeline_path, error)) return nullptr;
   return b;
 }

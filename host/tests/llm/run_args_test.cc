@@ -86,6 +86,8 @@ TEST(RunArgs, LongOptionsAnywhereAfterTheCheckpoint) {
   EXPECT_EQ(a.device, "tsp");
   EXPECT_EQ(a.exec_mode, "fast");
   EXPECT_EQ(a.timeline_path, "t.json");
+  EXPECT_DOUBLE_EQ(a.clock_mhz, 150.0);
+  EXPECT_DOUBLE_EQ(Ok({"run", "m.bin", "--clock", "114.9"}).clock_mhz, 114.9);
   EXPECT_EQ(a.options.temperature, 0.0f);
   EXPECT_EQ(a.options.steps, 5);
   EXPECT_EQ(Ok({"run", "m.bin", "-n", "5", "--stats"}).options.steps, 5);
@@ -105,6 +107,8 @@ TEST(RunArgs, GrammarErrors) {
   EXPECT_HAS(Bad({"run", "m.bin", "--device"}), "option --device needs a value");
   EXPECT_HAS(Bad({"run", "m.bin", "--device", ""}), "option --device needs a non-empty value");
   EXPECT_HAS(Bad({"run", "m.bin", "--timeline"}), "option --timeline needs a value");
+  for (const char *v : {"0", "-5", "fast", "100MHz", "nan", "inf"})
+    EXPECT_HAS(Bad({"run", "m.bin", "--clock", v}), "--clock must be a clock in MHz");
   EXPECT_HAS(Bad({"run", "m.bin", "--mode", "slow"}), "--mode must be exact or fast, got 'slow'");
   EXPECT_HAS(Bad({"run", "m.bin", "--stats=1"}), "unknown option '--stats=1'");
 }
@@ -114,7 +118,7 @@ TEST(RunArgs, UsageListsEveryOption) {
   EXPECT_EQ(u.rfind("Usage:   tsp-run <checkpoint> [options]\n", 0), 0u) << u;
   for (const char *opt :
        {"-t <float>", "-p <float>", "-s <int>", "-n <int>", "-i <string>", "-z <string>", "-m <string>",
-        "-y <string>", "--device <name>", "--mode exact|fast", "--stats", "--timeline <file>"})
+        "-y <string>", "--device <name>", "--mode exact|fast", "--stats", "--timeline <file>", "--clock <MHz>"})
     EXPECT_HAS(u, opt);
 }
 

@@ -73,7 +73,8 @@ int Generate(Backend &backend, const Tokenizer &tokenizer, const Config &config,
 
 // `run` command line: <checkpoint> [-t f] [-p f] [-s int] [-n int] [-i str] [-z path]
 // [-m generate|chat] [-y str], each flag exactly "-x value" (values parsed like atof/atoi), plus long
-// options anywhere after the checkpoint: --device NAME, --mode exact|fast, --stats, --timeline FILE.
+// options anywhere after the checkpoint: --device NAME, --mode exact|fast, --stats, --timeline FILE,
+// --clock MHZ.
 struct RunArgs {
   std::string checkpoint_path;
   std::string tokenizer_path = "tokenizer.bin";
@@ -84,6 +85,7 @@ struct RunArgs {
   std::string exec_mode = "exact";  // --mode
   bool stats = false;               // --stats
   std::string timeline_path;        // --timeline
+  double clock_mhz = 150.0;         // --clock: the clock of --stats' tokens/s (a TSP device)
 };
 
 // False with a one-line reason in *usage_error on any grammar error; the caller then prints the
