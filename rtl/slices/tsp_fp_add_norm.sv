@@ -20,8 +20,8 @@ module tsp_fp_add_norm (
   logic [7:0]  exp_r;
   logic        ftz, ovf;
 
-  // Leading zeros of a 32-bit value as a tree of 2-bit counts (v != 0 here: bit 27 .. 0 of the
-  // sum, then ones).
+  // Leading zeros of a non-zero 32-bit value by halving: is the upper half zero (count bit 4),
+  // then shift it out and test the upper 8, 4, 2, 1 bits (here v = the sum's 28 bits, then ones).
   function automatic logic [4:0] lzc32(logic [31:0] x);
     logic [4:0] n;
     n[4] = x[31:16] == '0;
