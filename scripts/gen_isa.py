@@ -77,6 +77,14 @@ def validate(spec):
         seen[ins["opcode"]] = ins["name"]
         if ins["occupancy"] < 1:
             fail(f"instruction {ins['name']}: occupancy must be >= 1")
+        if ins.get("interleave"):
+            # The unit takes other instructions at the odd offsets of this one's occupancy: every
+            # other instruction of the unit must then take a single issue slot.
+            if ins["unit"] != "vxm" or ins["occupancy"] < 3 or ins["occupancy"] % 2 == 0:
+                fail(f"instruction {ins['name']}: interleave needs a VXM instruction of odd occupancy >= 3")
+            for other in spec["instructions"]:
+                if other["unit"] == ins["unit"] and not other.get("interleave") and other["occupancy"] != 1:
+                    fail(f"instruction {other['name']}: occupancy must be 1 beside the interleaving {ins['name']}")
     # The RTL decodes vop and vxop with one set of field helpers (tsp_pkg::f_dst, f_a, ...): the
     # fields the two formats share must sit at the same bits.
     if "vop" in spec["formats"] and "vxop" in spec["formats"]:
@@ -149,6 +157,12 @@ def gen_sv(spec):
     w("  // Occupancy: cycles before the unit accepts its next instruction.")
     for x in ins:
         w(f"  localparam int unsigned Occ{camel(x['name'])} = {x['occupancy']};")
+    w("  // Interleave: during its occupancy the unit takes instructions without interleave at the odd")
+    w("  // offsets 1, 3, .. from its dispatch (docs/isa.md \"Timing\").")
+    w("  function automatic logic op_interleave(logic [7:0] op);")
+    il = [x for x in ins if x.get("interleave")]
+    w("    op_interleave = " + (" || ".join(f"(op == 8'(Op{camel(x['name'])}))" for x in il) if il else "1'b0") + ";")
+    w("  endfunction")
     w("  // MEM bank access offset from the operand-read cycle.")
     for x in ins:
         if "bank_offset" in x:
@@ -261,6 +275,7 @@ def gen_h(spec):
     w("  Unit unit;")
     w("  Format format;")
     w("  uint32_t latency, occupancy;")
+    w("  bool interleave;  // the unit takes other instructions at the odd offsets of the occupancy")
     w("  int32_t bank_offset;  // -1: no MEM bank access")
     w("  uint8_t dtype_mask, stype_mask;  // bit i set: DType i allowed")
     w("};")
@@ -273,7 +288,7 @@ def gen_h(spec):
         sm = sum(1 << codes[d] for d in x.get("stypes", []))
         w(f"    {{Opcode::k{camel(x['name'])}, \"{x['name']}\", \"{x['mnemonic']}\", \"{x['syntax']}\", "
           f"Unit::k{x['unit'].capitalize()}, Format::k{camel(x['format'])}, {x['latency']}, {x['occupancy']}, "
-          f"{x.get('bank_offset', -1)}, {dm}, {sm}}},")
+          f"{'true' if x.get('interleave') else 'false'}, {x.get('bank_offset', -1)}, {dm}, {sm}}},")
     w("}};")
     w("")
     w("// Table lookup by opcode value; nullptr for an undefined opcode.")
@@ -327,7 +342,7 @@ def gen_md(spec):
     for x in spec["instructions"]:
         types = ",".join(x.get("dtypes", [])) or "-"
         w(f"| 0x{x['opcode']:02X} | {x['name']} | {x['unit']} | {x['format']} | `{x['syntax']}` | {types} | "
-          f"{x['latency']} | {x['occupancy']} | {x.get('bank_offset', '-')} |")
+          f"{x['latency']} | {x['occupancy']}{' (interleave)' if x.get('interleave') else ''} | {x.get('bank_offset', '-')} |")
     w("")
     w("## Geometry configurations")
     w("")
@@ -385,7 +400,10 @@ def exceptions(ins):
         e.append("BankConflict: a second access to the same bank of the same tile in the same cycle")
         if name in ("READ", "WRITE"):
             e.append("BadField: REPEAT stride carries the address outside the slice (the address wraps)")
-    if ins["occupancy"] > 1:
+    if ins["occupancy"] > 1 and ins.get("interleave"):
+        e.append(f"UnitBusy: the next instruction of this queue dispatched less than {ins['occupancy']} cycles later, "
+                 "unless it is an instruction without interleave dispatched an odd number of cycles later")
+    elif ins["occupancy"] > 1:
         e.append(f"UnitBusy: the next instruction of this queue dispatched less than {ins['occupancy']} cycles later")
     if name == "LW":
         e.append("load-time BadField: row + rows > 16")
@@ -414,7 +432,11 @@ def gen_isa_md(spec):
     w("**Timing.** An instruction dispatched at cycle t acts on superlane k at cycle r = t+k: it reads its "
       "operands (eastward streams arriving from the west neighbour, westward from the east neighbour) at r and "
       "writes its result into the stream register of its own position at r + latency. *Occupancy* is how many "
-      "cycles the unit stays busy; *bank offset* is when (relative to r) a MEM instruction uses its bank. "
+      "cycles the unit stays busy; an instruction marked *interleave* (the special functions, which run their "
+      "steps on the ALU's two-stage fp units in two cycles each) leaves the odd cycles of its occupancy to the "
+      "queue's other instructions: dispatched 1, 3, 5, .. cycles after it, an instruction without interleave "
+      "runs in the fp units' free stage slots (another interleaving one waits for the whole occupancy); "
+      "*bank offset* is when (relative to r) a MEM instruction uses its bank. "
       "A VXM operand written `@E4` / `@W0` (format `vxop`, bits aloc / bloc) is read instead from the register "
       "at the VXM's own position: a VXM result written at cycle w is read in place at w+1.")
     w("")
@@ -436,6 +458,9 @@ def gen_isa_md(spec):
             if ins.get("dtypes"):
                 w(f"* Types: {', '.join(ins['dtypes'])}" + (f"; source types: {', '.join(ins['stypes'])}" if ins.get("stypes") else ""))
             timing = f"* Latency {ins['latency']}, occupancy {ins['occupancy']}"
+            if ins.get("interleave"):
+                timing += (f" (interleave: the ALU takes an instruction without interleave at the odd offsets 1, 3, .., "
+                           f"{ins['occupancy'] - 2} from this dispatch)")
             if "bank_offset" in ins:
                 timing += f", bank offset {ins['bank_offset']}"
             w(timing)

@@ -202,6 +202,11 @@ module tsp_icu #(
   logic [31:0]         cnt_q, cnt_d;
   logic                released_q, released_d;
   occ_t                busy_q, busy_d;       // occupancy countdown (0 = unit free)
+  // The running occupancy is an interleaving instruction's (FEXP ..; ISA version 5): the unit takes
+  // instructions without interleave at its odd offsets, i.e. where busy_q's parity differs from
+  // its occupancy's (offset = occupancy - busy_q).
+  logic                il_q, il_d;
+  logic                il_par_q, il_par_d;   // bit 0 of that occupancy
   logic [15:0]         rep_left_q, rep_left_d;
   logic [15:0]         rep_d_q, rep_d_d;
   logic [15:0]         rep_stride_q, rep_stride_d;
@@ -226,6 +231,13 @@ module tsp_icu #(
   assign rep_dd     = instr[tsp_isa_pkg::FRepeatDLsb +: tsp_isa_pkg::FRepeatDWidth];
   assign rep_stride = instr[tsp_isa_pkg::FRepeatStrideLsb +: tsp_isa_pkg::FRepeatStrideWidth];
 
+  // Occupancy check of a dispatch of `op` (model.cc Dispatch): UnitBusy while the unit is busy,
+  // except for an instruction without interleave in an odd slot of an interleaving one, which
+  // leaves that occupancy running (busy_d counts down); otherwise op's occupancy starts.
+  function automatic logic in_slot(logic [7:0] o, occ_t busy, logic il, logic il_par);
+    in_slot = busy != '0 && il && !tsp_isa_pkg::op_interleave(o) && (busy[0] != il_par);
+  endfunction
+
   logic        fetch, last, reissue;
   logic [15:0] ri_left, ri_d, ri_stride;  // REPEAT parameters of a re-issue
   logic [31:0] ri_idx;
@@ -236,6 +248,8 @@ module tsp_icu #(
     cnt_d        = cnt_q;
     released_d   = released_q;
     busy_d       = busy_q;
+    il_d         = il_q;
+    il_par_d     = il_par_q;
     rep_left_d   = rep_left_q;
     rep_d_d      = rep_d_q;
     rep_stride_d = rep_stride_q;
@@ -259,6 +273,7 @@ module tsp_icu #(
       cnt_d       = '0;
       released_d  = 1'b0;
       busy_d      = '0;
+      il_d        = 1'b0;
       rep_left_d  = '0;
       idx_d       = '0;
       prev_unit_d = 1'b0;
@@ -341,8 +356,12 @@ module tsp_icu #(
             end
             default: begin
               if (op_unit(op) == Kind) begin
-                if (busy_q != '0) err_d[tsp_isa_pkg::ErrUnitBusyBit] = 1'b1;
-                busy_d        = op_occupancy(op) - 1'b1;
+                if (!in_slot(op, busy_q, il_q, il_par_q)) begin
+                  if (busy_q != '0) err_d[tsp_isa_pkg::ErrUnitBusyBit] = 1'b1;
+                  busy_d   = op_occupancy(op) - 1'b1;
+                  il_d     = tsp_isa_pkg::op_interleave(op);
+                  il_par_d = op_occupancy(op) % 2 != 0;
+                end
                 disp_d.valid  = 1'b1;
                 disp_d.instr  = instr;
                 idx_d         = index_of(instr);
@@ -361,8 +380,12 @@ module tsp_icu #(
         ri_idx       = idx_q + {{16{ri_stride[15]}}, ri_stride};
         idx_d        = ri_idx;
         rep_left_d   = ri_left - 1'b1;
-        if (busy_q != '0) err_d[tsp_isa_pkg::ErrUnitBusyBit] = 1'b1;
-        busy_d       = op_occupancy(prev_q[7:0]) - 1'b1;
+        if (!in_slot(prev_q[7:0], busy_q, il_q, il_par_q)) begin
+          if (busy_q != '0) err_d[tsp_isa_pkg::ErrUnitBusyBit] = 1'b1;
+          busy_d   = op_occupancy(prev_q[7:0]) - 1'b1;
+          il_d     = tsp_isa_pkg::op_interleave(prev_q[7:0]);
+          il_par_d = op_occupancy(prev_q[7:0]) % 2 != 0;
+        end
         disp_d.valid = 1'b1;
         disp_d.instr = with_index(prev_q, ri_idx);
         if ((prev_q[7:0] == tsp_isa_pkg::OpRead || prev_q[7:0] == tsp_isa_pkg::OpWrite) &&
@@ -393,6 +416,8 @@ module tsp_icu #(
       cnt_q         <= '0;
       released_q    <= 1'b0;
       busy_q        <= '0;
+      il_q          <= 1'b0;
+      il_par_q      <= 1'b0;
       rep_left_q    <= '0;
       rep_d_q       <= '0;
       rep_stride_q  <= '0;
@@ -409,6 +434,8 @@ module tsp_icu #(
       cnt_q         <= cnt_d;
       released_q    <= released_d;
       busy_q        <= busy_d;
+      il_q          <= il_d;
+      il_par_q      <= il_par_d;
       rep_left_q    <= rep_left_d;
       rep_d_q       <= rep_d_d;
       rep_stride_q  <= rep_stride_d;

@@ -8,7 +8,7 @@
   localparam int unsigned WordsPerBank     = 64;
   localparam int unsigned VxmAlus          = 1;
   localparam int unsigned IqDepth          = 256;
-  localparam logic [63:0] Fingerprint      = 64'h5A08010602040204;
+  localparam logic [63:0] Fingerprint      = 64'h5A08010602040205;
 `else
   localparam int unsigned NumSuperlanes    = 4;
   localparam int unsigned StreamsPerDir    = 8;
@@ -16,9 +16,9 @@
   localparam int unsigned WordsPerBank     = 512;
   localparam int unsigned VxmAlus          = 2;
   localparam int unsigned IqDepth          = 8192;
-  localparam logic [63:0] Fingerprint      = 64'h5A0D020908080404;
+  localparam logic [63:0] Fingerprint      = 64'h5A0D020908080405;
 `endif
-  localparam int unsigned IsaVersion       = 4;
+  localparam int unsigned IsaVersion       = 5;
   localparam int unsigned LanesPerSuperlane = 16;
   localparam int unsigned NumBanks         = 2;
   localparam int unsigned NumErrorBits     = 6;

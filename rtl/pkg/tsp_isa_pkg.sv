@@ -2,7 +2,7 @@
 // Package-qualified use only (Yosys rejects wildcard imports): tsp_isa_pkg::OpRead, ...
 package tsp_isa_pkg;
 
-  localparam int unsigned IsaVersion = 4;
+  localparam int unsigned IsaVersion = 5;
 
   // ---------------- Constants ----------------
   localparam int unsigned LanesPerSuperlane = 16;  // lanes per superlane (bytes per MEM word); fixed
@@ -29,8 +29,8 @@ package tsp_isa_pkg;
   localparam int unsigned SmallIqDepth = 256;
 
   // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).
-  localparam logic [63:0] DefaultFingerprint = 64'h5A0D020908080404;
-  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040204;
+  localparam logic [63:0] DefaultFingerprint = 64'h5A0D020908080405;
+  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040205;
 
   // ---------------- Data types ----------------
   typedef enum logic [1:0] {
@@ -152,6 +152,11 @@ package tsp_isa_pkg;
   localparam int unsigned OccLw = 1;
   localparam int unsigned OccIw = 1;
   localparam int unsigned OccAbc = 1;
+  // Interleave: during its occupancy the unit takes instructions without interleave at the odd
+  // offsets 1, 3, .. from its dispatch (docs/isa.md "Timing").
+  function automatic logic op_interleave(logic [7:0] op);
+    op_interleave = (op == 8'(OpFexp)) || (op == 8'(OpFrecip)) || (op == 8'(OpFrsqrt));
+  endfunction
   // MEM bank access offset from the operand-read cycle.
   localparam int unsigned BankOffRead = 0;
   localparam int unsigned BankOffWrite = 1;

@@ -13,9 +13,12 @@
 //       fp32 -> int of VCVT (s2_f2i_i) on the product; VMUL's wrap / saturation; s3 <= result
 //       (l3_o during r+3). (VMUL had latency 2 before ISA version 4.)
 //   r+1 .. : a special function runs its steps on the same two-stage fp multiplier and adder
-//       (sf_run_i, uop_i: step i in r+1+2i and r+2+2i; sf_wb_i marks the second cycle, whose
-//       results go to the step's registers); its final step loads sf_o, which holds until the next
-//       one. (Until 2026-12-05 both units were one stage and a step took one cycle: FADD / FMUL kept
+//       (sf_run_i, uop_i: step i in r+1+2i (sf_s1_i: stage 1 computes the step) and r+2+2i
+//       (sf_wb_i: stage 2 finishes it and writes the step's registers); its final step loads sf_o,
+//       which holds until the next one. Its input is kept in sf_x_q, so that an instruction read in
+//       an odd cycle r+1, r+3, .. (ISA version 5, interleave) loads s1 and runs its stage 1 in the
+//       step's second cycle, when stage 1 is free, and its stage 2 in the next step's first.
+//       (Until 2026-12-05 both units were one stage and a step took one cycle: FADD / FMUL kept
 //       their latency 3 through the split, the special functions went from latency 20 /
 //       occupancy 19 to 38 / 37, issue 10's timing work.)
 //
@@ -40,7 +43,9 @@ module tsp_vxm_lane (
   input  logic [1:0]          s1_dtype_i,
   input  logic                s1_sat_i,
   input  logic [4:0]          s1_sh_i,     // shift amount modulo the lane width
+  input  logic                sf_ld_i,     // a special function reads now: load its input
   input  logic                sf_run_i,    // a special function runs its steps
+  input  logic                sf_s1_i,     // first cycle of its step: stage 1 is the step's
   input  logic                sf_wb_i,     // second cycle of its step: write the step's results
   input  logic [1:0]          sf_func_i,   // 0 FEXP, 1 FRECIP, 2 FRSQRT
   input  tsp_pkg::vxm_uop_t   uop_i,       // its step of this cycle
@@ -142,6 +147,7 @@ module tsp_vxm_lane (
 
   logic [31:0] a_sx, i2f_y, sat0, a0, b0;
   logic [31:0] s1_a_q, s1_b_q, s2_q, s3_q, sf_out_q;
+  logic [31:0] sf_x_q;  // the running special function's input (s1 takes interleaved instructions)
   // Stage 1 -> 2 registers of the two-stage fp adder and multiplier.
   logic        fa_spec, fa_sign, fa_spec_q, fa_sign_q;
   logic [31:0] fa_spec_y, fa_spec_y_q;
@@ -186,13 +192,13 @@ module tsp_vxm_lane (
   always_comb begin
     // Pre-processed input of the running special function (the first INT step of each sequence).
     unique case (sf_func_i)
-      SfRecip: p_in = {9'h07F, s1_a_q[22:0]};                                   // m in [1,2)
-      SfRsqrt: p_in = {1'b0, s1_a_q[23] ? 8'h7F : 8'h80, s1_a_q[22:0]};         // m in [1,4)
-      default: p_in = (s1_a_q[30:0] > KExpClamp[30:0]) ? {s1_a_q[31], KExpClamp[30:0]} : s1_a_q;
+      SfRecip: p_in = {9'h07F, sf_x_q[22:0]};                                   // m in [1,2)
+      SfRsqrt: p_in = {1'b0, sf_x_q[23] ? 8'h7F : 8'h80, sf_x_q[22:0]};         // m in [1,4)
+      default: p_in = (sf_x_q[30:0] > KExpClamp[30:0]) ? {sf_x_q[31], KExpClamp[30:0]} : sf_x_q;
     endcase
     seed = KRsqrtMagic - {1'b0, p_in[31:1]};
     // Operands of the special-function step: four sources per port (tsp_pkg::VxlMa* ...).
-    if (sf_run_i) begin
+    if (sf_s1_i) begin
       unique case (uop_i.mul_a)
         tsp_pkg::VxlMaK:  mul_x = uop_i.k;
         tsp_pkg::VxlMaR0: mul_x = sf_r_q[0];
@@ -228,7 +234,7 @@ module tsp_vxm_lane (
     sa = sext(s1_a_q, s1_dtype_i);
     sb = sext(s1_b_q, s1_dtype_i);
     // Shared multiplier: int32 x int32 for VMUL, 24-bit significands otherwise.
-    is_mul = !sf_run_i && (s1_op_i == tsp_pkg::VxlMul);
+    is_mul = !sf_s1_i && (s1_op_i == tsp_pkg::VxlMul);
     if (is_mul) begin
       mo_a = {sa[31], sa};
       mo_b = {sb[31], sb};
@@ -334,27 +340,27 @@ module tsp_vxm_lane (
 
   // ---------------- Final INT step of the special functions ----------------
   always_comb begin
-    ea = s1_a_q[30:23];
+    ea = sf_x_q[30:23];
     unique case (sf_func_i)
       SfRecip: k_scale = 10'sd127 - $signed({2'd0, ea});                        // -e
       SfRsqrt: k_scale = -(($signed({2'd0, ea}) - 10'sd127) >>> 1);             // -floor(e/2)
       default: k_scale = 10'(sf_r_q[1] - KRoundMagic);                          // ki = big - RMAGIC
     endcase
     sc_y = (sf_func_i == SfExp) ? sf_r_q[2] : sf_r_q[1];
-    if (is_nan(s1_a_q[30:0])) begin
+    if (is_nan(sf_x_q[30:0])) begin
       fin_y = CanonNaN;
     end else if (sf_func_i == SfExp) begin
       fin_y = scale_pow2(sc_y, k_scale);
     end else if (ea == 8'd0) begin
-      fin_y = {s1_a_q[31], 8'hFF, 23'd0};                                       // 1/0, 1/sqrt(0)
-    end else if ((sf_func_i == SfRsqrt) && s1_a_q[31]) begin
+      fin_y = {sf_x_q[31], 8'hFF, 23'd0};                                       // 1/0, 1/sqrt(0)
+    end else if ((sf_func_i == SfRsqrt) && sf_x_q[31]) begin
       fin_y = CanonNaN;
     end else if (ea == 8'hFF) begin
-      fin_y = {s1_a_q[31], 31'd0};                                              // 1/inf, 1/sqrt(inf)
+      fin_y = {sf_x_q[31], 31'd0};                                              // 1/inf, 1/sqrt(inf)
     end else if (sf_func_i == SfRsqrt) begin
       fin_y = scale_pow2(sc_y, k_scale);
     end else begin
-      fin_y = {s1_a_q[31], 31'd0} | scale_pow2(sc_y, k_scale);
+      fin_y = {sf_x_q[31], 31'd0} | scale_pow2(sc_y, k_scale);
     end
   end
 
@@ -364,6 +370,7 @@ module tsp_vxm_lane (
       s1_a_q <= a0;
       s1_b_q <= b0;
     end
+    if (sf_ld_i) sf_x_q <= a0;
     s2_q <= s1_y;
     fa_spec_q   <= fa_spec;
     fa_spec_y_q <= fa_spec_y;
@@ -373,9 +380,9 @@ module tsp_vxm_lane (
     fm_a_q      <= mul_x;
     fm_b_q      <= mul_y;
     fm_prod_q   <= prod;
-    k2_add_q    <= !sf_run_i && ((s1_op_i == tsp_pkg::VxlFadd) || (s1_op_i == tsp_pkg::VxlFsub));
-    k2_mul_q    <= !sf_run_i && (s1_op_i == tsp_pkg::VxlFmul);
-    k2_vmul_q   <= !sf_run_i && (s1_op_i == tsp_pkg::VxlMul);
+    k2_add_q    <= !sf_s1_i && ((s1_op_i == tsp_pkg::VxlFadd) || (s1_op_i == tsp_pkg::VxlFsub));
+    k2_mul_q    <= !sf_s1_i && (s1_op_i == tsp_pkg::VxlFmul);
+    k2_vmul_q   <= !sf_s1_i && (s1_op_i == tsp_pkg::VxlMul);
     k2_sat_q    <= s1_sat_i;
     if (s2_f2i_i) begin
       s3_q <= f2i_y;

@@ -16,8 +16,11 @@
 //               which holds until the next special function finishes (the ALU writes it at
 //               r + LatFexp, LatFexp >= 2 N + 2).
 // The ISA occupancy (37, the tightest this tile allows: the longest sequence, FEXP, ends with its
-// final INT step in r+36) guarantees that no other instruction reads at this tile in r+1 .. r+36,
-// so the fp units are free while the sequence runs and s1 keeps the input operand.
+// final INT step in r+36) keeps other special functions out of r+1 .. r+36; instructions without
+// interleave may read in the odd cycles r+1, r+3, .., r+35 (ISA version 5): their stage 1 falls
+// in a step's second cycle and their stage 2 in the next step's first, the slots of the two-stage
+// fp units the sequence leaves free (sf_s1_q marks the steps' stage-1 cycles), and the lanes keep
+// the special function's input in a register of its own.
 // The one multiplier of a lane is 33x33 signed: int32 products for VMUL and 24x24 significand
 // products for the fp multiply.
 // The tile decodes each instruction once (the tsp_pkg::Vxl* lane codes) and runs the sequencer of
@@ -239,6 +242,7 @@ module tsp_vxm_tile (
   logic [1:0] s2_dtype_q;
   logic       sf_run_q;
   logic       sf_ph_q;        // second cycle of the step
+  logic       sf_s1_q;        // sf_run_q && !sf_ph_q: stage 1 computes the step
   logic [1:0] sf_func_q;
   logic [4:0] sf_step_q;
   uop_t       uop;
@@ -254,6 +258,7 @@ module tsp_vxm_tile (
       s2_dtype_q  <= '0;
       sf_run_q    <= 1'b0;
       sf_ph_q     <= 1'b0;
+      sf_s1_q     <= 1'b0;
       sf_func_q   <= '0;
       sf_step_q   <= '0;
     end else begin
@@ -273,10 +278,12 @@ module tsp_vxm_tile (
       if (rd_valid_i && rd_sf) begin
         sf_run_q  <= 1'b1;
         sf_ph_q   <= 1'b0;
+        sf_s1_q   <= 1'b1;
         sf_step_q <= '0;
         sf_func_q <= 2'(rd_op - 8'(tsp_isa_pkg::OpFexp));
       end else if (sf_run_q) begin
         sf_ph_q <= !sf_ph_q;
+        sf_s1_q <= sf_ph_q && !uop.fin;
         if (sf_ph_q) begin
           sf_step_q <= sf_step_q + 5'd1;
           if (uop.fin) sf_run_q <= 1'b0;
@@ -303,7 +310,9 @@ module tsp_vxm_tile (
       .s1_dtype_i(s1_dtype_q),
       .s1_sat_i  (s1_sat_q),
       .s1_sh_i   (s1_sh_q),
+      .sf_ld_i   (rd_valid_i && rd_sf),
       .sf_run_i  (sf_run_q),
+      .sf_s1_i   (sf_s1_q),
       .sf_wb_i   (sf_ph_q),
       .sf_func_i (sf_func_q),
       .uop_i     (uop),

@@ -7,7 +7,7 @@
 
 namespace tsp::isa {
 
-inline constexpr uint32_t kIsaVersion = 4;
+inline constexpr uint32_t kIsaVersion = 5;
 inline constexpr uint32_t kLanesPerSuperlane = 16;  // lanes per superlane (bytes per MEM word); fixed
 inline constexpr uint32_t kNumBanks = 2;  // SRAM banks per MEM slice tile
 inline constexpr uint32_t kMxmRows = 16;  // MXM output rows (weights are MxmRows x VL int8)
@@ -145,46 +145,47 @@ struct OpInfo {
   Unit unit;
   Format format;
   uint32_t latency, occupancy;
+  bool interleave;  // the unit takes other instructions at the odd offsets of the occupancy
   int32_t bank_offset;  // -1: no MEM bank access
   uint8_t dtype_mask, stype_mask;  // bit i set: DType i allowed
 };
 
 inline constexpr std::array<OpInfo, 35> kOps = {{
-    {Opcode::kNop, "NOP", "nop", "nop n", Unit::kIcu, Format::kNop, 0, 1, -1, 0, 0},
-    {Opcode::kRepeat, "REPEAT", "repeat", "repeat n, d [, stride]", Unit::kIcu, Format::kRepeat, 0, 1, -1, 0, 0},
-    {Opcode::kSync, "SYNC", "sync", "sync", Unit::kIcu, Format::kNone, 0, 1, -1, 0, 0},
-    {Opcode::kNotify, "NOTIFY", "notify", "notify", Unit::kIcu, Format::kNone, 0, 1, -1, 0, 0},
-    {Opcode::kRead, "READ", "read", "read addr, s", Unit::kMem, Format::kMem, 2, 1, 0, 0, 0},
-    {Opcode::kWrite, "WRITE", "write", "write addr, s", Unit::kMem, Format::kMem, 0, 1, 1, 0, 0},
-    {Opcode::kGather, "GATHER", "gather", "gather s, m", Unit::kMem, Format::kMemx, 3, 1, 1, 0, 0},
-    {Opcode::kScatter, "SCATTER", "scatter", "scatter s, m", Unit::kMem, Format::kMemx, 0, 1, 1, 0, 0},
-    {Opcode::kVadd, "VADD", "vadd", "vadd.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
-    {Opcode::kVsub, "VSUB", "vsub", "vsub.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
-    {Opcode::kVmul, "VMUL", "vmul", "vmul.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVxop, 3, 1, -1, 7, 0},
-    {Opcode::kVmax, "VMAX", "vmax", "vmax.T dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
-    {Opcode::kVrelu, "VRELU", "vrelu", "vrelu.T dst, a", Unit::kVxm, Format::kVxop, 2, 1, -1, 15, 0},
-    {Opcode::kVshl, "VSHL", "vshl", "vshl.T dst, a, #imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
-    {Opcode::kVshr, "VSHR", "vshr", "vshr.T dst, a, #imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
-    {Opcode::kVsrl, "VSRL", "vsrl", "vsrl.T dst, a, #imm", Unit::kVxm, Format::kVxop, 2, 1, -1, 7, 0},
-    {Opcode::kVmov, "VMOV", "vmov", "vmov.T dst, a", Unit::kVxm, Format::kVxop, 2, 1, -1, 15, 0},
-    {Opcode::kVcvt, "VCVT", "vcvt", "vcvt.T.S dst, a [, #fscale]", Unit::kVxm, Format::kVxop, 3, 1, -1, 15, 15},
-    {Opcode::kFadd, "FADD", "fadd", "fadd[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
-    {Opcode::kFsub, "FSUB", "fsub", "fsub[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
-    {Opcode::kFmul, "FMUL", "fmul", "fmul[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
-    {Opcode::kFmax, "FMAX", "fmax", "fmax[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, -1, 8, 7},
-    {Opcode::kFexp, "FEXP", "fexp", "fexp dst, a", Unit::kVxm, Format::kVxop, 38, 37, -1, 8, 0},
-    {Opcode::kFrecip, "FRECIP", "frecip", "frecip dst, a", Unit::kVxm, Format::kVxop, 38, 37, -1, 8, 0},
-    {Opcode::kFrsqrt, "FRSQRT", "frsqrt", "frsqrt dst, a", Unit::kVxm, Format::kVxop, 38, 37, -1, 8, 0},
-    {Opcode::kShup, "SHUP", "shup", "shup.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, -1, 15, 0},
-    {Opcode::kShdn, "SHDN", "shdn", "shdn.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, -1, 15, 0},
-    {Opcode::kPerm, "PERM", "perm", "perm.T dst, a, b", Unit::kSxm, Format::kVop, 10, 1, -1, 15, 0},
-    {Opcode::kDist, "DIST", "dist", "dist.T dst, a, b", Unit::kSxm, Format::kVop, 2, 1, -1, 15, 0},
-    {Opcode::kTrans, "TRANS", "trans", "trans.T dst, a", Unit::kSxm, Format::kVop, 17, 16, -1, 15, 0},
-    {Opcode::kRsum, "RSUM", "rsum", "rsum.T dst, a", Unit::kSxm, Format::kVop, 20, 14, -1, 12, 0},
-    {Opcode::kRmax, "RMAX", "rmax", "rmax.T dst, a", Unit::kSxm, Format::kVop, 20, 14, -1, 12, 0},
-    {Opcode::kLw, "LW", "lw", "lw[.T] a, #row", Unit::kMxm, Format::kVop, 0, 1, -1, 7, 0},
-    {Opcode::kIw, "IW", "iw", "iw", Unit::kMxm, Format::kVop, 0, 1, -1, 0, 0},
-    {Opcode::kAbc, "ABC", "abc", "abc.XY[.acc] dst, a [, b]", Unit::kMxm, Format::kVop, 3, 1, -1, 0, 0},
+    {Opcode::kNop, "NOP", "nop", "nop n", Unit::kIcu, Format::kNop, 0, 1, false, -1, 0, 0},
+    {Opcode::kRepeat, "REPEAT", "repeat", "repeat n, d [, stride]", Unit::kIcu, Format::kRepeat, 0, 1, false, -1, 0, 0},
+    {Opcode::kSync, "SYNC", "sync", "sync", Unit::kIcu, Format::kNone, 0, 1, false, -1, 0, 0},
+    {Opcode::kNotify, "NOTIFY", "notify", "notify", Unit::kIcu, Format::kNone, 0, 1, false, -1, 0, 0},
+    {Opcode::kRead, "READ", "read", "read addr, s", Unit::kMem, Format::kMem, 2, 1, false, 0, 0, 0},
+    {Opcode::kWrite, "WRITE", "write", "write addr, s", Unit::kMem, Format::kMem, 0, 1, false, 1, 0, 0},
+    {Opcode::kGather, "GATHER", "gather", "gather s, m", Unit::kMem, Format::kMemx, 3, 1, false, 1, 0, 0},
+    {Opcode::kScatter, "SCATTER", "scatter", "scatter s, m", Unit::kMem, Format::kMemx, 0, 1, false, 1, 0, 0},
+    {Opcode::kVadd, "VADD", "vadd", "vadd.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, false, -1, 7, 0},
+    {Opcode::kVsub, "VSUB", "vsub", "vsub.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, false, -1, 7, 0},
+    {Opcode::kVmul, "VMUL", "vmul", "vmul.T[.sat] dst, a, b|#imm", Unit::kVxm, Format::kVxop, 3, 1, false, -1, 7, 0},
+    {Opcode::kVmax, "VMAX", "vmax", "vmax.T dst, a, b|#imm", Unit::kVxm, Format::kVxop, 2, 1, false, -1, 7, 0},
+    {Opcode::kVrelu, "VRELU", "vrelu", "vrelu.T dst, a", Unit::kVxm, Format::kVxop, 2, 1, false, -1, 15, 0},
+    {Opcode::kVshl, "VSHL", "vshl", "vshl.T dst, a, #imm", Unit::kVxm, Format::kVxop, 2, 1, false, -1, 7, 0},
+    {Opcode::kVshr, "VSHR", "vshr", "vshr.T dst, a, #imm", Unit::kVxm, Format::kVxop, 2, 1, false, -1, 7, 0},
+    {Opcode::kVsrl, "VSRL", "vsrl", "vsrl.T dst, a, #imm", Unit::kVxm, Format::kVxop, 2, 1, false, -1, 7, 0},
+    {Opcode::kVmov, "VMOV", "vmov", "vmov.T dst, a", Unit::kVxm, Format::kVxop, 2, 1, false, -1, 15, 0},
+    {Opcode::kVcvt, "VCVT", "vcvt", "vcvt.T.S dst, a [, #fscale]", Unit::kVxm, Format::kVxop, 3, 1, false, -1, 15, 15},
+    {Opcode::kFadd, "FADD", "fadd", "fadd[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, false, -1, 8, 7},
+    {Opcode::kFsub, "FSUB", "fsub", "fsub[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, false, -1, 8, 7},
+    {Opcode::kFmul, "FMUL", "fmul", "fmul[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, false, -1, 8, 7},
+    {Opcode::kFmax, "FMAX", "fmax", "fmax[.S] dst, a, b|#fimm", Unit::kVxm, Format::kVxop, 3, 1, false, -1, 8, 7},
+    {Opcode::kFexp, "FEXP", "fexp", "fexp dst, a", Unit::kVxm, Format::kVxop, 38, 37, true, -1, 8, 0},
+    {Opcode::kFrecip, "FRECIP", "frecip", "frecip dst, a", Unit::kVxm, Format::kVxop, 38, 37, true, -1, 8, 0},
+    {Opcode::kFrsqrt, "FRSQRT", "frsqrt", "frsqrt dst, a", Unit::kVxm, Format::kVxop, 38, 37, true, -1, 8, 0},
+    {Opcode::kShup, "SHUP", "shup", "shup.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, false, -1, 15, 0},
+    {Opcode::kShdn, "SHDN", "shdn", "shdn.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, false, -1, 15, 0},
+    {Opcode::kPerm, "PERM", "perm", "perm.T dst, a, b", Unit::kSxm, Format::kVop, 10, 1, false, -1, 15, 0},
+    {Opcode::kDist, "DIST", "dist", "dist.T dst, a, b", Unit::kSxm, Format::kVop, 2, 1, false, -1, 15, 0},
+    {Opcode::kTrans, "TRANS", "trans", "trans.T dst, a", Unit::kSxm, Format::kVop, 17, 16, false, -1, 15, 0},
+    {Opcode::kRsum, "RSUM", "rsum", "rsum.T dst, a", Unit::kSxm, Format::kVop, 20, 14, false, -1, 12, 0},
+    {Opcode::kRmax, "RMAX", "rmax", "rmax.T dst, a", Unit::kSxm, Format::kVop, 20, 14, false, -1, 12, 0},
+    {Opcode::kLw, "LW", "lw", "lw[.T] a, #row", Unit::kMxm, Format::kVop, 0, 1, false, -1, 7, 0},
+    {Opcode::kIw, "IW", "iw", "iw", Unit::kMxm, Format::kVop, 0, 1, false, -1, 0, 0},
+    {Opcode::kAbc, "ABC", "abc", "abc.XY[.acc] dst, a [, b]", Unit::kMxm, Format::kVop, 3, 1, false, -1, 0, 0},
 }};
 
 // Table lookup by opcode value; nullptr for an undefined opcode.

@@ -181,6 +181,8 @@ struct DataFigures {
   uint64_t mixed_bank = 0;             // (slice, tile, cycle)s with a READ / WRITE access to one bank and a
                                        // GATHER / SCATTER access to the other
   uint64_t invalid_samples = 0;        // sampled operand registers holding no value (0 for legal programs)
+  uint64_t interleaved = 0;            // VXM dispatches inside a running FEXP / FRECIP / FRSQRT's occupancy
+                                       // (its odd slots, ISA version 5 interleave)
   uint32_t error_bits = 0;             // Model::error_bits() at the end
   uint64_t cycles = 0;
 };

@@ -43,6 +43,16 @@ inline uint32_t VxmSourceWidth(const Instr &in) {
 // Bytes per lane of the result, and of operand b.
 inline uint32_t VxmDestWidth(const Instr &in) { return IsFloatOp(in.op) ? 4u : GroupWidth(in.dtype); }
 
+// Issue slots of a VXM instruction: it keeps its ALU from taking another instruction at the
+// offsets 0, stride, 2 stride, .. < occupancy from its dispatch. An interleaving one (FEXP, FRECIP,
+// FRSQRT; ISA version 5) takes the even offsets only and holds the ALU's special-function
+// sequencer for its whole occupancy, so only other interleaving ones wait for all of it.
+inline int64_t VxmSlotStride(const isa::OpInfo &i) { return i.interleave ? 2 : 1; }
+inline int64_t VxmSlots(const isa::OpInfo &i) {  // issue slots taken
+  const int64_t occ = i.occupancy < 1 ? 1 : i.occupancy;
+  return (occ + VxmSlotStride(i) - 1) / VxmSlotStride(i);
+}
+
 namespace num {
 
 // One lane of a VXM instruction: a (VxmSourceWidth bytes) and b (VxmDestWidth bytes, or the

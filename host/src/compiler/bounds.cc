@@ -4,6 +4,7 @@
 #include <map>
 
 #include "tsp/compiler/sched.h"
+#include "tsp/vxm.h"
 
 namespace tsp::compiler {
 
@@ -12,12 +13,13 @@ Bounds ComputeBounds(const Graph &g) {
   const Geometry &geo = g.geom;
   // ---- resource ----
   std::map<std::string, uint64_t> busy;
-  uint64_t vxm = 0;
+  uint64_t vxm = 0, seq = 0;  // VXM issue slots; special-function sequencer cycles (interleave)
   std::array<uint64_t, 2> stream_slots{};
   for (const Node &n : g.nodes) {
     const uint64_t occ = std::max<uint32_t>(1, n.in.info().occupancy);
     if (n.queue == kNone) {
-      vxm += occ;
+      vxm += static_cast<uint64_t>(VxmSlots(n.in.info()));
+      if (n.in.info().interleave) seq += occ;
     } else {
       busy[geo.queue(n.queue).name] += occ;
     }
@@ -37,6 +39,7 @@ Bounds ComputeBounds(const Graph &g) {
   }
   const uint32_t alus = geo.vxm_alus();
   busy["vxm (per ALU)"] = (vxm + alus - 1) / alus;
+  if (seq) busy["vxm sequencer (per ALU)"] = (seq + alus - 1) / alus;
   for (int d = 0; d < 2; ++d) {
     const uint64_t cap = uint64_t{geo.num_positions()} * geo.streams();
     busy[d ? "streams west" : "streams east"] = (stream_slots[d] + cap - 1) / cap;

@@ -167,6 +167,8 @@ Res ResOf(const Graph &g, const Node &n) {
   Res r;
   r.queue = n.queue;
   r.occ = std::max<int64_t>(1, n.in.info().occupancy);
+  r.stride = VxmSlotStride(n.in.info());
+  r.sequencer = n.in.info().interleave;
   r.bank_offset = n.in.info().bank_offset;
   r.slice = n.queue;
   const uint32_t W = g.geom.words_per_bank();
@@ -186,9 +188,13 @@ bool Builder::Fits(const Group &g, uint32_t node, int64_t t) const {
 
 bool Builder::FitsRes(const Group &g, const Res &r, int64_t t) const {
   if (r.queue == kNone) {
-    for (int64_t x = t; x < t + r.occ; ++x) {
+    for (int64_t x = t; x < t + r.occ; x += r.stride) {
       auto it = g.vxm.find(x);
       if (it != g.vxm.end() && it->second >= g_.geom.vxm_alus()) return false;
+    }
+    for (int64_t x = t; r.sequencer && x < t + r.occ; ++x) {
+      auto it = g.seq.find(x);
+      if (it != g.seq.end() && it->second >= g_.geom.vxm_alus()) return false;
     }
   } else {
     auto qi = g.queues.find(r.queue);
@@ -211,7 +217,8 @@ void Builder::Place(uint32_t group, uint32_t node, int64_t t) {
   Group &g = groups_[group];
   const Res r = ResOf(g_, g_.nodes[node]);
   if (r.queue == kNone) {
-    for (int64_t x = t; x < t + r.occ; ++x) g.vxm[x]++;
+    for (int64_t x = t; x < t + r.occ; x += r.stride) g.vxm[x]++;
+    for (int64_t x = t; r.sequencer && x < t + r.occ; ++x) g.seq[x]++;
   } else {
     g.queues[r.queue][t] = t + r.occ;
   }

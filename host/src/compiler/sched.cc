@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
+#include "tsp/vxm.h"
 
 namespace tsp::compiler {
 
@@ -176,7 +177,7 @@ class Scheduler {
   bool LoopFits(const std::vector<uint32_t> &cl, const std::vector<int64_t> &off) {
     const uint32_t alus = g_.geom.vxm_alus();
     std::map<uint32_t, std::vector<std::pair<int64_t, int64_t>>> q;
-    std::map<int64_t, uint32_t> vxm;
+    std::map<int64_t, uint32_t> vxm, seq;  // VXM issue slots, special-function sequencers
     std::set<uint64_t> banks;
     std::vector<uint32_t> bk;
     for (size_t i = 0; i < cl.size(); ++i) {
@@ -185,8 +186,11 @@ class Scheduler {
         const int64_t t = rel_[ni] + off[i];
         const int64_t occ = std::max<int64_t>(1, n.in.info().occupancy);
         if (n.queue == kNone) {
-          for (int64_t x = t; x < t + occ; ++x) {
+          for (int64_t x = t; x < t + occ; x += VxmSlotStride(n.in.info())) {
             if (++vxm[x] > alus) return false;
+          }
+          for (int64_t x = t; n.in.info().interleave && x < t + occ; ++x) {
+            if (++seq[x] > alus) return false;
           }
         } else {
           q[n.queue].push_back({t, t + occ});
@@ -290,13 +294,21 @@ class Scheduler {
     std::vector<uint32_t> banks;
     for (const Cluster &c : clusters_) {
       std::map<uint32_t, std::vector<std::pair<int64_t, uint32_t>>> byq;
-      std::map<int64_t, uint32_t> vxm_load;
+      std::map<int64_t, uint32_t> vxm_load, seq_load;
       std::map<uint64_t, uint32_t> bank_use;
       for (uint32_t ni : c.nodes) {
         const Node &n = g_.nodes[ni];
         const int64_t occ = std::max<int64_t>(1, n.in.info().occupancy);
         if (n.queue == kNone) {
-          for (int64_t t = rel_[ni]; t < rel_[ni] + occ; ++t) {
+          for (int64_t t = rel_[ni]; n.in.info().interleave && t < rel_[ni] + occ; ++t) {
+            if (++seq_load[t] > alus) {
+              *error = fmt::format("{} needs a special-function sequencer in a cycle in which all {} are taken by "
+                                   "the same rigid group of instructions",
+                                   DescribeNode(g_, ni), alus);
+              return false;
+            }
+          }
+          for (int64_t t = rel_[ni]; t < rel_[ni] + occ; t += VxmSlotStride(n.in.info())) {
             if (++vxm_load[t] > alus) {
               *error = fmt::format("{} needs a VXM ALU in a cycle in which all {} are taken by the same rigid "
                                    "group of instructions",
@@ -602,6 +614,31 @@ class Scheduler {
     return -1;
   }
 
+  // qbusy_ holds the issue slots of every queue and, at SeqTable(q), the special-function
+  // sequencer of VXM ALU q (ISA version 5 interleave: FEXP .. take the sequencer for their
+  // occupancy and the ALU's issue slots at its even offsets only).
+  uint32_t SeqTable(uint32_t q) const { return g_.geom.num_queues() + q; }
+  size_t NumBusyTables() const { return 2 * size_t{g_.geom.num_queues()}; }
+
+  // A VXM node with `info` at t on ALU a: -1 if it fits, else a later cycle worth trying.
+  int64_t VxmBusyUntil(uint32_t a, int64_t t, const isa::OpInfo &info) const {
+    const int64_t occ = std::max<int64_t>(1, info.occupancy);
+    if (!info.interleave) return QueueBusyUntil(a, t, occ);
+    const int64_t sb = QueueBusyUntil(SeqTable(a), t, occ);
+    if (sb >= 0) return sb;
+    for (int64_t x = t; x < t + occ; x += VxmSlotStride(info)) {
+      if (QueueBusyUntil(a, x, 1) >= 0) return t + 1;
+    }
+    return -1;
+  }
+  // How far below t it would have to move to clear what blocks it at t (at least 1).
+  int64_t VxmShiftDown(uint32_t a, int64_t t, const isa::OpInfo &info) const {
+    const int64_t occ = std::max<int64_t>(1, info.occupancy);
+    if (!info.interleave) return t + occ - QueueBusyFrom(a, t, occ);
+    const int64_t sf = QueueBusyFrom(SeqTable(a), t, occ);
+    return sf >= 0 ? t + occ - sf : 1;
+  }
+
   bool StreamFree(uint64_t key, uint32_t lo, uint32_t hi) const {
     auto it = sres_.find(key);
     if (it == sres_.end()) return true;
@@ -681,13 +718,13 @@ class Scheduler {
         }
         for (size_t ai = 0; ai < alus_.size(); ++ai) {
           const uint32_t a = pref != alu_pref.end() ? alus_[(pref->second + ai) % alus_.size()] : alus_[(start + ai) % alus_.size()];
-          const int64_t b = QueueBusyUntil(a, t, occ);
+          const int64_t b = VxmBusyUntil(a, t, n.in.info());
           if (b < 0) {
             q = a;
             break;
           }
           soonest = std::min(soonest, b);
-          if (down) latest_shift = std::min(latest_shift, t + occ - QueueBusyFrom(a, t, occ));
+          if (down) latest_shift = std::min(latest_shift, VxmShiftDown(a, t, n.in.info()));
         }
         if (q != kNone && pref == alu_pref.end()) {
           for (size_t ai = 0; ai < alus_.size(); ++ai) {
@@ -707,9 +744,21 @@ class Scheduler {
           return down ? T - std::max<int64_t>(1, t + occ - QueueBusyFrom(q, t, occ)) : T + std::max<int64_t>(1, b - t);
         }
       }
-      qbusy_[q][t] = t + occ;
-      u.queue.push_back({q, t});
-      u.queue_end.push_back(t + occ);
+      if (n.queue == kNone && n.in.info().interleave) {
+        // The sequencer for the whole occupancy, the issue slots at the even offsets.
+        qbusy_[SeqTable(q)][t] = t + occ;
+        u.queue.push_back({SeqTable(q), t});
+        u.queue_end.push_back(t + occ);
+        for (int64_t x = t; x < t + occ; x += VxmSlotStride(n.in.info())) {
+          qbusy_[q][x] = x + 1;
+          u.queue.push_back({q, x});
+          u.queue_end.push_back(x + 1);
+        }
+      } else {
+        qbusy_[q][t] = t + occ;
+        u.queue.push_back({q, t});
+        u.queue_end.push_back(t + occ);
+      }
       (*chosen)[i] = q;
       const int32_t bo = n.in.info().bank_offset;
       if (bo >= 0) {
@@ -835,7 +884,7 @@ class Scheduler {
       }
       time_weight_ = t == 1 ? 1.0 : (t == 0 ? 0.0 : best_weight);
       // Fresh reservation tables.
-      qbusy_.assign(g_.geom.num_queues(), {});
+      qbusy_.assign(NumBusyTables(), {});
       banks_.clear();
       sres_.clear();
       vxm_queue_.clear();
@@ -1073,7 +1122,7 @@ class Scheduler {
   bool Place(std::string *error) {
     alus_ = Alus();
     alu_count_.assign(alus_.size(), 0);
-    qbusy_.resize(g_.geom.num_queues());
+    qbusy_.resize(NumBusyTables());
     class_base_.assign(classes_.size(), 0);
     class_dir_.assign(classes_.size(), 0);
     placed_undo_.assign(clusters_.size(), Undo{});
@@ -1116,7 +1165,7 @@ class Scheduler {
           auto bk = std::move(banks_);
           auto sr = std::move(sres_);
           qbusy_.clear();
-          qbusy_.resize(g_.geom.num_queues());
+          qbusy_.resize(NumBusyTables());
           banks_.clear();
           sres_.clear();
           Undo u2;
@@ -1307,7 +1356,7 @@ class Scheduler {
       out->node_queue[ni] = q;
       last = std::max(last, n.time + LastEvent(g_, n));
       out->queues[q].unit_ops++;
-      out->queues[q].busy_cycles += std::max<uint32_t>(1, in.info().occupancy);
+      out->queues[q].busy_cycles += static_cast<uint64_t>(VxmSlots(in.info()));  // issue slots
     }
     out->program.geometry = geo.params();
     out->program.queues.assign(geo.num_queues(), {});

@@ -74,6 +74,10 @@ struct Model::Impl {
     QueueStatus status = QueueStatus::kRunning;
     uint64_t next_dispatch = 0;
     uint64_t busy_until = 0;  // unit occupancy
+    // The occupancy running until busy_until is an interleaving instruction's (FEXP ..) dispatched
+    // at busy_from: the unit takes instructions without interleave at its odd offsets.
+    bool busy_interleave = false;
+    uint64_t busy_from = 0;
     // REPEAT
     Instr rep_instr;
     bool has_prev = false;
@@ -584,11 +588,20 @@ struct ModelAccess {
     auto &I = *m.impl_;
     auto &qs = I.queues[q];
     const auto &info = in.info();
-    if (m.cycle_ < qs.busy_until) {
+    const bool busy = m.cycle_ < qs.busy_until;
+    // Inside an interleaving instruction's occupancy: an instruction without interleave at an odd
+    // offset runs in the free slots and leaves the occupancy running (ISA version 5).
+    const bool in_slot = busy && qs.busy_interleave && !info.interleave && (m.cycle_ - qs.busy_from) % 2 == 1;
+    if (busy && !in_slot) {
       Error(m, isa::kErrUnitBusy, m.geom_.queue(q).name,
-            fmt::format("{} dispatched while the unit is busy until cycle {}", info.mnemonic, qs.busy_until));
+            fmt::format("{} dispatched while the unit is busy until cycle {}{}", info.mnemonic, qs.busy_until,
+                        qs.busy_interleave && !info.interleave ? " (an even offset from the special function)" : ""));
     }
-    qs.busy_until = m.cycle_ + info.occupancy;
+    if (!in_slot) {
+      qs.busy_until = m.cycle_ + info.occupancy;
+      qs.busy_interleave = info.interleave;
+      qs.busy_from = m.cycle_;
+    }
     Impl::Flight f;
     f.in = in;
     f.queue = q;

@@ -157,7 +157,11 @@ struct Block {
 
 struct QueueTable {
   std::map<int64_t, Block> blocks;  // by start cycle; disjoint
-  IntervalSet busy;                 // unit occupancy
+  IntervalSet busy;                 // unit occupancy (issue slots)
+  // Sequencer of an interleaving instruction (FEXP ..; ISA version 5): it holds the sequencer for
+  // its whole occupancy but the issue slots only at the even offsets, so instructions without
+  // interleave fit in the odd ones.
+  IntervalSet seq;
   bool BlockOverlaps(int64_t s, int64_t e) const {
     auto it = blocks.lower_bound(s);
     if (it != blocks.end() && it->first < e) return true;
@@ -1021,7 +1025,7 @@ class Generator {
   // ---------------------------------------------------------------------------------------
   // Reservation table
   struct UndoRec {
-    enum Kind : uint8_t { kBlock, kBusy, kChain, kBank } kind;
+    enum Kind : uint8_t { kBlock, kBusy, kSeq, kChain, kBank } kind;
     uint32_t queue;
     int64_t key;
     int64_t start;
@@ -1048,6 +1052,20 @@ class Generator {
     if (qt.busy.Overlaps(s, e)) return false;
     qt.busy.Insert(s, e);
     undo_.push_back({UndoRec::kBusy, q, 0, s});
+    return true;
+  }
+  // An interleaving instruction's occupancy [t, e) from cycle s >= t on (s > t: the planted
+  // UnitBusy error's second instruction): the sequencer, and the issue slots t, t + 2, ...
+  bool ClaimInterleaved(uint32_t q, int64_t t, int64_t s, int64_t e) {
+    auto &qt = queues_[q];
+    if (s < e) {
+      if (qt.seq.Overlaps(s, e)) return false;
+      qt.seq.Insert(s, e);
+      undo_.push_back({UndoRec::kSeq, q, 0, s});
+    }
+    for (int64_t x = t; x < e; x += 2) {
+      if (x >= s && !ClaimBusy(q, x, x + 1)) return false;
+    }
     return true;
   }
   // gather mode: banks are reserved per tile (a GATHER's tiles may use different banks); `cycle`
@@ -1083,6 +1101,9 @@ class Generator {
         case UndoRec::kBusy:
           queues_[it->queue].busy.Erase(it->start);
           break;
+        case UndoRec::kSeq:
+          queues_[it->queue].seq.Erase(it->start);
+          break;
         case UndoRec::kBank:
           banks_.erase(it->key);
           break;
@@ -1116,8 +1137,11 @@ class Generator {
       for (uint32_t i = 0; i <= pi.rep.n; ++i) {
         const int64_t ti = t + int64_t{i} * pi.rep.d;
         const int64_t busy_from = ti + (i == 0 ? pi.busy_skip : 0);
-        if (busy_from < ti + info.occupancy && !ClaimBusy(pi.queue, busy_from, ti + info.occupancy))
+        if (info.interleave) {
+          if (!ClaimInterleaved(pi.queue, ti, busy_from, ti + info.occupancy)) return Undo(), false;
+        } else if (busy_from < ti + info.occupancy && !ClaimBusy(pi.queue, busy_from, ti + info.occupancy)) {
           return Undo(), false;
+        }
         if (info.unit != isa::Unit::kMem || pi.skip_bank) continue;
         const uint32_t slice = g_.MemSliceId(g_.queue(pi.queue).hemi, g_.queue(pi.queue).index);
         const int64_t at = ti + info.bank_offset;
@@ -1751,8 +1775,10 @@ class Generator {
     return true;
   }
   // fexp / frecip / frsqrt (occupancy 37) and another VXM instruction on the same ALU before it is
-  // free. Both results fall off the chip edge: what the unit does with the second instruction is
-  // not part of the contract (the model executes it, the RTL may drop it), only the error.
+  // free: another special function at any offset, any other instruction at an even one (the odd
+  // ones are its interleave slots, ISA version 5). Both results fall off the chip edge: what the
+  // unit does with the second instruction is not part of the contract (the model executes it, the
+  // RTL may drop it), only the error.
   bool PlanUnitBusy(uint32_t *bit, std::string *what) {
     static constexpr Opcode kLong[] = {Opcode::kFexp, Opcode::kFrecip, Opcode::kFrsqrt};
     const uint32_t q = vxm_q_[rng_.Below(static_cast<uint32_t>(vxm_q_.size()))];
@@ -1766,7 +1792,8 @@ class Generator {
       dt = rng_.Below(4);
     } while (!(isa::Info(op2).dtype_mask & (1u << dt)));
     const Instr in2 = MakeVxm(op2, dt);
-    const int64_t t2 = rng_.Range(1, Occ(op1) - 1);
+    int64_t t2 = rng_.Range(1, Occ(op1) - 1);
+    if (!isa::Info(op2).interleave) t2 = 2 * rng_.Range(1, (Occ(op1) - 1) / 2);
     if (!BuildVxm(q, in2, t2, RandDir(), RandStream(VxmDestWidth(in2)), Rep{}, 1, &vals)) return false;
     for (auto &pi : plan_.instrs) {
       if (pi.queue == q && pi.t == t2) pi.busy_skip = Occ(op1) - t2;
@@ -2239,6 +2266,7 @@ DataFigures ProbeOnModel(const Geometry &g, const Program &p, uint64_t max_cycle
       }
     }
   };
+  std::vector<uint64_t> sf_end(g.num_queues(), 0);  // end of the running interleaving occupancy
   m.Start();
   snapshot();
   while (m.cycle() < max_cycles && m.Step()) {
@@ -2250,6 +2278,11 @@ DataFigures ProbeOnModel(const Geometry &g, const Program &p, uint64_t max_cycle
       if (!Decode(v.last_word, &in, &err)) continue;
       const auto &qi = g.queue(q);
       const uint64_t t = c - 1;
+      if (in.info().interleave) {
+        sf_end[q] = t + in.info().occupancy;
+      } else if (t < sf_end[q]) {
+        ++f.interleaved;
+      }
       if (in.op == Opcode::kRead || in.op == Opcode::kWrite) {
         const uint32_t slice = g.MemSliceId(qi.hemi, qi.index);
         for (uint32_t k = 0; k < S; ++k) {

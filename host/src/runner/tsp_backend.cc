@@ -146,15 +146,31 @@ bool WriteTimelineJson(const compiler::CompiledModel &cm, const Geometry &g, con
                    g.queue(q).name));
     ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_sort_index\",\"args\":{{\"sort_index\":{}}}}}", q, q + 1));
   }
+  // A VXM ALU's special-function sequencer gets a track of its own (tid phase_tid + 1 + q): an
+  // FEXP / FRECIP / FRSQRT takes the ALU's issue slot for one cycle (its span on the queue's
+  // track) and the sequencer for its occupancy, while the ALU dispatches other instructions in its
+  // odd slots (ISA version 5 interleave).
+  for (uint32_t q = 0; q < g.num_queues(); ++q) {
+    if (g.queue(q).kind != SliceKind::kVxm) continue;
+    ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_name\",\"args\":{{\"name\":\"{} sequencer\"}}}}",
+                   phase_tid + 1 + q, g.queue(q).name));
+    ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_sort_index\",\"args\":{{\"sort_index\":{}}}}}",
+                   phase_tid + 1 + q, q + 1));
+  }
   ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_name\",\"args\":{{\"name\":\"phases\"}}}}", phase_tid));
   ev(fmt::format("{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_sort_index\",\"args\":{{\"sort_index\":0}}}}", phase_tid));
   std::map<uint16_t, std::pair<int64_t, int64_t>> phases;
   for (const auto &op : cm.ops) {
     if (op.time < 0) continue;
     const auto &info = isa::Info(static_cast<isa::Opcode>(op.opcode));
+    const uint32_t slot = info.interleave ? 1 : std::max<uint32_t>(1, op.occupancy);
     ev(fmt::format("{{\"ph\":\"X\",\"pid\":1,\"tid\":{},\"ts\":{},\"dur\":{},\"name\":\"{}\",\"args\":{{\"phase\":\"{}\",\"latency\":{}}}}}",
-                   op.queue, op.time, std::max<uint32_t>(1, op.occupancy), info.mnemonic,
-                   op.tag < cm.tags.size() ? cm.tags[op.tag] : "", op.latency));
+                   op.queue, op.time, slot, info.mnemonic, op.tag < cm.tags.size() ? cm.tags[op.tag] : "", op.latency));
+    if (info.interleave) {
+      ev(fmt::format("{{\"ph\":\"X\",\"pid\":1,\"tid\":{},\"ts\":{},\"dur\":{},\"name\":\"{}\",\"args\":{{\"phase\":\"{}\"}}}}",
+                     phase_tid + 1 + op.queue, op.time, op.occupancy, info.mnemonic,
+                     op.tag < cm.tags.size() ? cm.tags[op.tag] : ""));
+    }
     auto it = phases.find(op.tag);
     if (it == phases.end()) {
       phases[op.tag] = {op.time, op.time + std::max<uint32_t>(1, op.occupancy)};

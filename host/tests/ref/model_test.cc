@@ -1,5 +1,6 @@
 // Reference model: timing (stagger, hops, latencies), ICU, MEM, VXM, MXM, SXM and the schedule
 // checker. Expected values come from plain C++ computations in this file.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -413,6 +414,43 @@ TEST_F(ModelTest, CheckerUnitBusy) {
     }
   }
   EXPECT_EQ(busy, 1);
+}
+
+// ISA version 5: FEXP, FRECIP and FRSQRT interleave. Inside their occupancy an instruction without
+// interleave may dispatch at an odd offset (and leaves the occupancy running), not at an even one;
+// another special function may not dispatch at all.
+TEST_F(ModelTest, CheckerInterleave) {
+  const uint32_t occ = tsp::isa::Info(Opcode::kFexp).occupancy;
+  ASSERT_TRUE(tsp::isa::Info(Opcode::kFexp).interleave);
+  ASSERT_FALSE(tsp::isa::Info(Opcode::kFmul).interleave);
+  struct Case {
+    Opcode second;
+    uint32_t offset;
+    bool busy;
+  };
+  const Case cases[] = {{Opcode::kVmov, 1, false},      {Opcode::kVmov, occ - 2, false}, {Opcode::kVmov, 2, true},
+                        {Opcode::kVmov, occ - 1, true}, {Opcode::kFrecip, 1, true},      {Opcode::kFexp, occ, false}};
+  for (const Case &c : cases) {
+    Builder b(g);
+    b.At("vxm.0", 6, Vop(Opcode::kFexp, kF32, W(4), E(0)));
+    b.At("vxm.0", 6 + c.offset, Vop(c.second, c.second == Opcode::kVmov ? kI8 : kF32, W(0), E(0)));
+    // A third instruction two cycles after an ordinary second one: inside the FEXP's occupancy
+    // only when the second one was interleaved (then at an odd offset: legal, the occupancy runs on).
+    if (!tsp::isa::Info(c.second).interleave) b.At("vxm.0", 6 + c.offset + 2, Vop(Opcode::kVmov, kI8, W(1), E(1)));
+    Model m(g);
+    LoadAndRun(m, b.program());
+    std::vector<uint64_t> busy;
+    for (const auto &er : m.errors()) {
+      if (er.bit == isa::kErrUnitBusy) busy.push_back(er.cycle);
+    }
+    const std::string what = fmt::format("{} at +{}", tsp::isa::Info(c.second).mnemonic, c.offset);
+    if (c.busy) {
+      ASSERT_FALSE(busy.empty()) << what;
+      EXPECT_EQ(busy[0], 6u + c.offset) << what;
+    } else {
+      EXPECT_TRUE(busy.empty()) << what << ": UnitBusy at " << busy[0];
+    }
+  }
 }
 
 TEST_F(ModelTest, LoadRejectsForeignGeometryAndWrongUnit) {

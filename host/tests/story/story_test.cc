@@ -180,7 +180,8 @@ TEST(Story, TimelineHasEveryInstructionOnItsQueue) {
   const compiler::CompiledModel &cm = tsp->compiled();
   const uint32_t nq = g.num_queues();
   std::map<uint32_t, std::string> track;
-  std::vector<std::vector<std::pair<int64_t, int64_t>>> spans(nq);
+  // Tracks: the queues (tid q), the phases (nq), the VXM ALUs' special-function sequencers (nq + 1 + q).
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> spans(nq), seq_spans(nq);
   std::vector<std::string> phases;
   for (const auto &e : j.at("traceEvents")) {
     const auto tid = e.contains("tid") ? e.at("tid").get<uint64_t>() : ~uint64_t{0};
@@ -190,9 +191,34 @@ TEST(Story, TimelineHasEveryInstructionOnItsQueue) {
       phases.push_back(e.at("name"));
       continue;
     }
-    ASSERT_LT(tid, nq) << e.dump();
-    spans[tid].push_back({e.at("ts").get<int64_t>(), e.at("ts").get<int64_t>() + e.at("dur").get<int64_t>()});
+    const std::pair<int64_t, int64_t> sp{e.at("ts").get<int64_t>(), e.at("ts").get<int64_t>() + e.at("dur").get<int64_t>()};
+    if (tid > nq) {
+      ASSERT_LT(tid, 2 * nq + 1) << e.dump();
+      ASSERT_EQ(g.queue(static_cast<uint32_t>(tid - nq - 1)).kind, SliceKind::kVxm) << e.dump();
+      const std::string mn = e.at("name");
+      EXPECT_TRUE(std::any_of(isa::kOps.begin(), isa::kOps.end(),
+                              [&](const isa::OpInfo &o) { return o.mnemonic == mn && o.interleave; }))
+          << e.dump();
+      seq_spans[tid - nq - 1].push_back(sp);
+      continue;
+    }
+    spans[tid].push_back(sp);
   }
+  size_t interleaving = 0, sequenced = 0;
+  for (const auto &op : cm.ops) {
+    if (isa::Info(static_cast<isa::Opcode>(op.opcode)).interleave) ++interleaving;
+  }
+  for (uint32_t q = 0; q < nq; ++q) {
+    if (g.queue(q).kind == SliceKind::kVxm) {
+      EXPECT_EQ(track[nq + 1 + q], g.queue(q).name + " sequencer");
+    }
+    std::sort(seq_spans[q].begin(), seq_spans[q].end());
+    for (size_t i = 1; i < seq_spans[q].size(); ++i)
+      EXPECT_LE(seq_spans[q][i - 1].second, seq_spans[q][i].first) << g.queue(q).name << " sequencer span " << i;
+    sequenced += seq_spans[q].size();
+  }
+  EXPECT_GT(interleaving, 0u);
+  EXPECT_EQ(sequenced, interleaving);
   size_t total = 0;
   for (uint32_t q = 0; q < nq; ++q) {
     EXPECT_EQ(track[q], g.queue(q).name);

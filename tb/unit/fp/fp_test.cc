@@ -414,6 +414,7 @@ class TileTest : public ::testing::Test {
   std::deque<Pending> pending_;
   int bad_ = 0;
   uint64_t checked_ = 0;
+  uint64_t interleaved_ = 0;  // ordinary instructions issued in special functions' odd slots
 };
 
 // A random valid non-special VXM instruction.
@@ -541,10 +542,12 @@ TEST_F(TileTest, FpOpsWithIntegerOperandA) {
   EXPECT_EQ(checked_, 3000u * kLanes);
 }
 
-// Special functions issued as often as their occupancy allows; after each, up to 4 back-to-back
-// ordinary instructions from cycle r + occupancy on, around the special result's write at
-// r + latency (the tile's sequence, two cycles a step, ends in r+36: the spec must give occupancy
-// >= 37, latency >= 38).
+// Special functions issued as often as their occupancy allows; in their odd slots (ISA version 5
+// interleave: r+1, r+3, .., r+35) random ordinary instructions in about half of them, which share
+// the two-stage fp units with the steps; after each, up to 4 back-to-back ordinary instructions
+// from cycle r + occupancy on, around the special result's write at r + latency (the tile's
+// sequence, two cycles a step, ends in r+36: the spec must give occupancy >= 37, latency >= 38).
+// Every result, the special functions' and the interleaved ones', against tsp::num.
 void RunSpecial(TileTest &t, Gen &g, Opcode op, const std::vector<uint32_t> &inputs) {
   size_t next = 0;
   const auto &info = tsp::isa::Info(op);
@@ -559,7 +562,20 @@ void RunSpecial(TileTest &t, Gen &g, Opcode op, const std::vector<uint32_t> &inp
     for (int l = 0; l < kLanes; ++l) a[l] = inputs[next < inputs.size() ? next++ : 0];
     t.Issue(in, a, b);
     t.Step();
-    for (uint32_t c = 1; c < info.occupancy; ++c) t.Step();
+    ASSERT_TRUE(info.interleave);
+    for (uint32_t c = 1; c < info.occupancy; ++c) {
+      if (c % 2 == 1 && g.Below(2)) {
+        const Instr v = RandomVop(g);
+        std::array<uint32_t, kLanes> va{}, vb{};
+        for (int l = 0; l < kLanes; ++l) {
+          va[l] = RandomLane(g, v);
+          vb[l] = RandomLane(g, v);
+        }
+        t.Issue(v, va, vb);
+        ++t.interleaved_;
+      }
+      t.Step();
+    }
     // Ordinary instructions in the next 4 cycles (or fewer).
     for (int c = 0; c < 4 && g.Below(2); ++c) {
       const Instr v = RandomVop(g);
@@ -603,6 +619,7 @@ TEST_F(TileTest, Fexp) {
   RunSpecial(*this, g, Opcode::kFexp, SpecialInputs(g, Opcode::kFexp, 200000));
   EXPECT_EQ(bad_, 0);
   EXPECT_GT(checked_, 200000u);
+  EXPECT_GT(interleaved_, 50000u);  // ~9 per special function (18 odd slots, half of them)
 }
 
 TEST_F(TileTest, Frecip) {
@@ -610,6 +627,7 @@ TEST_F(TileTest, Frecip) {
   RunSpecial(*this, g, Opcode::kFrecip, SpecialInputs(g, Opcode::kFrecip, 200000));
   EXPECT_EQ(bad_, 0);
   EXPECT_GT(checked_, 200000u);
+  EXPECT_GT(interleaved_, 50000u);  // ~9 per special function (18 odd slots, half of them)
 }
 
 TEST_F(TileTest, Frsqrt) {
@@ -617,6 +635,7 @@ TEST_F(TileTest, Frsqrt) {
   RunSpecial(*this, g, Opcode::kFrsqrt, SpecialInputs(g, Opcode::kFrsqrt, 200000));
   EXPECT_EQ(bad_, 0);
   EXPECT_GT(checked_, 200000u);
+  EXPECT_GT(interleaved_, 50000u);  // ~9 per special function (18 odd slots, half of them)
 }
 
 // Reset must leave the tile ready for any instruction, whatever the registers held before it: from

@@ -403,14 +403,49 @@ TEST_F(IcuTest, UnitBusy) {
   Program p = Prog();
   const Instr fexp = Vop(Opcode::kFexp, 3, E(0), E(4));
   const Instr vadd = Vop(Opcode::kVadd, 0, E(0), E(1), E(2));
-  Q(p, "vxm.0") = {Enc(fexp), Enc(vadd), Enc(Nop(30)), Enc(fexp), Enc(Repeat(2, 10))};
-  // Lockstep compares UnitBusy every cycle; also count them here: VADD at 1, re-issues at 42, 52.
+  // Lockstep compares UnitBusy every cycle with the model's. FEXP interleaves (ISA version 5): the
+  // VADD at 1 (odd offset) is legal, the one at 2 (even) is UnitBusy and its own occupancy (1)
+  // replaces the FEXP's, so the FEXP at 32 is legal; its re-issues at 42 and 52 are UnitBusy
+  // (another special function inside the occupancy).
+  Q(p, "vxm.0") = {Enc(fexp), Enc(vadd), Enc(vadd), Enc(Nop(29)), Enc(fexp), Enc(Repeat(2, 10))};
   const auto d = Lockstep(p, 200);
-  ASSERT_EQ(d.size(), 5u);
+  ASSERT_EQ(d.size(), 6u);
   EXPECT_EQ(d[1].cycle, 1u);
-  EXPECT_EQ(d[2].cycle, 32u);
-  EXPECT_EQ(d[3].cycle, 42u);
-  EXPECT_EQ(d[4].cycle, 52u);
+  EXPECT_EQ(d[2].cycle, 2u);
+  EXPECT_EQ(d[3].cycle, 32u);
+  EXPECT_EQ(d[4].cycle, 42u);
+  EXPECT_EQ(d[5].cycle, 52u);
+  Model m{Geometry(p.geometry)};
+  std::string err;
+  ASSERT_TRUE(m.LoadProgram(p, &err)) << err;
+  m.Start();
+  m.Run(200);
+  std::vector<uint64_t> busy;
+  for (const auto &e : m.errors()) {
+    if (e.bit == isa::kErrUnitBusy) busy.push_back(e.cycle);
+  }
+  EXPECT_EQ(busy, (std::vector<uint64_t>{2, 42, 52}));
+}
+
+// Ordinary instructions in every odd slot of a special function, and a REPEAT with d = 2 that
+// walks them (ISA version 5 interleave): no UnitBusy on either side.
+TEST_F(IcuTest, InterleaveSlots) {
+  Program p = Prog();
+  const Instr fexp = Vop(Opcode::kFexp, 3, E(0), E(4));
+  const Instr vadd = Vop(Opcode::kVadd, 0, E(0), E(1), E(2));
+  const uint32_t occ = isa::Info(Opcode::kFexp).occupancy;
+  Q(p, "vxm.0") = {Enc(fexp), Enc(vadd), Enc(Repeat((occ - 3) / 2, 2)), Enc(Nop(1)), Enc(fexp)};
+  const auto d = Lockstep(p, 200);
+  ASSERT_EQ(d.size(), 2u + (occ - 3) / 2 + 1);
+  EXPECT_EQ(d[1].cycle, 1u);
+  EXPECT_EQ(d[d.size() - 2].cycle, uint64_t{occ} - 2);  // the last odd slot
+  EXPECT_EQ(d.back().cycle, uint64_t{occ});                // the next special function
+  Model m{Geometry(p.geometry)};
+  std::string err;
+  ASSERT_TRUE(m.LoadProgram(p, &err)) << err;
+  m.Start();
+  m.Run(200);
+  for (const auto &e : m.errors()) EXPECT_NE(e.bit, isa::kErrUnitBusy) << e.message;
 }
 
 // What the model refuses to load: the RTL flags it and skips the word.

@@ -372,6 +372,8 @@ struct GenOptions {
   double mem_rate = 0.9;        // probability a MEM slice starts a chunk of READs (else a short gap)
   double vxm_rate = 0.6;        // probability a VXM queue dispatches in a cycle
   double special_rate = 0.06;   // share of FEXP/FRECIP/FRSQRT among VXM instructions
+  double interleave = 0.5;      // probability that the ALU goes on in a special function's odd slots
+  uint64_t *interleaved = nullptr;  // counts the instructions dispatched in those slots
 };
 
 tsp::Program RandomProgram(uint64_t seed, const GenOptions &o) {
@@ -413,14 +415,18 @@ tsp::Program RandomProgram(uint64_t seed, const GenOptions &o) {
   for (uint32_t a = 0; a < g.vxm_alus(); ++a) {
     const std::string q = "vxm." + std::to_string(a);
     uint64_t t = 4;
+    uint64_t sf_t = 0, sf_end = 0;  // the last special function's dispatch, the end of its occupancy
     const size_t qi = g.num_mem_slices() + a;
     while (t < span && b.program().queues[qi].size() + 2 < g.iq_depth()) {
-      if (!r.Chance(o.vxm_rate)) {
+      // Inside a special function's occupancy only the odd offsets take (other) instructions
+      // (ISA version 5 interleave).
+      const bool inside = t < sf_end;
+      if (!r.Chance(o.vxm_rate) || (inside && (t - sf_t) % 2 == 0)) {
         ++t;
         continue;
       }
       Opcode op;
-      if (r.Chance(o.special_rate)) {
+      if (!inside && r.Chance(o.special_rate)) {
         op = static_cast<Opcode>(static_cast<int>(Opcode::kFexp) + static_cast<int>(r.Below(3)));
       } else {
         op = VxmOps()[r.Below(14)];
@@ -429,7 +435,14 @@ tsp::Program RandomProgram(uint64_t seed, const GenOptions &o) {
       std::string err;
       EXPECT_TRUE(tsp::Validate(in, g, &err)) << err;
       b.At(q, t, in);
-      t += in.info().occupancy;
+      if (inside && o.interleaved) ++*o.interleaved;
+      if (in.info().interleave) {
+        sf_t = t;
+        sf_end = t + in.info().occupancy;
+        t += r.Chance(o.interleave) ? 1 : in.info().occupancy;
+      } else {
+        t += in.info().occupancy;
+      }
     }
   }
   return b.program();
@@ -492,6 +505,27 @@ TEST(VxmLockstep, RandomPrograms) {
       static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(writes),
       static_cast<unsigned long long>(empty), static_cast<unsigned long long>(coll),
       static_cast<unsigned long long>(local));
+}
+
+// ISA version 5: instructions in the odd slots of running special functions, densely (every
+// special function interleaved, the ALUs dispatching whenever the rule allows), against the model
+// cycle by cycle: their results, and the special functions', must be unchanged by the sharing.
+TEST(VxmLockstep, InterleavedSpecialFunctions) {
+  uint64_t interleaved = 0;
+  for (uint64_t seed = 200; seed < 203; ++seed) {
+    GenOptions o;
+    o.special_rate = 0.3;
+    o.vxm_rate = seed == 200 ? 1.0 : 0.7;
+    o.interleave = 1.0;
+    o.interleaved = &interleaved;
+    const Stats st = RunLockstep(RandomProgram(seed, o));
+    ASSERT_TRUE(st.ok) << "seed " << seed;
+    EXPECT_TRUE(st.covered.count("fexp.d3") && st.covered.count("frecip.d3") && st.covered.count("frsqrt.d3"));
+    EXPECT_GT(st.writes, 1000u);
+  }
+  EXPECT_GT(interleaved, 200u);
+  std::printf("interleave: %llu instructions dispatched in special functions' odd slots\n",
+              static_cast<unsigned long long>(interleaved));
 }
 
 TEST(VxmLockstep, SpecialFunctionsDense) {

@@ -139,7 +139,8 @@ class Builder {
   struct Group {
     std::vector<uint32_t> nodes;
     std::map<uint32_t, std::map<int64_t, int64_t>> queues;  // queue -> busy [start, end)
-    std::map<int64_t, uint32_t> vxm;                         // VXM ops per cycle
+    std::map<int64_t, uint32_t> vxm;                         // VXM issue slots taken per cycle
+    std::map<int64_t, uint32_t> seq;                         // special-function sequencers per cycle
     std::set<std::tuple<uint32_t, uint32_t, int64_t>> banks;  // (slice, bank, cycle)
     // Streams in use per (direction, diagonal) and position: a group never needs more streams in a
     // direction at a register than the geometry has (else the scheduler could not place it at all).
@@ -158,6 +159,8 @@ class Builder {
   struct Res {  // what a node occupies: a queue (kNone: a VXM ALU) for occ cycles, MEM banks
     uint32_t queue = kNone;
     int64_t occ = 1;
+    int64_t stride = 1;       // VXM: issue slots every stride cycles of occ (tsp::VxmSlotStride)
+    bool sequencer = false;   // VXM: holds a special-function sequencer for occ cycles
     int32_t bank_offset = -1;
     uint32_t slice = kNone;
     std::vector<uint32_t> banks;

@@ -34,7 +34,7 @@ struct ScheduleOptions {
 struct QueueStats {
   uint32_t instructions = 0;  // words emitted (NOP and REPEAT included)
   uint32_t unit_ops = 0;      // unit instructions dispatched (REPEAT re-issues included)
-  uint64_t busy_cycles = 0;   // cycles the unit is occupied
+  uint64_t busy_cycles = 0;   // issue slots its instructions take (FEXP ..: the even offsets)
 };
 
 struct ScheduleResult {
