@@ -32,7 +32,7 @@ module tsp_vxm (
   localparam int unsigned VBit    = tsp_pkg::WordBits;
 
   logic [Streams-1:0][S-1:0][VBit:0]         e_in, w_in, e_own, w_own;
-  logic [A-1:0][2:0][Streams-1:0][S-1:0][VBit:0] alu_e, alu_w;
+  logic [A-1:0][3:0][Streams-1:0][S-1:0][VBit:0] alu_e, alu_w;
   logic [Streams-1:0][S-1:0][VBit:0]         e_out, w_out;
   logic [A-1:0] alu_empty, alu_idle;
 
@@ -69,12 +69,13 @@ module tsp_vxm (
       for (int k = 0; k < int'(S); k++) begin
         logic [1:0] ne, nw;  // saturating writer counts
         // No writer: valid 0, data don't care (taken from the lowest-priority writer).
-        e_out[s][k] = alu_e[0][2][s][k];
-        w_out[s][k] = alu_w[0][2][s][k];
+        e_out[s][k] = alu_e[0][3][s][k];
+        w_out[s][k] = alu_w[0][3][s][k];
         ne = '0;
         nw = '0;
-        // Lowest priority first, so the last assignment is the winner.
-        for (int tr = 2; tr >= 0; tr--) begin
+        // Lowest priority first, so the last assignment is the winner: tracks by decreasing
+        // latency (FEXP, FRECIP / FRSQRT, fp, integer), ALUs in queue order.
+        for (int tr = 3; tr >= 0; tr--) begin
           for (int a = 0; a < int'(A); a++) begin
             if (alu_e[a][tr][s][k][VBit]) begin
               e_out[s][k] = alu_e[a][tr][s][k];

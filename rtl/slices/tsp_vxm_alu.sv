@@ -8,10 +8,11 @@
 // requested as a stream write
 // during t+k+L, L = tsp_isa_pkg::Lat<Op>. A delay line of dispatched instructions gives every tile
 // the instruction it reads now (d[k]) and the instructions whose writes are due now (d[k+L]).
-// Writes leave on three tracks, one per latency class, so that tsp_vxm can merge all writers in the
+// Writes leave on four tracks, one per latency, so that tsp_vxm can merge all writers in the
 // reference model's order:
 //   track 0: LatVadd (integer ops, VRELU, VMOV), track 1: LatFadd (fp32 ops, VCVT, VMUL),
-//   track 2: LatFexp (FEXP, FRECIP, FRSQRT).
+//   track 2: LatFrecip (FRECIP, FRSQRT; shorter sequences than FEXP's since ISA version 5),
+//   track 3: LatFexp (FEXP).
 // Reading an operand slot with valid == 0 raises empty_read_o in the read cycle (the model's
 // EmptyRead error), once per stream group element; idle_o is high when no instruction seen so far
 // (including the one on disp_i) reads or writes in this cycle or later.
@@ -27,8 +28,8 @@ module tsp_vxm_alu (
   input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_i,
   input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_own_i,
   input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_own_i,
-  output logic [2:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_wr_o,
-  output logic [2:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_wr_o,
+  output logic [3:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_wr_o,
+  output logic [3:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_wr_o,
   output logic                                                                          empty_read_o,
   output logic                                                                          idle_o
 );
@@ -41,7 +42,8 @@ module tsp_vxm_alu (
   localparam int unsigned VBit    = tsp_pkg::WordBits;  // valid bit of a slot
   localparam int unsigned LatL2   = tsp_isa_pkg::LatVadd;
   localparam int unsigned LatL3   = tsp_isa_pkg::LatFadd;
-  localparam int unsigned LatSf   = tsp_isa_pkg::LatFexp;
+  localparam int unsigned LatSf   = tsp_isa_pkg::LatFexp;    // the longest special function
+  localparam int unsigned LatSfS  = tsp_isa_pkg::LatFrecip;  // FRECIP / FRSQRT: a shorter sequence
   // d[j] = instruction dispatched j cycles ago; d[0] = disp_i, d[j] = hist_q[j-1].
   localparam int unsigned HistLen = S - 1 + LatSf;
 
@@ -60,10 +62,16 @@ module tsp_vxm_alu (
   `ASSERT_INIT(LatL3Ops_A, LatL3 == 3 && tsp_isa_pkg::LatFsub == LatL3 && tsp_isa_pkg::LatFmul == LatL3 &&
                            tsp_isa_pkg::LatVmul == LatL3 &&
                            tsp_isa_pkg::LatFmax == LatL3 && tsp_isa_pkg::LatVcvt == LatL3)
-  `ASSERT_INIT(LatSfOps_A, LatSf >= 38 && tsp_isa_pkg::LatFrecip == LatSf && tsp_isa_pkg::LatFrsqrt == LatSf &&
-                           tsp_isa_pkg::OccFexp >= 37 && tsp_isa_pkg::OccFexp < LatSf + 20 &&
-                           tsp_isa_pkg::OccFrecip == tsp_isa_pkg::OccFexp &&
-                           tsp_isa_pkg::OccFrsqrt == tsp_isa_pkg::OccFexp)
+  // Special functions: FEXP's 18 steps of two cycles end in r+36, FRECIP's and FRSQRT's 15 in
+  // r+30 (tsp_vxm_tile), the result is written 2 cycles after the last step (2 N + 2), and the next
+  // special function (at least its occupancy 2 N + 1 later) finishes only after that write, so the
+  // tile's one result register serves both kinds; one write track serves both latencies (two
+  // special functions never write in one cycle: the occupancy keeps them apart).
+  `ASSERT_INIT(LatSfOps_A, LatSf >= 38 && LatSfS >= 32 && LatSfS <= LatSf && tsp_isa_pkg::LatFrsqrt == LatSfS &&
+                           tsp_isa_pkg::OccFexp >= 37 && tsp_isa_pkg::OccFrecip >= 31 &&
+                           tsp_isa_pkg::OccFrsqrt == tsp_isa_pkg::OccFrecip &&
+                           tsp_isa_pkg::OccFrecip + 30 >= LatSfS && tsp_isa_pkg::OccFexp + 30 >= LatSf &&
+                           tsp_isa_pkg::OccFexp > LatSf - LatSfS)
 
   function automatic logic [1:0] op_class(logic [7:0] op);
     logic [1:0] c;
@@ -172,7 +180,7 @@ module tsp_vxm_alu (
       unique case (op_class(tsp_pkg::f_opcode(d_instr[j])))
         ClsL2:   pending[j] = d_valid[j] && (j <= int'(S - 1 + LatL2));
         ClsL3:   pending[j] = d_valid[j] && (j <= int'(S - 1 + LatL3));
-        ClsSf:   pending[j] = d_valid[j] && (j <= int'(S - 1 + LatSf));
+        ClsSf:   pending[j] = d_valid[j] && (j <= int'(S - 1 + (tsp_pkg::f_opcode(d_instr[j]) == 8'(tsp_isa_pkg::OpFexp) ? LatSf : LatSfS)));
         default: pending[j] = d_valid[j] && (j <= int'(S - 1));
       endcase
     end
@@ -186,8 +194,9 @@ module tsp_vxm_alu (
   logic [S-1:0]                          empty_k;
   logic [S-1:0][3:0][VBit:0]             sa, sb;          // operand group slots {valid, data}
   logic [S-1:0][Lanes-1:0][31:0]         a_lanes, b_lanes;
-  logic [2:0][S-1:0][Lanes-1:0][31:0]    res;             // [track][tile] result registers
-  logic [2:0][S-1:0][Streams-1:0][VBit:0] wr_e, wr_w;     // [track][tile][stream]
+  logic [3:0][S-1:0][Lanes-1:0][31:0]    res;             // [track][tile] result registers
+  logic [S-1:0][Lanes-1:0][31:0]         sf_res;          // [tile] the special functions' result
+  logic [3:0][S-1:0][Streams-1:0][VBit:0] wr_e, wr_w;     // [track][tile][stream]
 
 
   for (genvar k = 0; k < int'(S); k++) begin : g_tile
@@ -247,12 +256,14 @@ module tsp_vxm_alu (
       .b_i       (b_lanes[k]),
       .l2_o      (res[0][k]),
       .l3_o      (res[1][k]),
-      .sf_o      (res[2][k])
+      .sf_o      (sf_res[k])
     );
+    assign res[2][k] = sf_res[k];  // one result register for both special-function tracks
+    assign res[3][k] = sf_res[k];
 
     // Write tracks: the instruction whose write is due now, and the tile's result register.
-    for (genvar tr = 0; tr < 3; tr++) begin : g_track
-      localparam int unsigned L = (tr == 0) ? LatL2 : (tr == 1) ? LatL3 : LatSf;
+    for (genvar tr = 0; tr < 4; tr++) begin : g_track
+      localparam int unsigned L = (tr == 0) ? LatL2 : (tr == 1) ? LatL3 : (tr == 2) ? LatSfS : LatSf;
       localparam logic [1:0] Cls = (tr == 0) ? ClsL2 : (tr == 1) ? ClsL3 : ClsSf;
       logic [63:0] wins;
       logic        wv;
@@ -263,6 +274,9 @@ module tsp_vxm_alu (
       always_comb begin
         wins = d_instr[k + L];
         wv   = d_valid[k + L] && (op_class(tsp_pkg::f_opcode(wins)) == Cls);
+        // The special functions: FRECIP / FRSQRT on track 2, FEXP on track 3.
+        if (tr == 2) wv = wv && (tsp_pkg::f_opcode(wins) != 8'(tsp_isa_pkg::OpFexp));
+        if (tr == 3) wv = wv && (tsp_pkg::f_opcode(wins) == 8'(tsp_isa_pkg::OpFexp));
         dst  = tsp_pkg::f_dst(wins);
         ww   = dest_width(wins);
         wmask = 4'(ww - 3'd1);

@@ -12,12 +12,13 @@
 //               s3 during r+3 (latency-3 ops).
 //   cycles r+1 .. r+2N : FEXP / FRECIP / FRSQRT run their fixed step sequence (numerics.cc) on
 //               the lane's two-stage fp multiplier and fp adder: step i (one MUL and/or one ADD)
-//               in r+1+2i and r+2+2i (sf_ph_q), N <= 18 steps; the final INT step loads sf_o,
-//               which holds until the next special function finishes (the ALU writes it at
-//               r + LatFexp, LatFexp >= 2 N + 2).
-// The ISA occupancy (37, the tightest this tile allows: the longest sequence, FEXP, ends with its
-// final INT step in r+36) keeps other special functions out of r+1 .. r+36; instructions without
-// interleave may read in the odd cycles r+1, r+3, .., r+35 (ISA version 5): their stage 1 falls
+//               in r+1+2i and r+2+2i (sf_ph_q), N steps (FEXP 18, FRECIP and FRSQRT 15); the
+//               final INT step loads sf_o, which holds until the next special function finishes
+//               (the ALU writes it at r + Lat<Op>, Lat<Op> >= 2 N + 2: 38, 32).
+// The ISA occupancy (2 N + 1: FEXP 37, FRECIP / FRSQRT 31 since ISA version 5, the tightest this
+// tile allows: FEXP ends with its final INT step in r+36, the others in r+30) keeps other special
+// functions out until the sequence has ended; instructions without interleave may read in the odd
+// cycles r+1, r+3, .. of the occupancy (ISA version 5): their stage 1 falls
 // in a step's second cycle and their stage 2 in the next step's first, the slots of the two-stage
 // fp units the sequence leaves free (sf_s1_q marks the steps' stage-1 cycles), and the lanes keep
 // the special function's input in a register of its own.
