@@ -542,8 +542,19 @@ TEST_F(TileTest, FpOpsWithIntegerOperandA) {
   EXPECT_EQ(checked_, 3000u * kLanes);
 }
 
+// A random ordinary instruction with random lanes, issued in the current cycle.
+void IssueRandomVop(TileTest &t, Gen &g) {
+  const Instr v = RandomVop(g);
+  std::array<uint32_t, kLanes> va{}, vb{};
+  for (int l = 0; l < kLanes; ++l) {
+    va[l] = RandomLane(g, v);
+    vb[l] = RandomLane(g, v);
+  }
+  t.Issue(v, va, vb);
+}
+
 // Special functions issued as often as their occupancy allows; in their odd slots (ISA version 5
-// interleave: r+1, r+3, .., r+35) random ordinary instructions in about half of them, which share
+// interleave: r+1, r+3, .. of the occupancy) random ordinary instructions in about half of them, which share
 // the two-stage fp units with the steps; after each, up to 4 back-to-back ordinary instructions
 // from cycle r + occupancy on, around the special result's write at r + latency (the tile's
 // sequence, two cycles a step, ends in r+36 for FEXP's 18 steps, r+30 for FRECIP's and FRSQRT's 15:
@@ -567,26 +578,14 @@ void RunSpecial(TileTest &t, Gen &g, Opcode op, const std::vector<uint32_t> &inp
     ASSERT_TRUE(info.interleave);
     for (uint32_t c = 1; c < info.occupancy; ++c) {
       if (c % 2 == 1 && g.Below(2)) {
-        const Instr v = RandomVop(g);
-        std::array<uint32_t, kLanes> va{}, vb{};
-        for (int l = 0; l < kLanes; ++l) {
-          va[l] = RandomLane(g, v);
-          vb[l] = RandomLane(g, v);
-        }
-        t.Issue(v, va, vb);
+        IssueRandomVop(t, g);
         ++t.interleaved_;
       }
       t.Step();
     }
     // Ordinary instructions in the next 4 cycles (or fewer).
     for (int c = 0; c < 4 && g.Below(2); ++c) {
-      const Instr v = RandomVop(g);
-      std::array<uint32_t, kLanes> va{}, vb{};
-      for (int l = 0; l < kLanes; ++l) {
-        va[l] = RandomLane(g, v);
-        vb[l] = RandomLane(g, v);
-      }
-      t.Issue(v, va, vb);
+      IssueRandomVop(t, g);
       t.Step();
     }
   }
