@@ -44,6 +44,7 @@ module tsp_vxm_lane (
   input  logic                s1_sat_i,
   input  logic [4:0]          s1_sh_i,     // shift amount modulo the lane width
   input  logic                sf_ld_i,     // a special function reads now: load its input
+  input  logic [1:0]          sf_func_ld_i, // ... of this function (0 FEXP, 1 FRECIP, 2 FRSQRT)
   input  logic                sf_run_i,    // a special function runs its steps
   input  logic                sf_s1_i,     // first cycle of its step: stage 1 is the step's
   input  logic                sf_wb_i,     // second cycle of its step: write the step's results
@@ -148,6 +149,8 @@ module tsp_vxm_lane (
   logic [31:0] a_sx, i2f_y, sat0, a0, b0;
   logic [31:0] s1_a_q, s1_b_q, s2_q, s3_q, sf_out_q;
   logic [31:0] sf_x_q;  // the running special function's input (s1 takes interleaved instructions)
+  logic [31:0] sf_p_q;  // ... pre-processed by its first INT step (registered: off the fp units' path)
+  logic [31:0] p_ld;
   // Stage 1 -> 2 registers of the two-stage fp adder and multiplier.
   logic        fa_spec, fa_sign, fa_spec_q, fa_sign_q;
   logic [31:0] fa_spec_y, fa_spec_y_q;
@@ -189,13 +192,18 @@ module tsp_vxm_lane (
   end
 
   // ---------------- Stage 1 ----------------
+  // Pre-processed input of a special function (the first INT step of each sequence), formed in its
+  // read cycle from the raw operand and registered with it.
   always_comb begin
-    // Pre-processed input of the running special function (the first INT step of each sequence).
-    unique case (sf_func_i)
-      SfRecip: p_in = {9'h07F, sf_x_q[22:0]};                                   // m in [1,2)
-      SfRsqrt: p_in = {1'b0, sf_x_q[23] ? 8'h7F : 8'h80, sf_x_q[22:0]};         // m in [1,4)
-      default: p_in = (sf_x_q[30:0] > KExpClamp[30:0]) ? {sf_x_q[31], KExpClamp[30:0]} : sf_x_q;
+    unique case (sf_func_ld_i)
+      SfRecip: p_ld = {9'h07F, a_i[22:0]};                                      // m in [1,2)
+      SfRsqrt: p_ld = {1'b0, a_i[23] ? 8'h7F : 8'h80, a_i[22:0]};               // m in [1,4)
+      default: p_ld = (a_i[30:0] > KExpClamp[30:0]) ? {a_i[31], KExpClamp[30:0]} : a_i;
     endcase
+  end
+
+  always_comb begin
+    p_in = sf_p_q;
     seed = KRsqrtMagic - {1'b0, p_in[31:1]};
     // Operands of the special-function step: four sources per port (tsp_pkg::VxlMa* ...).
     if (sf_s1_i) begin
@@ -370,7 +378,10 @@ module tsp_vxm_lane (
       s1_a_q <= a0;
       s1_b_q <= b0;
     end
-    if (sf_ld_i) sf_x_q <= a0;
+    if (sf_ld_i) begin
+      sf_x_q <= a_i;
+      sf_p_q <= p_ld;
+    end
     s2_q <= s1_y;
     fa_spec_q   <= fa_spec;
     fa_spec_y_q <= fa_spec_y;

@@ -312,6 +312,7 @@ module tsp_vxm_tile (
       .s1_sat_i  (s1_sat_q),
       .s1_sh_i   (s1_sh_q),
       .sf_ld_i   (rd_valid_i && rd_sf),
+      .sf_func_ld_i(2'(rd_op - 8'(tsp_isa_pkg::OpFexp))),
       .sf_run_i  (sf_run_q),
       .sf_s1_i   (sf_s1_q),
       .sf_wb_i   (sf_ph_q),
