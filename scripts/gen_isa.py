@@ -158,11 +158,10 @@ def gen_sv(spec):
     for x in ins:
         w(f"  localparam int unsigned Occ{camel(x['name'])} = {x['occupancy']};")
     w("  // Interleave: during its occupancy the unit takes instructions without interleave at the odd")
-    w("  // offsets 1, 3, .. from its dispatch (docs/isa.md \"Timing\").")
-    w("  function automatic logic op_interleave(logic [7:0] op);")
-    il = [x for x in ins if x.get("interleave")]
-    w("    op_interleave = " + (" || ".join(f"(op == 8'(Op{camel(x['name'])}))" for x in il) if il else "1'b0") + ";")
-    w("  endfunction")
+    w("  // offsets 1, 3, .. from its dispatch (docs/isa.md \"Timing\"). Bit o: opcode o interleaves (a")
+    w("  // constant, not a function: Yosys 0.55 resolves a package function's enum names in the caller).")
+    mask = sum(1 << x["opcode"] for x in ins if x.get("interleave"))
+    w(f"  localparam logic [255:0] InterleaveOps = 256'h{mask:064x};")
     w("  // MEM bank access offset from the operand-read cycle.")
     for x in ins:
         if "bank_offset" in x:

@@ -235,7 +235,7 @@ module tsp_icu #(
   // except for an instruction without interleave in an odd slot of an interleaving one, which
   // leaves that occupancy running (busy_d counts down); otherwise op's occupancy starts.
   function automatic logic in_slot(logic [7:0] o, occ_t busy, logic il, logic il_par);
-    in_slot = busy != '0 && il && !tsp_isa_pkg::op_interleave(o) && (busy[0] != il_par);
+    in_slot = busy != '0 && il && !tsp_isa_pkg::InterleaveOps[o] && (busy[0] != il_par);
   endfunction
 
   logic        fetch, last, reissue;
@@ -359,7 +359,7 @@ module tsp_icu #(
                 if (!in_slot(op, busy_q, il_q, il_par_q)) begin
                   if (busy_q != '0) err_d[tsp_isa_pkg::ErrUnitBusyBit] = 1'b1;
                   busy_d   = op_occupancy(op) - 1'b1;
-                  il_d     = tsp_isa_pkg::op_interleave(op);
+                  il_d     = tsp_isa_pkg::InterleaveOps[op];
                   il_par_d = op_occupancy(op) % 2 != 0;
                 end
                 disp_d.valid  = 1'b1;
@@ -383,7 +383,7 @@ module tsp_icu #(
         if (!in_slot(prev_q[7:0], busy_q, il_q, il_par_q)) begin
           if (busy_q != '0) err_d[tsp_isa_pkg::ErrUnitBusyBit] = 1'b1;
           busy_d   = op_occupancy(prev_q[7:0]) - 1'b1;
-          il_d     = tsp_isa_pkg::op_interleave(prev_q[7:0]);
+          il_d     = tsp_isa_pkg::InterleaveOps[prev_q[7:0]];
           il_par_d = op_occupancy(prev_q[7:0]) % 2 != 0;
         end
         disp_d.valid = 1'b1;

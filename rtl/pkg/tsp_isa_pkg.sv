@@ -153,10 +153,9 @@ package tsp_isa_pkg;
   localparam int unsigned OccIw = 1;
   localparam int unsigned OccAbc = 1;
   // Interleave: during its occupancy the unit takes instructions without interleave at the odd
-  // offsets 1, 3, .. from its dispatch (docs/isa.md "Timing").
-  function automatic logic op_interleave(logic [7:0] op);
-    op_interleave = (op == 8'(OpFexp)) || (op == 8'(OpFrecip)) || (op == 8'(OpFrsqrt));
-  endfunction
+  // offsets 1, 3, .. from its dispatch (docs/isa.md "Timing"). Bit o: opcode o interleaves (a
+  // constant, not a function: Yosys 0.55 resolves a package function's enum names in the caller).
+  localparam logic [255:0] InterleaveOps = 256'h0000000000000000000000000000000000000000000000000070000000000000;
   // MEM bank access offset from the operand-read cycle.
   localparam int unsigned BankOffRead = 0;
   localparam int unsigned BankOffWrite = 1;
