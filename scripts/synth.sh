@@ -73,7 +73,9 @@ run_yosys() {
   esac
   # Both geometries target the ZCU104's part (XCZU7EV, UltraScale+): synth_report.py gives the
   # utilization against its totals. SYNTH_FAMILY=xc7 for the 7-series mapping of earlier reports.
-  synth_cmd="synth_xilinx -family $family -top $top $synth_opts"
+  local opts="$synth_opts"
+  [ -n "${part_opts[$top]:-}" ] && opts+=" ${part_opts[$top]}"
+  synth_cmd="synth_xilinx -family $family -top $top $opts"
   if [ "$top" != tsp_top ]; then synth_cmd+=" -noiopad"; fi
   local bb_files=() real_files=() f m skip
   for m in "$@"; do bb_files+=("$(src_of "$m")"); done
@@ -112,7 +114,7 @@ write_json netlist_$key.json"
     exit 1
   fi
   echo "$(( $(date +%s) - start ))" > "$out/seconds_$key.txt"
-  echo "$synth_opts" > "$out/opts_$key.txt"
+  echo "$opts" > "$out/opts_$key.txt"
   if grep -q 'Latch inferred' "$out/yosys_$key.log"; then
     echo "synth: $key: FAILED: latch inferred:" >&2
     grep 'Latch inferred' "$out/yosys_$key.log" >&2
@@ -134,6 +136,17 @@ family=${SYNTH_FAMILY:-xcup}
 # cost area (the lane: 3,405 -> 2,911 LUT and no MUXF, its deepest path 26 -> 28 LUT levels, the
 # Fmax estimate 58.7 -> 57.0 MHz). docs/rtl.md "Synthesis" has the per-partition comparison.
 synth_opts=${SYNTH_OPTS--flatten -nowidelut}
+# Options of single partitions on top of those (PART_OPTS=0: none). -widemux 5 maps multiplexers
+# of 5 or more inputs to LUT6 plus the CLB's dedicated MUXF7/MUXF8 instead of LUT trees; measured
+# per partition (docs/rtl.md "Wide multiplexers"): fewer LUT for the crossbars and selects below,
+# more for tsp_mxm (+17 %) and tsp_sxm_trans (+6 %), none for the stream registers; tsp_mem_slice
+# makes Yosys 0.55 fail with it (cells_map.v "Signal \B with invalid width range -1", the open
+# YosysHQ/yosys#4590 and #4687). MUXF7/8 sit between LUT pairs in the CLB; the report counts them
+# in a column of their own, as Vivado's utilization report does.
+declare -A part_opts=()
+if [ "${PART_OPTS:-1}" != 0 ]; then
+  for p in tsp_vxm_alu tsp_sxm_sel tsp_sxm_red tsp_sxm; do part_opts[$p]="-widemux 5"; done
+fi
 case "$family" in xcup|xc7) ;; *) echo "synth: error: SYNTH_FAMILY=$family (xcup or xc7)" >&2; exit 2 ;; esac
 export SYNTH_FAMILY=$family
 configs=("$@")

@@ -82,6 +82,8 @@ def summarize(cfg, cells):
         "lutram": total(lambda t: t.startswith("RAM") and not t.startswith("RAMB")),
         "srl": total(lambda t: t.startswith("SRL")),
         "carry": total(lambda t: t.startswith("CARRY")),
+        # MUXF7/8/9: the CLB's dedicated multiplexers between LUT pairs (-widemux), not LUTs.
+        "muxf": total(lambda t: t.startswith("MUXF")),
     }
     r["bram"] = r["bram36"] + r["bram18"] / 2  # in RAMB36 equivalents
     r["cells"] = sum(cells.values())
@@ -209,11 +211,11 @@ def main():
         bram = f"{r.get('bram', 0):g}"
         d = (r.get("depth") or {}).get("reg_to_reg") or r.get("depth_reg_to_reg")
         dep = f"{d['lut_levels']:>4} {d['carry_cells']:>3} {d['dsp_comb']:>2} {d['fmax_mhz']:>6}" if d else " " * 18
-        print(f"{name:<56} {count:>5} {r['lut']:>9} {r['ff']:>9} {bram:>7} {r.get('uram', 0):>5} {r['dsp']:>6} "
+        print(f"{name:<56} {count:>5} {r['lut']:>9} {r.get('muxf', 0):>6} {r['ff']:>9} {bram:>7} {r.get('uram', 0):>5} {r['dsp']:>6} "
               f"{dep} {r['seconds']:>6}s")
 
     print()
-    print(f"{'configuration / partition':<56} {'inst':>5} {'LUT':>9} {'FF':>9} {'BRAM36':>7} {'URAM':>5} {'DSP':>6} "
+    print(f"{'configuration / partition':<56} {'inst':>5} {'LUT':>9} {'MUXF':>6} {'FF':>9} {'BRAM36':>7} {'URAM':>5} {'DSP':>6} "
           f"{'lvl':>4} {'cy':>3} {'ds':>2} {'MHz':>6} {'time':>7}")
     for key, r in sorted(report.items()):
         if "partitions" in r:
@@ -234,7 +236,8 @@ def main():
                           f"{d['dsp_comb']} DSP, {d['ns']} ns, ~{d['fmax_mhz']} MHz ({d['from']} -> {d['to']})")
         else:
             row(f"{key} ({r['target'].split()[0]})", r)
-    print("\nlvl / cy / ds / MHz: the partition's deepest register-to-register path: LUT levels, carry cells,")
+    print("\nMUXF: MUXF7/8/9 cells (the CLB's multiplexers between LUTs, outside the LUT count, as in Vivado).")
+    print("lvl / cy / ds / MHz: the partition's deepest register-to-register path: LUT levels, carry cells,")
     print("combinational DSP stages, Fmax estimate (scripts/logic_depth.py states the per-element delays).")
     print(f"\nreport: {report_path}")
     return 0
