@@ -3,12 +3,14 @@
 (docs/program-format.md). host/tests/program checks SerializeProgram reproduces them byte for byte."""
 import json, os, struct, zlib
 
-CONFIGS = {"default": (4, 8, 8, 512, 2, 8192), "small": (2, 4, 2, 64, 1, 256),
-           "custom": (3, 16, 1, 16, 1, 16)}  # S, streams, M, words/bank, alus, iq
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 with open(os.path.join(ROOT, "isa", "tsp_isa.json"), encoding="utf-8") as _f:
-    ISA_VERSION = json.load(_f)["isa_version"]  # in the header and the fingerprint
+    _SPEC = json.load(_f)
+ISA_VERSION = _SPEC["isa_version"]  # in the header and the fingerprint
+_KEYS = ("NumSuperlanes", "StreamsPerDir", "MemSlicesPerHemi", "WordsPerBank", "VxmAlus", "IqDepth")
+# S, streams, M, words/bank, alus, iq: the spec's geometries and one that is in no spec.
+CONFIGS = {name: tuple(_SPEC["configs"][name][k] for k in _KEYS) for name in ("default", "small")}
+CONFIGS["custom"] = (3, 16, 1, 16, 1, 16)
 
 def log2(x): return x.bit_length() - 1
 

@@ -14,9 +14,9 @@
   localparam int unsigned StreamsPerDir    = 8;
   localparam int unsigned MemSlicesPerHemi = 8;
   localparam int unsigned WordsPerBank     = 512;
-  localparam int unsigned VxmAlus          = 2;
+  localparam int unsigned VxmAlus          = 3;
   localparam int unsigned IqDepth          = 8192;
-  localparam logic [63:0] Fingerprint      = 64'h5A0D020908080405;
+  localparam logic [63:0] Fingerprint      = 64'h5A0D030908080405;
 `endif
   localparam int unsigned IsaVersion       = 5;
   localparam int unsigned LanesPerSuperlane = 16;

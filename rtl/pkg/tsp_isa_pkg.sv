@@ -19,7 +19,7 @@ package tsp_isa_pkg;
   localparam int unsigned DefaultStreamsPerDir = 8;
   localparam int unsigned DefaultMemSlicesPerHemi = 8;
   localparam int unsigned DefaultWordsPerBank = 512;
-  localparam int unsigned DefaultVxmAlus = 2;
+  localparam int unsigned DefaultVxmAlus = 3;
   localparam int unsigned DefaultIqDepth = 8192;
   localparam int unsigned SmallNumSuperlanes = 2;
   localparam int unsigned SmallStreamsPerDir = 4;
@@ -29,7 +29,7 @@ package tsp_isa_pkg;
   localparam int unsigned SmallIqDepth = 256;
 
   // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).
-  localparam logic [63:0] DefaultFingerprint = 64'h5A0D020908080405;
+  localparam logic [63:0] DefaultFingerprint = 64'h5A0D030908080405;
   localparam logic [63:0] SmallFingerprint = 64'h5A08010602040205;
 
   // ---------------- Data types ----------------

@@ -23,7 +23,7 @@ struct GeometryParams {
 };
 
 inline constexpr std::array<GeometryParams, 2> kConfigs = {{
-    {"default", 4, 8, 8, 512, 2, 8192},
+    {"default", 4, 8, 8, 512, 3, 8192},
     {"small", 2, 4, 2, 64, 1, 256},
 }};
 

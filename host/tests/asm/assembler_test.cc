@@ -17,9 +17,17 @@ namespace {
 constexpr uint64_t E(uint64_t i) { return i; }
 constexpr uint64_t W(uint64_t i) { return 16 + i; }
 
-// Default geometry queue ids: mem.w0..w7 = 0..7, mem.e0..e7 = 8..15, vxm.0/1 = 16/17,
-// sxm.w = 18, sxm.e = 19, mxm.w = 20, mxm.e = 21.
-constexpr size_t kMemW0 = 0, kMemE2 = 10, kVxm0 = 16, kVxm1 = 17, kMxmW = 20;
+// Default geometry queue ids, by name from the geometry (mem.w0..w7, mem.e0..e7, vxm.0 .., sxm.w,
+// sxm.e, mxm.w, mxm.e: the ALU count moves the ones after the VXM).
+size_t Queue(const std::string &name) {
+  const auto g = Geometry::FromName("default");
+  for (uint32_t q = 0; g && q < g->num_queues(); ++q)
+    if (g->queue(q).name == name) return q;
+  ADD_FAILURE() << "no queue " << name << " in the default geometry";
+  return 0;
+}
+const size_t kMemW0 = Queue("mem.w0"), kMemE2 = Queue("mem.e2"), kVxm0 = Queue("vxm.0"), kVxm1 = Queue("vxm.1"),
+             kMxmW = Queue("mxm.w"), kSxmW = Queue("sxm.w"), kSxmE = Queue("sxm.e"), kMxmE = Queue("mxm.e");
 
 AsmResult Asm(const std::string &src) { return Assemble(src, "t.tasm"); }
 
@@ -76,12 +84,12 @@ TEST(AssemblerTest, GoldenWords) {
   EXPECT_EQ(One("vxm.0", "vrelu.f32 E0, E4", kVxm0), 0x24 | (E(4) << 13) | (3ull << 23));
   EXPECT_EQ(One("vxm.0", "vsrl.i32 W4, W0, #31", kVxm0),
             0x27 | (W(4) << 8) | (W(0) << 13) | (2ull << 23) | (31ull << 32));
-  EXPECT_EQ(One("sxm.w", "shup.i8 E0, W1, #3", 18), 0x40 | (W(1) << 13) | (3ull << 32));
-  EXPECT_EQ(One("sxm.e", "perm.i8 E1, E0, W2", 19), 0x42 | (E(1) << 8) | (W(2) << 18));
-  EXPECT_EQ(One("sxm.w", "trans.i8 E0, W0", 18), 0x44 | (W(0) << 13));
-  EXPECT_EQ(One("sxm.w", "rsum.f32 E0, W0", 18), 0x45 | (W(0) << 13) | (3ull << 23));
+  EXPECT_EQ(One("sxm.w", "shup.i8 E0, W1, #3", kSxmW), 0x40 | (W(1) << 13) | (3ull << 32));
+  EXPECT_EQ(One("sxm.e", "perm.i8 E1, E0, W2", kSxmE), 0x42 | (E(1) << 8) | (W(2) << 18));
+  EXPECT_EQ(One("sxm.w", "trans.i8 E0, W0", kSxmW), 0x44 | (W(0) << 13));
+  EXPECT_EQ(One("sxm.w", "rsum.f32 E0, W0", kSxmW), 0x45 | (W(0) << 13) | (3ull << 23));
   EXPECT_EQ(One("mxm.w", "lw W0, #3", kMxmW), 0x50 | (W(0) << 13) | (3ull << 32));
-  EXPECT_EQ(One("mxm.e", "iw", 21), 0x51u);
+  EXPECT_EQ(One("mxm.e", "iw", kMxmE), 0x51u);
   EXPECT_EQ(One("mxm.w", "abc.su E0, W4", kMxmW), 0x52 | (W(4) << 13) | (1ull << 29));
   EXPECT_EQ(One("mxm.w", "abc.us E4, W4", kMxmW), 0x52 | (E(4) << 8) | (W(4) << 13) | (1ull << 30));
   EXPECT_EQ(One("mxm.w", "abc.ss.acc E0, W4, W0", kMxmW),
@@ -159,7 +167,7 @@ TEST(AssemblerTest, ErrorMessagesWithFileLineColumn) {
       {".geometry big\n", "t.tasm:1:11: unknown geometry 'big' (known: default, small)"},
       {".queue mem.w9\n",
        "t.tasm:1:8: unknown queue 'mem.w9' for geometry default (queues: mem.w0..mem.w7, mem.e0..mem.e7, "
-       "vxm.0..vxm.1, sxm.w, sxm.e, mxm.w, mxm.e)"},
+       "vxm.0..vxm.2, sxm.w, sxm.e, mxm.w, mxm.e)"},
       {"nop 1\n", "t.tasm:1:1: instruction outside a .queue section (start one with .queue mem.w0)"},
       {".mem w0, 0\n.byte 1\nread 0, E0\n",
        "t.tasm:3:1: instruction outside a .queue section (start one with .queue mem.w0)"},

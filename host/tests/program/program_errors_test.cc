@@ -320,7 +320,7 @@ TEST(TspbErrors, ForeignGeometry) {
   const std::string e = Error(Base(), &dflt);
   EXPECT_HAS(e,
              "foreign geometry: program built for S=2 VL=32 streams=4 mem=2x2x64 alus=1 iq=256 but device is "
-             "S=4 VL=64 streams=8 mem=8x2x512 alus=2 iq=8192");
+             "S=4 VL=64 streams=8 mem=8x2x512 alus=3 iq=8192");
   const Geometry small(kSmall);
   const std::vector<uint8_t> b = Base();
   EXPECT_TRUE(ParseProgram(b.data(), b.size(), nullptr, &small).ok);

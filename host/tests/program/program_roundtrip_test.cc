@@ -176,7 +176,7 @@ TEST(TspbRoundTrip, DescribeStringsInForeignMessageAreLiteral) {
   const LoadResult r = ParseProgram(bytes.data(), bytes.size(), nullptr, &dflt);
   ASSERT_FALSE(r.ok);
   EXPECT_NE(r.error.find("program built for S=2 VL=32 streams=4 mem=2x2x64 alus=1 iq=256 but device is "
-                         "S=4 VL=64 streams=8 mem=8x2x512 alus=2 iq=8192"),
+                         "S=4 VL=64 streams=8 mem=8x2x512 alus=3 iq=8192"),
             std::string::npos)
       << r.error;
 }
