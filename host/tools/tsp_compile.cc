@@ -83,6 +83,12 @@ int main(int argc, char **argv) {
   app.add_flag("--no-int-a", no_int_a, "ISA v1: no integer operand a for FMUL");
   app.add_flag("--vxm-scores", vxm_scores, "attention scores on the VXM (transposes, column trees)");
   app.add_flag("--vxm-values", vxm_values, "attention values on the VXM (streamed products)");
+  uint32_t kv_positions = 0, average = 0;
+  app.add_option("--kv-positions", kv_positions,
+                 "KV cache capacity in positions (default: the program's; a program set shares one)");
+  app.add_option("--average", average,
+                 "tsp-run's program set for N positions (a program per 64, KV cache for N): each program "
+                 "against its bounds and the average over positions 0..N-1, both modes");
   bool no_iq_check = false;
   uint32_t alus = 0, tries = 0;
   app.add_option("--tries", tries, "list-scheduling passes (default: the compiler's)");
@@ -116,6 +122,49 @@ int main(int argc, char **argv) {
   base.mxm_values = !vxm_values;
   if (tries) base.sched.tries = tries;
   if (justify >= 0) base.sched.justify = static_cast<uint32_t>(justify);
+
+  base.kv_positions = kv_positions;
+
+  if (average) {
+    const uint32_t n = (average + 63) / 64 * 64;
+    std::printf("| mode | program positions | KV cache positions | runs positions | predicted cycles | resource bound "
+                "(unit) | dependency bound | predicted / max(bounds) | largest queue / IqDepth |\n");
+    std::printf("|---|---:|---:|---|---:|---|---:|---:|---|\n");
+    for (const char *md : {"exact", "fast"}) {
+      double sum_pred = 0, sum_bound = 0, sum_ratio = 0;
+      uint32_t counted = 0;
+      for (uint32_t p = 64; p <= n; p += 64) {
+        LlamaOptions opt = base;
+        opt.precision = std::string(md) == "exact" ? tsp::compiler::Precision::kExact : tsp::compiler::Precision::kFast;
+        opt.positions = p;
+        opt.kv_positions = std::max(kv_positions, n);
+        CompiledModel cm;
+        Row r = CompileRow(ck, *geom, opt, &cm);
+        if (!r.ok) {
+          std::printf("| %s | %u | %u | - | - | - | - | - | %s |\n", md, p, opt.kv_positions, r.error.c_str());
+          continue;
+        }
+        const uint64_t mb = std::max(r.resource, r.dependency);
+        const uint32_t lo = p - 64, hi = std::min(p, average) - 1;
+        if (hi < lo) continue;
+        const uint32_t k = hi - lo + 1;
+        sum_pred += static_cast<double>(r.predicted) * k;
+        sum_bound += static_cast<double>(mb) * k;
+        sum_ratio += static_cast<double>(r.predicted) / static_cast<double>(mb) * k;
+        counted += k;
+        std::printf("| %s | %u | %u | %u..%u | %lu | %lu (%s) | %lu | %.3f | %u (%s) / %u%s |\n", md, p, cm.kv_positions,
+                    lo, hi, (unsigned long)r.predicted, (unsigned long)r.resource, r.unit.c_str(),
+                    (unsigned long)r.dependency, static_cast<double>(r.predicted) / static_cast<double>(mb),
+                    r.largest_queue, r.largest_name.c_str(), geom->iq_depth(),
+                    r.largest_queue > geom->iq_depth() ? " **over**" : "");
+        std::fflush(stdout);
+      }
+      if (counted)
+        std::printf("| %s | average over positions 0..%u | | | %.1f | | %.1f (max(bounds)) | %.3f (mean of the ratios %.3f) | |\n",
+                    md, average - 1, sum_pred / counted, sum_bound / counted, sum_pred / sum_bound, sum_ratio / counted);
+    }
+    return 0;
+  }
 
   if (table) {
     std::vector<uint32_t> ps;

@@ -82,9 +82,12 @@ class Planner {
     for (uint32_t s : slices) {
       for (uint32_t a = addr; a < addr + words; ++a) used_[s][a] = true;
       top_[s] += words;
+      // Weights and their scales: never written by the program.
+      if (category == "weights" || category == "scales") read_only_.push_back({s, addr, words});
     }
     return addr;
   }
+  const std::vector<MemRegion> &read_only() const { return read_only_; }
   uint32_t Top(const std::vector<uint32_t> &slices) const {
     uint32_t t = 0;
     for (uint32_t s : slices) t = std::max(t, top_[s]);
@@ -117,6 +120,7 @@ class Planner {
   std::vector<uint32_t> top_;  // words in use per slice
   std::vector<std::vector<bool>> used_;
   std::map<std::string, uint64_t> use_, waste_;
+  std::vector<MemRegion> read_only_;
   bool failed_ = false;
   std::string first_failure_;
 };
@@ -153,6 +157,7 @@ class Lowering {
   void SetI16(uint32_t buf, uint32_t word, const std::vector<int32_t> &v);
   void SetBytes(uint32_t buf, uint32_t word, const std::vector<uint8_t> &v);
   void Zero(uint32_t buf);
+  void KeepAcrossTokens(uint32_t buf);  // a region of CompiledModel::kv_regions
 
   // ---- allocation ----
   std::vector<uint32_t> Group(int g) const;  // fp32 slice groups: 0 = W0..3, 1 = W4..7, 2 = E0..3, 3 = E4..7
@@ -279,6 +284,10 @@ class Lowering {
   uint32_t N_ = 0;       // positions compiled
   uint32_t NQ_ = 0;      // K/V rows per row type (N / S)
   uint32_t chunks_ = 0;  // score chunks (N / (16 S))
+  uint32_t NC_ = 0;      // KV cache capacity in positions (>= N_)
+  uint32_t NQC_ = 0;     // K/V cache rows per row type (NC / S)
+  uint32_t chunks_cap_ = 0;  // scale words per layer and K/V (NC / (16 S))
+  std::vector<MemRegion> kv_regions_;
   uint32_t R_ = 0;       // K/V row types (two kv heads each)
   uint32_t kv_mul_ = 1;
   std::map<std::pair<uint32_t, uint32_t>, std::vector<uint8_t>> image_;
@@ -340,7 +349,8 @@ bool Lowering::CheckShape(std::string *error) {
                              mat(V, D) * (cfg_.shared_classifier ? 1 : 2);
     const uint64_t scales = L * (2 * scl(D) + 2 * scl(KV) + 2 * scl(H)) + scl(V) * (cfg_.shared_classifier ? 1 : 2) +
                             (2 * L + 1) * 4 * vl;
-    const uint64_t n = opt_.positions ? opt_.positions : static_cast<uint64_t>(cfg_.seq_len);
+    const uint64_t n = std::max<uint64_t>(opt_.kv_positions,
+                                          opt_.positions ? opt_.positions : static_cast<uint64_t>(cfg_.seq_len));
     const uint64_t rows = (static_cast<uint64_t>(cfg_.n_kv_heads) + 1) / 2;
     const uint64_t kv = L * 2 * (2 * rows * ((n + S_ - 1) / S_ + 1) * vl + ((n + 16 * S_ - 1) / (16 * S_)) * 4 * vl);
     const uint64_t need = weights + scales + kv;
@@ -374,6 +384,9 @@ bool Lowering::CheckShape(std::string *error) {
     return fail("seq_len rounding");
   NQ_ = N_ / S_;
   chunks_ = N_ / chunk;
+  NC_ = CeilDiv(std::max(opt_.kv_positions, N_), chunk) * chunk;
+  NQC_ = NC_ / S_;
+  chunks_cap_ = NC_ / chunk;
   return true;
 }
 
@@ -444,6 +457,11 @@ void Lowering::SetI16(uint32_t buf, uint32_t word, const std::vector<int32_t> &v
     for (uint32_t l = 0; l < VL_ && l < v.size(); ++l) w[l] = static_cast<uint8_t>(static_cast<uint32_t>(v[l]) >> (8 * p));
     SetWord(bf.slices[p], bf.addr + word, w);
   }
+}
+
+void Lowering::KeepAcrossTokens(uint32_t buf) {
+  const Buffer &bf = b_.graph().buffers[buf];
+  for (uint32_t p = 0; p < bf.planes; ++p) kv_regions_.push_back({bf.slices[p], bf.addr, bf.words});
 }
 
 void Lowering::Zero(uint32_t buf) {
@@ -857,7 +875,7 @@ const Vec &Lowering::KvAddr(uint32_t target) {
   auto it = kv_addr_cache_.find(key);
   if (it != kv_addr_cache_.end()) return it->second;
   // dummy + e * (base + pos / S - dummy), 16-bit wrap-around arithmetic.
-  const uint32_t dummy = base + NQ_;
+  const uint32_t dummy = base + NQC_;
   const uint32_t off = (base - dummy) & 0xFFFFu;
   const Vec t = KeepI16(b_.VopImm(Opcode::kVadd, DType::kI16, kv_pq_, off));
   const Vec et = KeepI16(b_.Vop(Opcode::kVmul, DType::kI16, kv_e_, t));
@@ -1311,7 +1329,7 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   // ---- KV caches first: K in the west, V in the east. One region per layer and row type (its rows +
   // one dummy word for the tiles that do not hold pos) inside one bank, on the slice pair with the
   // most free words (so the four slices of a group stay level) ----
-  const uint32_t rows_words = NQ_ + 1;
+  const uint32_t rows_words = NQC_ + 1;
   kcache_.assign(L, std::vector<uint32_t>(R_, kNone));
   vcache_.assign(L, std::vector<uint32_t>(R_, kNone));
   for (uint32_t l = 0; l < L; ++l) {
@@ -1332,6 +1350,7 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
         const uint32_t buf = b_.NewBuffer(fmt::format("L{}.{}cache{}", l, kv ? 'v' : 'k', r), 2, {s0, s0 + 1, 0, 0},
                                           addr, rows_words);
         Zero(buf);
+        KeepAcrossTokens(buf);
         (kv ? vcache_ : kcache_)[l][r] = buf;
       }
     }
@@ -1343,8 +1362,9 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   for (uint32_t l = 0; l < L; ++l) {
     for (int kv = 0; kv < 2; ++kv) {
       const uint32_t buf =
-          F32Buf("kv cache", fmt::format("L{}.{}scale", l, kv ? 'v' : 'k'), -1, chunks_);
+          F32Buf("kv cache", fmt::format("L{}.{}scale", l, kv ? 'v' : 'k'), -1, chunks_cap_);
       Zero(buf);
+      KeepAcrossTokens(buf);
       (kv ? vscale_ : kscale_).push_back(buf);
     }
   }
@@ -1557,6 +1577,9 @@ bool Lowering::Run(CompiledModel *out, std::string *error) {
   // ---- Outputs ----
   const Graph &gr = b_.graph();
   out->positions = N_;
+  out->kv_positions = NC_;
+  out->kv_regions = kv_regions_;
+  out->read_only_regions = plan_.read_only();
   out->io.in_slices = {gr.buffers[in_].slices[0], gr.buffers[in_].slices[1]};
   out->io.in_addr = gr.buffers[in_].addr;
   out->io.out_slices = gr.buffers[out_].slices;

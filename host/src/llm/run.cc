@@ -36,6 +36,11 @@ bool ParseRunArgs(int argc, char **argv, RunArgs *args, std::string *usage_error
         i += 1;
         continue;
       }
+      if (flag == "--one-program") {
+        a.one_program = true;
+        i += 1;
+        continue;
+      }
       if (flag != "--device" && flag != "--mode" && flag != "--timeline" && flag != "--clock")
         return fail(fmt::format("unknown option '{}'", flag));
       if (i + 1 >= argc) return fail(fmt::format("option {} needs a value", flag));
@@ -119,6 +124,8 @@ std::string RunUsage(const std::string &program) {
       "  --mode exact|fast  numerics of the device backend, default exact\n"
       "  --stats            print run statistics to stderr\n"
       "  --timeline <file>  write the device's execution timeline to <file>\n"
+      "  --one-program      one program for all positions (default: a program per 64 positions, each\n"
+      "                     position on the smallest that reaches it; docs/performance.md)\n"
       "  --clock <MHz>      clock of the TSP's tokens/s in --stats, default 150 (the board tops' MMCM;\n"
       "                     the RTL's estimated Fmax is about 115 MHz, docs/rtl.md \"Timing work\")\n",
       program);

@@ -79,6 +79,41 @@ TEST(Llama, EveryGeometryInTheSpec) {
   }
 }
 
+// The KV cache capacity of a program set: the capacity, not the attention length, decides whether
+// the model fits (the error names the capacity), and programs of one capacity keep the KV caches and
+// the weights at the same addresses.
+TEST(Llama, KvCapacityIsPlannedAndShared) {
+  TSP_NEED_MODEL();
+  const llm::Checkpoint &ck = testutil::Model260K().ck;
+  const Geometry g = *Geometry::FromName("default");
+  LlamaOptions opt;
+  opt.positions = 64;
+  opt.kv_positions = 4096;
+  CompiledModel cm;
+  std::string err;
+  EXPECT_FALSE(CompileLlama(ck, g, opt, &cm, &err));
+  EXPECT_NE(err.find("KV cache for 4096 positions"), std::string::npos) << err;
+  CompiledModel a, b;
+  opt.kv_positions = 128;
+  ASSERT_TRUE(CompileLlama(ck, g, opt, &a, &err)) << err;
+  opt.positions = 128;
+  opt.kv_positions = 0;  // the capacity defaults to the positions
+  ASSERT_TRUE(CompileLlama(ck, g, opt, &b, &err)) << err;
+  EXPECT_EQ(a.positions, 64u);
+  EXPECT_EQ(a.kv_positions, 128u);
+  EXPECT_EQ(b.kv_positions, 128u);
+  auto same = [](const std::vector<MemRegion> &x, const std::vector<MemRegion> &y) {
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (x[i].slice != y[i].slice || x[i].addr != y[i].addr || x[i].words != y[i].words) return false;
+    return true;
+  };
+  EXPECT_FALSE(a.kv_regions.empty());
+  EXPECT_TRUE(same(a.kv_regions, b.kv_regions));
+  EXPECT_FALSE(a.read_only_regions.empty());
+  EXPECT_TRUE(same(a.read_only_regions, b.read_only_regions));
+}
+
 // Double justification (ScheduleOptions::justify) moves clusters later, then earlier, each never past
 // where it was: the schedule can only get shorter, and must stay valid: the model runs it in exactly
 // the predicted cycles without a schedule error, and its logits equal, bit for bit, those of the

@@ -88,6 +88,8 @@ TEST(RunArgs, LongOptionsAnywhereAfterTheCheckpoint) {
   EXPECT_EQ(a.timeline_path, "t.json");
   EXPECT_DOUBLE_EQ(a.clock_mhz, 150.0);
   EXPECT_DOUBLE_EQ(Ok({"run", "m.bin", "--clock", "114.9"}).clock_mhz, 114.9);
+  EXPECT_FALSE(a.one_program);
+  EXPECT_TRUE(Ok({"run", "m.bin", "--one-program", "-n", "5"}).one_program);
   EXPECT_EQ(a.options.temperature, 0.0f);
   EXPECT_EQ(a.options.steps, 5);
   EXPECT_EQ(Ok({"run", "m.bin", "-n", "5", "--stats"}).options.steps, 5);
@@ -111,6 +113,7 @@ TEST(RunArgs, GrammarErrors) {
     EXPECT_HAS(Bad({"run", "m.bin", "--clock", v}), "--clock must be a clock in MHz");
   EXPECT_HAS(Bad({"run", "m.bin", "--mode", "slow"}), "--mode must be exact or fast, got 'slow'");
   EXPECT_HAS(Bad({"run", "m.bin", "--stats=1"}), "unknown option '--stats=1'");
+  EXPECT_HAS(Bad({"run", "m.bin", "--one-program=1"}), "unknown option '--one-program=1'");
 }
 
 TEST(RunArgs, UsageListsEveryOption) {
@@ -118,7 +121,8 @@ TEST(RunArgs, UsageListsEveryOption) {
   EXPECT_EQ(u.rfind("Usage:   tsp-run <checkpoint> [options]\n", 0), 0u) << u;
   for (const char *opt :
        {"-t <float>", "-p <float>", "-s <int>", "-n <int>", "-i <string>", "-z <string>", "-m <string>",
-        "-y <string>", "--device <name>", "--mode exact|fast", "--stats", "--timeline <file>", "--clock <MHz>"})
+        "-y <string>", "--device <name>", "--mode exact|fast", "--stats", "--timeline <file>", "--clock <MHz>",
+        "--one-program"})
     EXPECT_HAS(u, opt);
 }
 

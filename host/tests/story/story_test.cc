@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -49,7 +50,8 @@ size_t FirstDifference(const std::string &a, const std::string &b) {
   return i;
 }
 
-std::unique_ptr<TspBackend> Compile(compiler::Precision p, uint32_t positions) {
+// range > 0: the program set of tsp-run (a program per `range` positions, runner.h).
+std::unique_ptr<TspBackend> Compile(compiler::Precision p, uint32_t positions, uint32_t range = 0) {
   std::string err;
   auto dev = OpenDevice("ref", &err);
   EXPECT_TRUE(dev) << err;
@@ -57,18 +59,21 @@ std::unique_ptr<TspBackend> Compile(compiler::Precision p, uint32_t positions) {
   compiler::LlamaOptions opt;
   opt.precision = p;
   opt.positions = positions;
-  auto b = TspBackend::Create(Model260K().ck, std::move(dev), opt, &err);
+  auto b = TspBackend::Create(Model260K().ck, std::move(dev), opt, &err, range);
   EXPECT_TRUE(b) << err;
   return b;
 }
 
 // Exact mode, greedy, 256 steps: six prompts identical to the fp32 reference, and the empty prompt
-// identical to llama2.c's published sample. Every step takes the predicted number of cycles.
+// identical to llama2.c's published sample, on tsp-run's program set (64, 128, 192 and 256
+// positions; every story starts again on the 64-position program). Every step takes its program's
+// predicted number of cycles.
 TEST(Story, ExactGreedyMatchesReferenceOver256Steps) {
   TSP_NEED_MODEL();
   const auto &m = Model260K();
-  auto tsp = Compile(compiler::Precision::kExact, 256);
+  auto tsp = Compile(compiler::Precision::kExact, 256, TspBackend::kRangePositions);
   ASSERT_TRUE(tsp);
+  ASSERT_EQ(tsp->programs().size(), 4u);
   llm::ReferenceBackend cpu(m.ck);
   const std::vector<std::string> prompts = {"", "Once upon a time", "The little dog", "Lily and Ben went to the park",
                                             "One day, a girl named Sue", "The sun was hot and"};
@@ -90,13 +95,96 @@ TEST(Story, ExactGreedyMatchesReferenceOver256Steps) {
   }
   const RunnerStats &s = tsp->stats();
   EXPECT_EQ(s.mismatches, 0u);
-  EXPECT_EQ(s.min_cycles, s.predicted_cycles);
-  EXPECT_EQ(s.max_cycles, s.predicted_cycles);
+  EXPECT_EQ(s.total_cycles, s.predicted_total);
+  EXPECT_EQ(s.min_cycles, tsp->programs().front().predicted_cycles);
+  EXPECT_LE(s.max_cycles, tsp->programs().back().predicted_cycles);
+  EXPECT_GT(s.switches, 0u);
   // Per token the host writes the token and the position (two 32-bit words) and the start CSR, and
   // reads one 4-byte word per byte plane of the argmax plus the status polls of Wait.
   EXPECT_EQ(s.host_bytes_written, 12u * s.steps);
   EXPECT_GE(s.host_bytes_read, 16u * s.steps);
   EXPECT_LE(s.host_bytes_read, 64u * s.steps);
+  std::printf("%s", tsp->StatsReport().c_str());
+}
+
+// The program set keeps the KV cache across its switches: teacher-forced positions 0..191 on the
+// programs for 64, 128 and 192 positions (one KV cache capacity, so one cache layout) give the fp32
+// reference's argmax at every position; each step takes its own program's predicted cycles, the
+// smaller programs fewer; going back to position 0 switches back.
+TEST(Story, ProgramSetKeepsTheCacheAcrossSwitches) {
+  TSP_NEED_MODEL();
+  const auto &m = Model260K();
+  auto tsp = Compile(compiler::Precision::kExact, 192, 64);
+  ASSERT_TRUE(tsp);
+  const auto &set = tsp->programs();
+  ASSERT_EQ(set.size(), 3u);
+  for (size_t k = 0; k < set.size(); ++k) {
+    EXPECT_EQ(set[k].positions, 64u * (k + 1));
+    EXPECT_EQ(set[k].kv_positions, 192u);
+    EXPECT_FALSE(set[k].kv_regions.empty());
+    if (k > 0) {
+      EXPECT_LT(set[k - 1].predicted_cycles, set[k].predicted_cycles);
+    }
+  }
+  EXPECT_EQ(tsp->ProgramFor(0), 0u);
+  EXPECT_EQ(tsp->ProgramFor(63), 0u);
+  EXPECT_EQ(tsp->ProgramFor(64), 1u);
+  EXPECT_EQ(tsp->ProgramFor(191), 2u);
+  llm::Reference ref(m.ck);
+  int token = 1, agree = 0;
+  uint64_t want_cycles = 0;
+  for (int pos = 0; pos < 192; ++pos) {
+    int got = -1;
+    std::string err;
+    ASSERT_TRUE(tsp->Forward(token, pos, nullptr, &got, &err)) << err;
+    const auto &want = ref.Forward(token, pos);
+    int best = 0;
+    for (int t = 1; t < m.ck.config.vocab_size; ++t)
+      if (want[t] > want[best]) best = t;
+    EXPECT_EQ(got, best) << "position " << pos;
+    agree += got == best;
+    token = best;
+    want_cycles += set[static_cast<size_t>(pos / 64)].predicted_cycles;
+  }
+  const RunnerStats &s = tsp->stats();
+  EXPECT_EQ(agree, 192);
+  EXPECT_EQ(s.switches, 2u);
+  EXPECT_EQ(s.mismatches, 0u);
+  EXPECT_EQ(s.total_cycles, want_cycles);
+  EXPECT_EQ(s.predicted_total, want_cycles);
+  EXPECT_EQ(s.host_bytes_written, 12u * s.steps);  // the switches' traffic is counted apart
+  EXPECT_GT(s.switch_bytes_written, 0u);
+  // The switches leave the weights alone (the same words in every program): their MEM writes are a
+  // small part of a program's MEM; what they skip was never written: the read-only words hold their
+  // image.
+  EXPECT_GT(s.switch_mem_bytes, 0u);
+  EXPECT_LT(s.switch_mem_bytes, 2 * set[0].mem_bytes_used / 8);
+  uint64_t queue_bytes = 0;
+  for (size_t k = 1; k < set.size(); ++k)
+    for (const auto &q : set[k].program.queues) queue_bytes += 8 * q.size();
+  EXPECT_GE(s.switch_bytes_written - s.switch_mem_bytes, queue_bytes);
+  const uint32_t vl = tsp->device().geometry().vl();
+  size_t checked = 0;
+  for (const MemImage &img : set[2].program.mem) {
+    for (uint32_t w = 0; w < img.data.size() / vl; ++w) {
+      bool ro = false;
+      for (const auto &r : set[2].read_only_regions)
+        ro = ro || (r.slice == img.slice && img.addr + w >= r.addr && img.addr + w < r.addr + r.words);
+      if (!ro) continue;
+      std::vector<uint8_t> got(vl);
+      std::string e;
+      ASSERT_TRUE(tsp->device().ReadMemWords(img.slice, img.addr + w, got.data(), vl, &e)) << e;
+      ASSERT_EQ(0, std::memcmp(got.data(), img.data.data() + size_t{w} * vl, vl)) << "slice " << img.slice << " word " << img.addr + w;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 1000u);
+  std::string err;
+  int got = -1;
+  ASSERT_TRUE(tsp->Forward(1, 0, nullptr, &got, &err)) << err;
+  EXPECT_EQ(tsp->stats().switches, 3u);
+  EXPECT_FALSE(tsp->Forward(1, 192, nullptr, &got, &err));
+  EXPECT_NE(err.find("position 192"), std::string::npos) << err;
   std::printf("%s", tsp->StatsReport().c_str());
 }
 

@@ -33,6 +33,11 @@ struct LlamaOptions {
   // Attention length compiled into the program (positions 0 .. positions-1 can be generated);
   // rounded up to a multiple of 64. 0: the checkpoint's seq_len.
   uint32_t positions = 0;
+  // KV cache capacity in positions (rounded up like positions; 0: positions). The programs of one
+  // set (the runner's per-range programs, positions 64, 128, .. up to the capacity) are compiled
+  // with the same capacity, so that their KV caches, their scales and the weights after them sit
+  // at the same MEM addresses: the host switches programs without touching the cache.
+  uint32_t kv_positions = 0;
   // ISA v2 features (docs/performance.md "Co-design"); false / 1 compile for the v1 subset.
   bool vxm_chain = true;   // VXM ops read the VXM's previous result in place
   uint32_t lw_rows = 4;    // weight rows per LW (1, 2, 4)
@@ -55,6 +60,11 @@ struct HostIo {
   uint32_t vocab = 0;
 };
 
+// A MEM region (words addr .. addr + words - 1 of one slice).
+struct MemRegion {
+  uint32_t slice = 0, addr = 0, words = 0;
+};
+
 struct MemUse {
   std::string what;
   uint64_t bytes = 0;
@@ -64,6 +74,9 @@ struct CompiledModel {
   Program program;  // instruction queues + MEM images (weights, tables, zeroed caches)
   HostIo io;
   uint32_t positions = 0;
+  uint32_t kv_positions = 0;         // KV cache capacity (LlamaOptions::kv_positions, rounded)
+  std::vector<MemRegion> kv_regions;  // the KV caches and their scales: state kept across tokens
+  std::vector<MemRegion> read_only_regions;  // weights and their scales: never written by the program
   uint64_t predicted_cycles = 0;
   ScheduleResult sched;
   Bounds bounds;

@@ -86,6 +86,7 @@ struct RunArgs {
   bool stats = false;               // --stats
   std::string timeline_path;        // --timeline
   double clock_mhz = 150.0;         // --clock: the clock of --stats' tokens/s (a TSP device)
+  bool one_program = false;         // --one-program: no per-range program set (a TSP device)
 };
 
 // False with a one-line reason in *usage_error on any grammar error; the caller then prints the
