@@ -124,6 +124,13 @@ int main(int argc, char **argv) {
   if (justify >= 0) base.sched.justify = static_cast<uint32_t>(justify);
 
   base.kv_positions = kv_positions;
+  // The options of one row: `base` in mode md ("exact" / "fast") for p positions.
+  auto row_options = [&](const char *md, uint32_t p) {
+    LlamaOptions o = base;
+    o.precision = std::string(md) == "exact" ? tsp::compiler::Precision::kExact : tsp::compiler::Precision::kFast;
+    o.positions = p;
+    return o;
+  };
 
   if (average) {
     const uint32_t n = (average + 63) / 64 * 64;
@@ -134,9 +141,7 @@ int main(int argc, char **argv) {
       double sum_pred = 0, sum_bound = 0, sum_ratio = 0;
       uint32_t counted = 0;
       for (uint32_t p = 64; p <= n; p += 64) {
-        LlamaOptions opt = base;
-        opt.precision = std::string(md) == "exact" ? tsp::compiler::Precision::kExact : tsp::compiler::Precision::kFast;
-        opt.positions = p;
+        LlamaOptions opt = row_options(md, p);
         opt.kv_positions = std::max(kv_positions, n);
         CompiledModel cm;
         Row r = CompileRow(ck, *geom, opt, &cm);
@@ -175,9 +180,7 @@ int main(int argc, char **argv) {
     std::printf("|---:|---|---:|---:|---|---:|---:|---|---:|\n");
     for (const char *md : {"exact", "fast"}) {
       for (uint32_t p : ps) {
-        LlamaOptions opt = base;
-        opt.precision = std::string(md) == "exact" ? tsp::compiler::Precision::kExact : tsp::compiler::Precision::kFast;
-        opt.positions = (p / 64 + 1) * 64;  // the smallest program that reaches position p
+        const LlamaOptions opt = row_options(md, (p / 64 + 1) * 64);  // the smallest program that reaches p
         CompiledModel cm;
         Row r = CompileRow(ck, *geom, opt, &cm);
         if (!r.ok) {

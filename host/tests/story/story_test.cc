@@ -64,6 +64,27 @@ std::unique_ptr<TspBackend> Compile(compiler::Precision p, uint32_t positions, u
   return b;
 }
 
+// Positions 0..n-1 fed the fp32 reference's greedy tokens (teacher forcing, past the BOS that would
+// end a story): the number of positions whose on-chip argmax equals fp32's (each checked).
+int TeacherForced(TspBackend &tsp, int n) {
+  const auto &m = Model260K();
+  llm::Reference ref(m.ck);
+  int token = 1, agree = 0;
+  for (int pos = 0; pos < n; ++pos) {
+    int got = -1;
+    std::string err;
+    EXPECT_TRUE(tsp.Forward(token, pos, nullptr, &got, &err)) << err;
+    const auto &want = ref.Forward(token, pos);
+    int best = 0;
+    for (int t = 1; t < m.ck.config.vocab_size; ++t)
+      if (want[t] > want[best]) best = t;
+    EXPECT_EQ(got, best) << "position " << pos;
+    agree += got == best;
+    token = best;
+  }
+  return agree;
+}
+
 // Exact mode, greedy, 256 steps: six prompts identical to the fp32 reference, and the empty prompt
 // identical to llama2.c's published sample, on tsp-run's program set (64, 128, 192 and 256
 // positions; every story starts again on the 64-position program). Every step takes its program's
@@ -113,7 +134,6 @@ TEST(Story, ExactGreedyMatchesReferenceOver256Steps) {
 // smaller programs fewer; going back to position 0 switches back.
 TEST(Story, ProgramSetKeepsTheCacheAcrossSwitches) {
   TSP_NEED_MODEL();
-  const auto &m = Model260K();
   auto tsp = Compile(compiler::Precision::kExact, 192, 64);
   ASSERT_TRUE(tsp);
   const auto &set = tsp->programs();
@@ -130,24 +150,10 @@ TEST(Story, ProgramSetKeepsTheCacheAcrossSwitches) {
   EXPECT_EQ(tsp->ProgramFor(63), 0u);
   EXPECT_EQ(tsp->ProgramFor(64), 1u);
   EXPECT_EQ(tsp->ProgramFor(191), 2u);
-  llm::Reference ref(m.ck);
-  int token = 1, agree = 0;
+  EXPECT_EQ(TeacherForced(*tsp, 192), 192);
   uint64_t want_cycles = 0;
-  for (int pos = 0; pos < 192; ++pos) {
-    int got = -1;
-    std::string err;
-    ASSERT_TRUE(tsp->Forward(token, pos, nullptr, &got, &err)) << err;
-    const auto &want = ref.Forward(token, pos);
-    int best = 0;
-    for (int t = 1; t < m.ck.config.vocab_size; ++t)
-      if (want[t] > want[best]) best = t;
-    EXPECT_EQ(got, best) << "position " << pos;
-    agree += got == best;
-    token = best;
-    want_cycles += set[static_cast<size_t>(pos / 64)].predicted_cycles;
-  }
+  for (int pos = 0; pos < 192; ++pos) want_cycles += set[static_cast<size_t>(pos / 64)].predicted_cycles;
   const RunnerStats &s = tsp->stats();
-  EXPECT_EQ(agree, 192);
   EXPECT_EQ(s.switches, 2u);
   EXPECT_EQ(s.mismatches, 0u);
   EXPECT_EQ(s.total_cycles, want_cycles);
@@ -333,20 +339,7 @@ TEST(Story, EveryPositionOfTheContextMatchesReference) {
   const int n = m.ck.config.seq_len;
   auto tsp = Compile(compiler::Precision::kExact, static_cast<uint32_t>(n));
   ASSERT_TRUE(tsp);
-  llm::Reference ref(m.ck);
-  int token = 1, agree = 0;
-  for (int pos = 0; pos < n; ++pos) {
-    int got = -1;
-    std::string err;
-    ASSERT_TRUE(tsp->Forward(token, pos, nullptr, &got, &err)) << err;
-    const auto &want = ref.Forward(token, pos);
-    int best = 0;
-    for (int t = 1; t < m.ck.config.vocab_size; ++t)
-      if (want[t] > want[best]) best = t;
-    EXPECT_EQ(got, best) << "position " << pos;
-    agree += got == best;
-    token = best;
-  }
+  const int agree = TeacherForced(*tsp, n);
   const RunnerStats &s = tsp->stats();
   EXPECT_EQ(agree, n);
   EXPECT_EQ(s.steps, static_cast<uint64_t>(n));
