@@ -9,6 +9,7 @@ Python 3 standard library only.
 """
 import json
 import os
+import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +65,28 @@ def validate(spec):
             fail(f"config '{name}': VxmAlus must be 1..8")
         if not 1 <= cfg["MemSlicesPerHemi"] <= 16:
             fail(f"config '{name}': MemSlicesPerHemi must be 1..16")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            fail(f"config '{name}': the name must be lower-case letters, digits and '_' (it becomes "
+                 f"the RTL define TSP_CONFIG_{name.upper()})")
+    fps = {}
+    for name, cfg in spec["configs"].items():
+        fp = fingerprint(spec, cfg)
+        if fp in fps:
+            fail(f"configs '{fps[fp]}' and '{name}' have the same geometry (fingerprint {fp:016X})")
+        fps[fp] = name
+    iq = next((r for r in spec["csr"]["regions"] if r["name"] == "IQ"), None)
+    if iq is None or "stride" not in iq:
+        fail("csr.regions: the IQ region needs a stride (bytes per queue)")
+    stride = int(iq["stride"], 16)
+    if not is_pow2(stride) or stride < 8:
+        fail(f"csr IQ stride {iq['stride']} must be a power of two")
+    for name, cfg in spec["configs"].items():
+        if cfg["IqDepth"] * 8 > stride:
+            fail(f"config '{name}': IqDepth {cfg['IqDepth']} needs {cfg['IqDepth'] * 8:#x} bytes per queue in the "
+                 f"IQ region, more than its stride {iq['stride']}")
+        queues = 2 * cfg["MemSlicesPerHemi"] + cfg["VxmAlus"] + 4
+        if queues * stride > int(iq["size"], 16):
+            fail(f"config '{name}': {queues} queues x stride {iq['stride']} do not fit the IQ region ({iq['size']})")
     seen = {}
     for ins in spec["instructions"]:
         if ins["format"] not in spec["formats"]:
@@ -101,6 +124,11 @@ def validate(spec):
             if used & mask:
                 fail(f"format {fname}: field {fld['name']} overlaps another field")
             used |= mask
+
+
+def iq_stride(spec):
+    """Bytes between two queues in the IQ region of the host map."""
+    return int(next(r for r in spec["csr"]["regions"] if r["name"] == "IQ")["stride"], 16)
 
 
 def fingerprint(spec, cfg):
@@ -182,6 +210,7 @@ def gen_sv(spec):
     for e in spec["csr"]["error_bits"]:
         w(f"  localparam int unsigned Err{e['name']}Bit = {e['bit']};  // {e['doc']}")
     w(f"  localparam int unsigned NumErrorBits = {len(spec['csr']['error_bits'])};")
+    w(f"  localparam int unsigned IqStrideBits = {log2(iq_stride(spec))};  // queue q at RegionIqBase + (q << IqStrideBits)")
     w("  localparam logic [31:0] TspId = 32'h54535031;")
     w("")
     w("endpackage")
@@ -304,6 +333,7 @@ def gen_h(spec):
     for r in spec["csr"]["regions"]:
         w(f"inline constexpr uint32_t kRegion{camel(r['name'])}Base = 0x{int(r['base'], 16):08X}u;")
         w(f"inline constexpr uint32_t kRegion{camel(r['name'])}Size = 0x{int(r['size'], 16):08X}u;")
+    w(f"inline constexpr uint32_t kIqStride = 0x{iq_stride(spec):08X}u;  // bytes per queue in the IQ region")
     for r in spec["csr"]["registers"]:
         w(f"inline constexpr uint32_t kCsr{camel(r['name'])} = 0x{int(r['offset'], 16):03X};  // {r['doc']}")
     w("enum ErrorBit : uint32_t {")
@@ -479,13 +509,18 @@ def gen_geom(spec):
     w = o.append
     w(f"// {BANNER}")
     w("// Included inside `package tsp_pkg` (rtl/pkg/tsp_pkg.sv); the values equal tsp_isa_pkg's.")
-    w("// Geometry: no define = \"default\", +define+TSP_CONFIG_SMALL = \"small\".")
-    keys = ("NumSuperlanes", "StreamsPerDir", "MemSlicesPerHemi", "WordsPerBank", "VxmAlus", "IqDepth")
     names = list(spec["configs"].keys())
-    assert names[0] == "default" and "small" in names, "configs must be default, small"
-    for i, name in enumerate(["small", "default"]):
+    assert names[0] == "default", "the first config must be default"
+    others = names[1:]
+    w("// Geometry: no define = \"default\", " +
+      ", ".join(f"+define+TSP_CONFIG_{n.upper()} = \"{n}\"" for n in others) + ".")
+    keys = ("NumSuperlanes", "StreamsPerDir", "MemSlicesPerHemi", "WordsPerBank", "VxmAlus", "IqDepth")
+    for i, name in enumerate(others + ["default"]):
         cfg = spec["configs"][name]
-        w("`ifdef TSP_CONFIG_SMALL" if i == 0 else "`else")
+        if name == "default":
+            w("`else")
+        else:
+            w(f"`{'ifdef' if i == 0 else 'elsif'} TSP_CONFIG_{name.upper()}")
         for k in keys:
             w(f"  localparam int unsigned {k:<16} = {cfg[k]};")
         w(f"  localparam logic [63:0] Fingerprint      = 64'h{fingerprint(spec, cfg):016X};")

@@ -9,7 +9,7 @@
 // therefore folded: window offset bit 27 selects MEM.
 //   window offset 0x000_0000 + a  ->  host address a                  (CSR, IQ: a < 0x800_0000)
 //   window offset 0x800_0000 + m  ->  host address RegionMemBase + m  (MEM: m < 0x800_0000)
-// so the ARM sees CSR at 0xA000_0000, queue q at 0xA010_0000 + q*0x1_0000, MEM at 0xA800_0000
+// so the ARM sees CSR at 0xA000_0000, queue q at 0xA010_0000 + q*0x2_0000, MEM at 0xA800_0000
 // (docs/bringup.md, "ZCU104: the Zynq AXI path"). MEM of every geometry in isa/tsp_isa.json is far
 // below 128 MiB (1 MiB for the default geometry; ASSERT_INIT below).
 //

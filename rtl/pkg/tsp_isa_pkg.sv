@@ -27,10 +27,17 @@ package tsp_isa_pkg;
   localparam int unsigned SmallWordsPerBank = 64;
   localparam int unsigned SmallVxmAlus = 1;
   localparam int unsigned SmallIqDepth = 256;
+  localparam int unsigned BoardNumSuperlanes = 4;
+  localparam int unsigned BoardStreamsPerDir = 8;
+  localparam int unsigned BoardMemSlicesPerHemi = 8;
+  localparam int unsigned BoardWordsPerBank = 512;
+  localparam int unsigned BoardVxmAlus = 1;
+  localparam int unsigned BoardIqDepth = 16384;
 
   // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).
   localparam logic [63:0] DefaultFingerprint = 64'h5A0D030908080405;
   localparam logic [63:0] SmallFingerprint = 64'h5A08010602040205;
+  localparam logic [63:0] BoardFingerprint = 64'h5A0E010908080405;
 
   // ---------------- Data types ----------------
   typedef enum logic [1:0] {
@@ -246,6 +253,7 @@ package tsp_isa_pkg;
   localparam int unsigned ErrEmptyReadBit = 4;  // an instruction read a stream slot that holds no value
   localparam int unsigned ErrBadFieldBit = 5;  // an operand field out of range for this geometry
   localparam int unsigned NumErrorBits = 6;
+  localparam int unsigned IqStrideBits = 17;  // queue q at RegionIqBase + (q << IqStrideBits)
   localparam logic [31:0] TspId = 32'h54535031;
 
 endpackage

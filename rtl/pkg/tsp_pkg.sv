@@ -2,7 +2,8 @@
 //
 // The geometry is chosen at compile time with a define so that the packed types below can live in
 // a package (Yosys and Verilator both need types of fixed width): no define = "default",
-// +define+TSP_CONFIG_SMALL = "small". The numbers themselves come from isa/tsp_isa.json through
+// +define+TSP_CONFIG_SMALL = "small", +define+TSP_CONFIG_BOARD = "board" (any other configuration
+// X of the spec: +define+TSP_CONFIG_X). The numbers themselves come from isa/tsp_isa.json through
 // the generated rtl/pkg/tsp_geom.svh, never from here.
 //
 // Yosys 0.55 constraints honoured here (docs/rtl.md): no item refers to another package (hence

@@ -4,7 +4,7 @@
 // bus takes one request per cycle); exactly one response follows in the next cycle
 // (host_rsp_valid_o, with read data for reads, 0 for writes). Address map (tsp_isa_pkg):
 //   CSR  RegionCsrBase + off (off < 0x1000)               tsp_csr
-//   IQ   RegionIqBase + q*0x10000 + i*8 (+4: high word)   instruction i of queue q
+//   IQ   RegionIqBase + q*2^IqStrideBits + i*8 (+4: high word)   instruction i of queue q
 //   MEM  RegionMemBase + ((slice*2W + addr)*VL + lane)    32-bit word = lanes lane..lane+3
 // Addresses are word aligned (bits 1:0 are ignored). IQ and MEM accesses while the core is busy,
 // and accesses to unmapped addresses, are ignored (reads return 0).
@@ -27,6 +27,7 @@ module tsp_top (
   localparam int unsigned NumQueues  = tsp_pkg::NumQueues;
   localparam int unsigned IqAddrBits = tsp_pkg::IqAddrBits;
   localparam int unsigned QBits      = $clog2(NumQueues);
+  localparam int unsigned Stride     = tsp_isa_pkg::IqStrideBits;  // a queue's window: 2^Stride bytes
   localparam int unsigned SliceBits  = $clog2(tsp_pkg::NumMemSlices);
   localparam int unsigned TileBits   = tsp_pkg::NumSuperlanes > 1 ?
                                        $clog2(tsp_pkg::NumSuperlanes) : 1;
@@ -57,7 +58,7 @@ module tsp_top (
   assign in_csr   = host_req_addr_i - tsp_isa_pkg::RegionCsrBase < 32'h1000;
   assign in_iq    = host_req_addr_i >= tsp_isa_pkg::RegionIqBase &&
                     host_req_addr_i < tsp_isa_pkg::RegionMemBase &&
-                    32'(iq_off[31:16]) < NumQueues && 32'(iq_off[15:3]) < tsp_pkg::IqDepth;
+                    32'(iq_off[31:Stride]) < NumQueues && 32'(iq_off[Stride-1:3]) < tsp_pkg::IqDepth;
   assign in_mem   = host_req_addr_i >= tsp_isa_pkg::RegionMemBase && mem_off < MemBytes;
 
   always_comb begin
@@ -105,7 +106,7 @@ module tsp_top (
     .cycle_o    (cycle),
     .iq_we_i    (req && sel == SelIq && host_req_we_i),
     .iq_re_i    (req && sel == SelIq && !host_req_we_i),
-    .iq_queue_i (iq_off[16 +: QBits]),
+    .iq_queue_i (iq_off[Stride +: QBits]),
     .iq_addr_i  (iq_off[3 +: IqAddrBits]),
     .iq_hi_i    (iq_off[2]),
     .iq_wdata_i (host_req_wdata_i),
@@ -152,13 +153,13 @@ module tsp_top (
     end
   end
 
-  // Address bits that select nothing (with IqDepth 8192 a queue's words fill its 64 KiB window:
-  // no bits between the word index and the queue number).
+  // Address bits that select nothing (when IqDepth fills the queue's window of 2^Stride bytes there
+  // are no bits between the word index and the queue number).
   logic unused_addr;
-  if (3 + IqAddrBits < 16) begin : g_iq_gap
-    assign unused_addr = ^{iq_off[31:16+QBits], iq_off[15:3+IqAddrBits], iq_off[1:0],
+  if (3 + IqAddrBits < Stride) begin : g_iq_gap
+    assign unused_addr = ^{iq_off[31:Stride+QBits], iq_off[Stride-1:3+IqAddrBits], iq_off[1:0],
                            mem_off[31:SliceLsb+SliceBits], mem_off[1:0]};
   end else begin : g_iq_full
-    assign unused_addr = ^{iq_off[31:16+QBits], iq_off[1:0], mem_off[31:SliceLsb+SliceBits], mem_off[1:0]};
+    assign unused_addr = ^{iq_off[31:Stride+QBits], iq_off[1:0], mem_off[31:SliceLsb+SliceBits], mem_off[1:0]};
   end
 endmodule

@@ -2,7 +2,7 @@
 // library (tb/CMakeLists.txt) with
 //   TSP_VTOP         the Verilated model class (Vtsp_top, Vtsp_top_small),
 //   TSP_VTOP_H, TSP_VTOP_ROOT_H   its headers,
-//   TSP_RTL_CONFIG   the geometry name ("default", "small"),
+//   TSP_RTL_CONFIG   the geometry name ("default", "small", "board"),
 //   TSP_RTL_ANCHOR   a per-library symbol that binaries force in (-u), which runs the registration,
 //   TSP_RTL_THREADS  the Verilator --threads of the model.
 // Everything here has internal linkage, so both geometries can live in one binary.

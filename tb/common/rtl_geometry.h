@@ -1,5 +1,5 @@
 // The geometry a unit-test binary's RTL is built for: the CMake target that Verilates the small
-// configuration defines TSP_CONFIG_SMALL for the test sources too.
+// (board) configuration defines TSP_CONFIG_SMALL (TSP_CONFIG_BOARD) for the test sources too.
 #pragma once
 
 #include <cstdint>
@@ -9,8 +9,10 @@
 namespace tsp::tb {
 
 inline Geometry RtlGeometry() {
-#ifdef TSP_CONFIG_SMALL
+#if defined(TSP_CONFIG_SMALL)
   return *Geometry::FromName("small");
+#elif defined(TSP_CONFIG_BOARD)
+  return *Geometry::FromName("board");
 #else
   return Geometry::Default();
 #endif

@@ -59,7 +59,7 @@ TEST(HostBus, QlenAndInstructionWordsReadBack) {
   dev->Write32(isa::kCsrQlen, 7);
   EXPECT_EQ(dev->Read32(isa::kCsrQlen + 4 * last), 3u);
   EXPECT_EQ(dev->Read32(isa::kCsrQlen), 7u);
-  const uint32_t a = isa::kRegionIqBase + last * 0x10000u + (g.iq_depth() - 1) * 8u;
+  const uint32_t a = isa::kRegionIqBase + last * isa::kIqStride + (g.iq_depth() - 1) * 8u;
   dev->Write32(a, 0x89ABCDEFu);
   dev->Write32(a + 4, 0x01234567u);
   EXPECT_EQ(dev->Read32(a), 0x89ABCDEFu);

@@ -41,7 +41,7 @@ inline constexpr uint32_t kCtrlClear = 1u << 1;
 
 // Host address of word i (low half; +4 high half) of queue q, and of MEM lane bytes.
 inline uint32_t IqAddress(uint32_t queue, uint32_t index) {
-  return isa::kRegionIqBase + queue * 0x10000u + index * 8u;
+  return isa::kRegionIqBase + queue * isa::kIqStride + index * 8u;
 }
 inline uint32_t MemAddress(const Geometry &g, uint32_t slice, uint32_t addr, uint32_t lane) {
   return static_cast<uint32_t>(isa::kRegionMemBase + g.MemByteAddress(slice, addr, lane));

@@ -22,9 +22,10 @@ struct GeometryParams {
   uint32_t num_superlanes, streams_per_dir, mem_slices_per_hemi, words_per_bank, vxm_alus, iq_depth;
 };
 
-inline constexpr std::array<GeometryParams, 2> kConfigs = {{
+inline constexpr std::array<GeometryParams, 3> kConfigs = {{
     {"default", 4, 8, 8, 512, 3, 8192},
     {"small", 2, 4, 2, 64, 1, 256},
+    {"board", 4, 8, 8, 512, 1, 16384},
 }};
 
 constexpr uint32_t Log2(uint32_t x) { uint32_t r = 0; while (x > 1) { x >>= 1; ++r; } return r; }
@@ -205,6 +206,7 @@ inline constexpr uint32_t kRegionIqBase = 0x00100000u;
 inline constexpr uint32_t kRegionIqSize = 0x00F00000u;
 inline constexpr uint32_t kRegionMemBase = 0x10000000u;
 inline constexpr uint32_t kRegionMemSize = 0x10000000u;
+inline constexpr uint32_t kIqStride = 0x00020000u;  // bytes per queue in the IQ region
 inline constexpr uint32_t kCsrId = 0x000;  // 0x54535031 ('TSP1')
 inline constexpr uint32_t kCsrVersion = 0x004;  // ISA version
 inline constexpr uint32_t kCsrGeom = 0x008;  // geometry fingerprint, low word

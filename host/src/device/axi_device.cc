@@ -31,7 +31,7 @@ Mmio::~Mmio() = default;
 
 uint64_t HostMapSpan(const Geometry &g) {
   const uint64_t iq_end =
-      uint64_t{isa::kRegionIqBase} + uint64_t{g.num_queues() - 1} * 0x10000u + uint64_t{g.iq_depth()} * 8u;
+      uint64_t{isa::kRegionIqBase} + uint64_t{g.num_queues() - 1} * isa::kIqStride + uint64_t{g.iq_depth()} * 8u;
   const uint64_t mem_end = uint64_t{isa::kRegionMemBase} + g.mem_bytes();
   return std::max({uint64_t{isa::kRegionCsrSize}, iq_end, mem_end});
 }

@@ -1,7 +1,7 @@
 // The `ref` device (see ref_device.h). It keeps the registers a core keeps (instruction words, QLEN,
 // STATUS, ERROR, CYCLE) and hands MEM and execution to tsp::Model, decoding like tsp_top / tsp_csr:
 //   CSR  offsets below 0x1000, matched exactly; unmapped offsets read 0 and ignore writes;
-//   IQ   queue q word i at IqBase + q*0x10000 + 8i (+4: high half); bits 1:0 ignored;
+//   IQ   queue q word i at IqBase + q*kIqStride + 8i (+4: high half); bits 1:0 ignored;
 //   MEM  flat byte address ((slice*2W + addr)*VL + lane); bits 1:0 ignored;
 // IQ, MEM and QLEN accesses while BUSY are ignored (reads return 0), START while BUSY is ignored,
 // CLEAR stops a run and clears DONE and ERROR. The model runs when the driver waits for the run
@@ -137,8 +137,8 @@ class RefDevice final : public Device {
   bool DecodeIq(uint32_t addr, uint32_t *q, uint32_t *i, bool *hi) const {
     if (addr < isa::kRegionIqBase || addr >= isa::kRegionMemBase) return false;
     const uint32_t off = addr - isa::kRegionIqBase;
-    *q = off >> 16;
-    *i = (off & 0xFFFFu) >> 3;
+    *q = off / isa::kIqStride;
+    *i = (off % isa::kIqStride) >> 3;
     *hi = (off & 4u) != 0;
     return *q < geometry().num_queues() && *i < geometry().iq_depth();
   }

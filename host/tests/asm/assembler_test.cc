@@ -164,7 +164,7 @@ TEST(AssemblerTest, ErrorMessagesWithFileLineColumn) {
       {".queue mem.w0\n.geometry small\n",
        "t.tasm:2:1: .geometry must come before any .queue or .mem section"},
       {".geometry small\n.geometry small\n", "t.tasm:2:1: .geometry given twice (first at line 1)"},
-      {".geometry big\n", "t.tasm:1:11: unknown geometry 'big' (known: default, small)"},
+      {".geometry big\n", "t.tasm:1:11: unknown geometry 'big' (known: default, small, board)"},
       {".queue mem.w9\n",
        "t.tasm:1:8: unknown queue 'mem.w9' for geometry default (queues: mem.w0..mem.w7, mem.e0..mem.e7, "
        "vxm.0..vxm.2, sxm.w, sxm.e, mxm.w, mxm.e)"},

@@ -62,12 +62,13 @@ TEST(Llama, EveryGeometryInTheSpec) {
     CompiledModel cm;
     std::string err;
     const bool ok = CompileLlama(ck, g, opt, &cm, &err);
-    if (g.mem_bytes() >= 1'000'000) {
+    if (g.mem_bytes() >= 1'000'000 || std::string(gp.name) == "board") {
       ASSERT_TRUE(ok) << std::string(gp.name) << ": " << err;
       std::string report;
       uint64_t cycles = 0;
       EXPECT_TRUE(CheckOnModel(g, cm.program, &report, &cycles, 10'000'000)) << std::string(gp.name) << ": " << report;
       EXPECT_EQ(cycles, cm.predicted_cycles) << std::string(gp.name);
+      // The board geometry exists to hold this model (isa/tsp_isa.json).
       std::printf("%s: %lu cycles per token, MEM %lu of %lu bytes\n", std::string(gp.name).c_str(), (unsigned long)cm.predicted_cycles,
                   (unsigned long)cm.mem_bytes_used, (unsigned long)g.mem_bytes());
     } else {

@@ -117,9 +117,9 @@ TEST_F(AxiDeviceTest, HostAddressIsTheByteOffsetFromBase) {
   // MEM slice 1, word 5, lanes 8..11 = 0x10000000 + (1 * 128 + 5) * 32 + 8.
   d->Write32(MemAddress(Small(), 1, 5, 8), 0xDEADBEEFu);
   EXPECT_EQ(FileWord(f, base + 0x10000000u + 133u * 32u + 8u), 0xDEADBEEFu);
-  // Instruction 7 of queue 3, high half: 0x100000 + 3 * 0x10000 + 7 * 8 + 4.
+  // Instruction 7 of queue 3, high half: 0x100000 + 3 * 0x20000 (the IQ stride) + 7 * 8 + 4.
   d->Write32(IqAddress(3, 7) + 4, 0x01234567u);
-  EXPECT_EQ(FileWord(f, base + 0x130000u + 56u + 4u), 0x01234567u);
+  EXPECT_EQ(FileWord(f, base + 0x160000u + 56u + 4u), 0x01234567u);
   PutFileWord(f, base + isa::kCsrQlen + 8, 0x55u);
   EXPECT_EQ(d->Read32(isa::kCsrQlen + 8), 0x55u);
   // The last word of MEM is the last word of the window.
@@ -169,7 +169,7 @@ TEST_F(AxiDeviceTest, FoldedWindowPutsMemAtMemAt) {
   d->Write32(MemAddress(Small(), 1, 5, 8), 0xDEADBEEFu);
   EXPECT_EQ(FileWord(f, mem_at + 133u * 32u + 8u), 0xDEADBEEFu);
   d->Write32(IqAddress(3, 7) + 4, 0x01234567u);
-  EXPECT_EQ(FileWord(f, 0x130000u + 56u + 4u), 0x01234567u);
+  EXPECT_EQ(FileWord(f, 0x160000u + 56u + 4u), 0x01234567u);  // 0x100000 + 3 * 0x20000 + 7 * 8 + 4
   d->Write32(0x10003FFCu, 0xA5A5A5A5u);  // the last MEM word is the last word of the file
   EXPECT_EQ(FileWord(f, mem_at + 0x3FFCu), 0xA5A5A5A5u);
   EXPECT_EQ(MmioSkippedAccesses(*d), 0u);

@@ -20,7 +20,7 @@ TEST(OpenDevice, UnknownSpecListsWhatIsAvailable) {
   std::string err;
   EXPECT_EQ(OpenDevice("pcie:0", &err), nullptr);
   EXPECT_THAT(err, HasSubstr("unknown device 'pcie:0'"));
-  EXPECT_THAT(err, HasSubstr("this binary has: axi:PATH[@BASE], ref, ref:default, ref:small"));
+  EXPECT_THAT(err, HasSubstr("this binary has: axi:PATH[@BASE], ref, ref:board, ref:default, ref:small"));
   EXPECT_EQ(OpenDevice("", &err), nullptr);
   EXPECT_THAT(err, HasSubstr("unknown device ''"));
 }
@@ -28,7 +28,7 @@ TEST(OpenDevice, UnknownSpecListsWhatIsAvailable) {
 TEST(OpenDevice, UnknownGeometry) {
   std::string err;
   EXPECT_EQ(OpenDevice("ref:huge", &err), nullptr);
-  EXPECT_THAT(err, HasSubstr("ref: unknown geometry 'huge' (configurations: default, small)"));
+  EXPECT_THAT(err, HasSubstr("ref: unknown geometry 'huge' (configurations: default, small, board)"));
 }
 
 TEST(OpenDevice, RefGeometries) {

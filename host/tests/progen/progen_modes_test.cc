@@ -203,7 +203,7 @@ TEST(ProgenModes, DefaultProgramsUnchanged) {
 // ISA version 5: the default generator (the lockstep seeds) dispatches VXM instructions in the odd
 // slots of running special functions, which the RTL must then execute alongside their steps.
 TEST(ProgenModes, DefaultProgramsInterleaveSpecialFunctions) {
-  for (const char *name : {"default", "small"}) {
+  for (const char *name : {"default", "small", "board"}) {
     const Geometry g = *Geometry::FromName(name);
     uint64_t interleaved = 0, programs = 0;
     for (uint64_t seed = 1; seed <= 40; ++seed) {
@@ -528,7 +528,7 @@ TEST_P(ProgenMode, ModesReadOnlyInitialisedMemory) {
               GetParam(), static_cast<unsigned long long>(programs), static_cast<unsigned long long>(cycles));
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, ProgenMode, ::testing::Values("default", "small"),
+INSTANTIATE_TEST_SUITE_P(Configs, ProgenMode, ::testing::Values("default", "small", "board"),
                          [](const auto &param_info) { return std::string(param_info.param); });
 
 }  // namespace

@@ -167,7 +167,7 @@ TEST_P(ProgenConfig, SameSeedSameProgram) {
   EXPECT_NE(SerializeProgram(GenerateProgram(g, 1).program), SerializeProgram(GenerateProgram(g, 2).program));
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, ProgenConfig, ::testing::Values("default", "small"),
+INSTANTIATE_TEST_SUITE_P(Configs, ProgenConfig, ::testing::Values("default", "small", "board"),
                          [](const auto &param_info) { return std::string(param_info.param); });
 
 // Restricting the main instructions and the depth still gives legal programs made of them.

@@ -155,7 +155,7 @@ TEST_P(TspbRoundTrip, RandomProgramsSurviveSerializeParse) {
 
 TEST_P(TspbRoundTrip, ForeignGeometryIsRefusedWithBothDescriptions) {
   const isa::GeometryParams params = isa::kConfigs[GetParam()];
-  const Geometry other(isa::kConfigs[1 - GetParam()]);
+  const Geometry other(isa::kConfigs[(GetParam() + 1) % isa::kConfigs.size()]);
   std::mt19937_64 rng(99);
   const std::vector<uint8_t> bytes = SerializeProgram(RandomProgram(params, rng));
   Program out;

@@ -85,7 +85,7 @@ class Top {
     for (uint32_t q = 0; q < p.queues.size(); ++q) {
       const auto &words = p.queues[q];
       for (uint32_t i = 0; i < words.size(); ++i) {
-        const uint32_t a = isa::kRegionIqBase + q * 0x10000u + i * 8u;
+        const uint32_t a = isa::kRegionIqBase + q * isa::kIqStride + i * 8u;
         Wr(a, static_cast<uint32_t>(words[i]));
         Wr(a + 4, static_cast<uint32_t>(words[i] >> 32));
       }
@@ -318,11 +318,11 @@ TEST(Core, UnmappedAddressesReadZeroAndDropWrites) {
 TEST(Core, HostReadsBackIqAndMem) {
   Top top;
   const uint32_t last_q = kGeom.num_queues() - 1, last_i = kGeom.iq_depth() - 1;
-  top.Wr(isa::kRegionIqBase + last_q * 0x10000 + last_i * 8, 0x11223344);
-  top.Wr(isa::kRegionIqBase + last_q * 0x10000 + last_i * 8 + 4, 0x55667788);
+  top.Wr(isa::kRegionIqBase + last_q * isa::kIqStride + last_i * 8, 0x11223344);
+  top.Wr(isa::kRegionIqBase + last_q * isa::kIqStride + last_i * 8 + 4, 0x55667788);
   top.Wr(isa::kRegionIqBase + 8, 0xCAFEF00D);
-  EXPECT_EQ(top.Rd(isa::kRegionIqBase + last_q * 0x10000 + last_i * 8), 0x11223344u);
-  EXPECT_EQ(top.Rd(isa::kRegionIqBase + last_q * 0x10000 + last_i * 8 + 4), 0x55667788u);
+  EXPECT_EQ(top.Rd(isa::kRegionIqBase + last_q * isa::kIqStride + last_i * 8), 0x11223344u);
+  EXPECT_EQ(top.Rd(isa::kRegionIqBase + last_q * isa::kIqStride + last_i * 8 + 4), 0x55667788u);
   EXPECT_EQ(top.Rd(isa::kRegionIqBase + 8), 0xCAFEF00Du);
   // MEM: first and last word of the flat space, and a word in the middle.
   const uint32_t last = static_cast<uint32_t>(kGeom.mem_bytes()) - 4;
