@@ -6,11 +6,11 @@
 # Usage: scripts/regress.sh [SEEDS]          (default 1000 seeds per geometry)
 # Environment:
 #   BUILD=build        build directory (configured with CMake + Ninja if needed)
-#   CONFIGS="small default"   geometries to run
+#   CONFIGS="small default board"   geometries to run (board: the VCU118's configuration)
 #   FIRST=1            first seed
 #   MODE=default       generator mode (default, long, fields, gather, mxm, sync, fp, error; docs/verification.md §1)
 #   JOBS=$(nproc)      build parallelism; with JOBS>1 the geometries also run in parallel
-#   STORY_STEPS=64     then stories260K on the default core for that many steps (0: skip; sharded
+#   STORY_STEPS=64     then stories260K on the default and board cores for that many steps (0: skip; sharded
 #                      runs do it in shard 1 only)
 #   SHARD=k/N          run only shard k of N: the seeds FIRST+i with i % N == k-1 (1 <= k <= N), so
 #                      N jobs with SHARD=1/N .. N/N run every seed once (a CI matrix, a Slurm array);
@@ -21,7 +21,7 @@
 #                      (merge them with tsp-fcov --in, docs/verification.md §5)
 # JUnit XML per geometry: $BUILD/regress/<geometry>[-shard-k-of-N].xml (one testcase per seed), next to
 # the log ($BUILD/regress/<geometry>[-shard-k-of-N].log).
-# Failing programs land in $BUILD/lockstep-failures/ (replay: tsp-sim --device rtl[:small] FILE --lockstep).
+# Failing programs land in $BUILD/lockstep-failures/ (replay: tsp-sim --device rtl[:small|:board] FILE --lockstep).
 # Exit status: 0 when every seed of every geometry passed; 2 for bad settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ BUILD=${BUILD:-build}
 SEEDS=${1:-${SEEDS:-1000}}
 FIRST=${FIRST:-1}
 MODE=${MODE:-default}
-CONFIGS=${CONFIGS:-"small default"}
+CONFIGS=${CONFIGS:-"small default board"}
 JOBS=${JOBS:-$(nproc)}
 
 if ! [[ "$SEEDS" =~ ^[0-9]+$ ]] || [ "$SEEDS" -lt 1 ]; then
@@ -69,8 +69,8 @@ exe_for() { [ "$1" = default ] && echo tsp-rtl-regress || echo "tsp-rtl-regress-
 targets=()
 for c in $CONFIGS; do
   case "$c" in
-    default|small) targets+=("$(exe_for "$c")") ;;
-    *) echo "regress.sh: unknown geometry '$c' (default, small)" >&2; exit 2 ;;
+    default|small|board) targets+=("$(exe_for "$c")") ;;
+    *) echo "regress.sh: unknown geometry '$c' (default, small, board)" >&2; exit 2 ;;
   esac
 done
 
@@ -150,17 +150,21 @@ for c in $CONFIGS; do
 done
 echo "regress: $total_pass passed, $total_fail failed"
 
-# stories260K on the default core for STORY_STEPS (default 64; 0 skips) steps: greedy text identical to
-# the reference model and fp32, predicted = measured cycles at every step (RtlStory in test_rtl_system).
+# stories260K on the default and the board cores for STORY_STEPS (default 64; 0 skips) steps: greedy
+# text identical to the reference model and fp32, predicted = measured cycles at every step (RtlStory
+# in test_rtl_system, test_rtl_system_board).
 STORY_STEPS=${STORY_STEPS:-64}
-if [ "$STORY_STEPS" -gt 0 ] && [ "$shard_k" = 1 ] && [[ " $CONFIGS " == *" default "* ]]; then
-  echo
-  echo "== stories260K on the RTL, $STORY_STEPS steps =="
-  if ! cmake --build "$BUILD" -j "$JOBS" --target test_rtl_system >/dev/null 2>&1; then
-    echo "regress: building test_rtl_system failed" >&2
-    status=1
-  elif ! TSP_STORY_STEPS=$STORY_STEPS "$BUILD/test_rtl_system" --gtest_filter='RtlStory.*' | grep -E "RTL,|OK|FAILED|Failure|cycles per token|simulation:"; then
-    status=1
+for c in default board; do
+  if [ "$STORY_STEPS" -gt 0 ] && [ "$shard_k" = 1 ] && [[ " $CONFIGS " == *" $c "* ]]; then
+    exe=test_rtl_system; [ "$c" != default ] && exe=test_rtl_system_$c
+    echo
+    echo "== stories260K on the $c core, $STORY_STEPS steps =="
+    if ! cmake --build "$BUILD" -j "$JOBS" --target "$exe" >/dev/null 2>&1; then
+      echo "regress: building $exe failed" >&2
+      status=1
+    elif ! TSP_STORY_STEPS=$STORY_STEPS "$BUILD/$exe" --gtest_filter='RtlStory.*' | grep -E "^RTL|OK|FAILED|Failure|cycles per token|simulation:"; then
+      status=1
+    fi
   fi
-fi
+done
 exit $status

@@ -1,4 +1,6 @@
-// stories260K on the Verilated default core ("rtl" device: the program and its 670 KB of weights
+// stories260K on a Verilated core (test_rtl_system: the default core, "rtl"; test_rtl_system_board:
+// the board geometry's, "rtl:board"; TSP_RTL_CONFIG_SPEC) against the reference model of the same
+// geometry ("ref:<config>") ("rtl" device: the program and its 670 KB of weights
 // loaded once through the simulation-only backdoor, then per token 8 bytes of input and the start
 // over the host bus): greedy text identical to the cycle-exact reference model and to the fp32
 // forward pass, every step in exactly the compiler's predicted number of cycles. TSP_STORY_STEPS
@@ -36,6 +38,10 @@ std::string Generate(llm::Backend &b, int steps, const std::string &prompt, std:
   return rc == 0 ? s : "<error: " + *err + ">";
 }
 
+// The core under test and the reference model of its geometry.
+const std::string kRtl = TSP_RTL_CONFIG_SPEC;                // "rtl:<config>"
+const std::string kRef = "ref:" + kRtl.substr(kRtl.find(':') + 1);
+
 std::unique_ptr<TspBackend> Open(const std::string &spec, uint32_t positions, uint32_t range = 0) {
   std::string err;
   auto dev = OpenDevice(spec, &err);
@@ -54,8 +60,8 @@ TEST(RtlStory, GreedyTextMatchesModelAndReference) {
   const int steps = env ? std::atoi(env) : 10;
   ASSERT_GE(steps, 8);
   const uint32_t positions = static_cast<uint32_t>((steps + 63) / 64 * 64);
-  auto rtl = Open("rtl", positions);
-  auto ref = Open("ref", positions);
+  auto rtl = Open(kRtl, positions);
+  auto ref = Open(kRef, positions);
   ASSERT_TRUE(rtl && ref);
   llm::ReferenceBackend cpu(Model260K().ck);
   const std::string prompt = "Once upon a time";
@@ -63,7 +69,8 @@ TEST(RtlStory, GreedyTextMatchesModelAndReference) {
   const std::string a = Generate(*rtl, steps, prompt, &e1);
   const std::string b = Generate(*ref, steps, prompt, &e2);
   const std::string c = Generate(cpu, steps, prompt, &e3);
-  std::printf("RTL, %d steps: %s\n", steps, a.c_str());
+  std::printf("RTL (%s, %u cycles per step), %d steps: %s\n", kRtl.c_str(),
+              static_cast<unsigned>(rtl->compiled().predicted_cycles), steps, a.c_str());
   EXPECT_EQ(a, b);
   EXPECT_EQ(a, c);
   const RunnerStats &s = rtl->stats();
@@ -81,8 +88,8 @@ TEST(RtlStory, GreedyTextMatchesModelAndReference) {
 // running the same sequence, and the cycles are each program's prediction.
 TEST(RtlStory, ProgramSetSwitchesOnTheCore) {
   TSP_NEED_MODEL();
-  auto rtl = Open("rtl", 128, 64);
-  auto ref = Open("ref", 128, 64);
+  auto rtl = Open(kRtl, 128, 64);
+  auto ref = Open(kRef, 128, 64);
   ASSERT_TRUE(rtl && ref);
   ASSERT_EQ(rtl->programs().size(), 2u);
   int token = 1;
