@@ -11,7 +11,7 @@ CMAKE_FLAGS ?=
 TRACE      ?= 0
 
 
-.PHONY: cross-aarch64 all setup gen build sim sim-demo bench-story test test-rtl test-host lint synth format format-check clean bench fuzz fuzz-short help
+.PHONY: synth-board cross-aarch64 all setup gen build sim sim-demo bench-story test test-rtl test-host lint synth format format-check clean bench fuzz fuzz-short help
 
 all: build
 
@@ -24,7 +24,7 @@ help:
 	@echo "make fcov         functional coverage (opcode x type x direction x REPEAT use) of FCOV_SEEDS=$(FCOV_SEEDS) programs per mode and geometry on the model, empty bins listed; not in make test"
 	@echo "make mutate       RTL mutation testing against the unit tests (MUTANTS=n, MUT_MODULES=icu,mem, MUT_SEED=s), not in make test"
 	@echo "make lint         verilator --lint-only -Wall on the RTL"
-	@echo "make synth        Yosys 0.55 synthesis, resource report"
+	@echo "make synth        Yosys 0.55 synthesis, resource report (default, small);  make synth-board: the board geometry against the VCU118's XCVU9P"
 	@echo "make fpga         board flow (BOARD=$(BOARD) GEOMETRY=$(GEOMETRY)): Vivado if on PATH, else lint + Yosys of the board modules"
 	@echo "make gatesim      each unit test on Yosys's netlist of its unit (GATESIM_UNITS, GATESIM_CONFIGS, GATESIM_LEVELS), not in make test"
 	@echo "make bench        simulation speed: reference model, RTL (both geometries), Verilator build cost, stories260K"
@@ -125,13 +125,20 @@ synth:
 	@scripts/setup.sh
 	scripts/synth.sh
 
-# FPGA board flow (docs/bringup.md, "ZCU104"; scripts/fpga.sh): with `vivado` on PATH the Vivado
+# The board geometry only, its utilization against the VCU118's XCVU9P (about an hour of Yosys).
+synth-board:
+	@scripts/setup.sh
+	scripts/synth.sh board
+
+# FPGA board flow (docs/bringup.md, "VCU118" and "ZCU104"; scripts/fpga.sh): with `vivado` on PATH the Vivado
 # non-project flow fpga/vivado/build.tcl (bitstream and reports in build/fpga/$(BOARD)/); without it
 # the Verilator lint of the board tops and a Yosys synth_xilinx -family xcup of the board modules
 # (core as a blackbox), then a message naming the steps that were not run (exit 0;
 # FPGA_REQUIRE_VIVADO=1: exit 3).
-BOARD    ?= zcu104
-GEOMETRY ?= small
+# BOARD: vcu118 (the board geometry, stories260K) or zcu104 (the small geometry: bring-up only);
+# GEOMETRY: empty = the board's own.
+BOARD    ?= vcu118
+GEOMETRY ?=
 .PHONY: fpga
 fpga:
 	@scripts/setup.sh

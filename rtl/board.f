@@ -8,5 +8,7 @@ board/tsp_uart_top.sv
 board/tsp_axil_bridge.sv
 board/tsp_rst_sync.sv
 board/tsp_board_leds.sv
+board/tsp_board_uart_top.sv
 board/tsp_zcu104_top.sv
+board/tsp_vcu118_top.sv
 board/tsp_zynq_axil_top.sv

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# FPGA flow of a board (docs/bringup.md, "ZCU104"): `make fpga BOARD=zcu104 [GEOMETRY=small]`.
+# FPGA flow of a board (docs/bringup.md): `make fpga [BOARD=vcu118|zcu104] [GEOMETRY=...]`.
 #
 # With `vivado` on PATH: the Vivado non-project flow fpga/vivado/build.tcl in batch mode (synthesis,
 # place, route, utilization / timing / clock reports, bitstream) into build/fpga/BOARD/.
 # Without it, the part of the flow that runs here:
-#   1. Verilator lint (lint-only, -Wall, the waivers of rtl/lint/tsp.vlt) of the board tops in both
-#      geometries (scripts/lint.sh) and of the Vivado module-reference wrapper;
+#   1. Verilator lint (lint-only, -Wall, the waivers of rtl/lint/tsp.vlt) of the board tops in every
+#      geometry (scripts/lint.sh) and of the Vivado module-reference wrapper;
 #   2. the Vivado Tcl scripts under tclsh with Vivado's commands stubbed (their own logic:
 #      arguments, board table, file lists, order of the steps);
 #   3. Yosys 0.55 (synth_xilinx -family xcup, with TSP_XILINX defined, so the IBUFDS / MMCME4_BASE
@@ -21,14 +21,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-board=${BOARD:-zcu104}
-geometry=${GEOMETRY:-small}
+board=${BOARD:-vcu118}
 out=build/fpga/$board
 mkdir -p "$out"
 
+# Each board's tops and its geometry (GEOMETRY overrides it): the VCU118 holds the board geometry
+# (stories260K); no geometry that holds it fits the ZCU104, which keeps the small one for bring-up.
 case "$board" in
-  zcu104) tops=(tsp_zcu104_top tsp_zynq_axil_top); wrapper=fpga/vivado/tsp_zynq_axil_ref.v ;;
-  *) echo "fpga: error: unknown board '$board' (known: zcu104)" >&2; exit 2 ;;
+  zcu104) tops=(tsp_zcu104_top tsp_zynq_axil_top); wrapper=fpga/vivado/tsp_zynq_axil_ref.v; geometry=${GEOMETRY:-small} ;;
+  vcu118) tops=(tsp_vcu118_top); wrapper=""; geometry=${GEOMETRY:-board} ;;
+  *) echo "fpga: error: unknown board '$board' (known: vcu118, zcu104)" >&2; exit 2 ;;
 esac
 
 if command -v vivado >/dev/null 2>&1; then
@@ -38,16 +40,16 @@ if command -v vivado >/dev/null 2>&1; then
 fi
 
 # 1. Verilator lint of the board tops (both geometries) and of the module-reference wrapper.
-echo "fpga: 1/3 Verilator lint of ${tops[*]} (both geometries) and $wrapper"
+echo "fpga: 1/3 Verilator lint of ${tops[*]} (every geometry)${wrapper:+ and $wrapper}"
 scripts/lint.sh "${tops[@]}"
 root=$PWD
-if ! verilator --lint-only -Wall "$root/rtl/lint/tsp.vlt" -F "$root/rtl/tsp.f" -F "$root/rtl/board.f" \
+if [ -n "$wrapper" ] && ! verilator --lint-only -Wall "$root/rtl/lint/tsp.vlt" -F "$root/rtl/tsp.f" -F "$root/rtl/board.f" \
      "$root/$wrapper" --top-module "$(basename "$wrapper" .v)" >"$out/lint_wrapper.log" 2>&1; then
   echo "fpga: error: lint of $wrapper failed:" >&2
   head -n 20 "$out/lint_wrapper.log" >&2
   exit 1
 fi
-echo "fpga: lint of $wrapper clean"
+[ -n "$wrapper" ] && echo "fpga: lint of $wrapper clean"
 # The Vivado scripts under tclsh with Vivado's commands stubbed (fpga/vivado/stub_check.tcl).
 echo "fpga: 2/3 fpga/vivado/*.tcl under tclsh with Vivado's commands stubbed"
 tclsh fpga/vivado/stub_check.tcl "$board" "$geometry" "$out/stub" | grep '^stub_check:'
@@ -62,7 +64,7 @@ mapfile -t brd < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/board.f | grep 
 # elaborated: the packages, tsp_ram_sdp of the UART bridge's buffers); tsp_top is a blackbox (-lib).
 pkgs=(); for f in "${core[@]}"; do [ "$f" = rtl/top/tsp_top.sv ] || pkgs+=("$f"); done
 defs="-DYOSYS -DTSP_XILINX"
-[ "$geometry" = small ] && defs+=" -DTSP_CONFIG_SMALL"
+[ "$geometry" != default ] && defs+=" -DTSP_CONFIG_${geometry^^}"
 for top in "${tops[@]}"; do
   # The AXI top's ports are wires inside the block design, not pins: no IO buffers there.
   synth="synth_xilinx -family xcup -top $top"
@@ -99,6 +101,6 @@ cat <<MSG
 fpga: Vivado not found on PATH: wrote $out/ (Yosys netlists ${tops[*]/%/_yosys.v},
       utilization reports ${tops[*]/%/_utilization.txt}; lint logs in build/lint/);
       the place-and-route, timing and bitstream steps were not run (they need Vivado:
-      fpga/vivado/build.tcl, fpga/vivado/zynq_bd.tcl).
+      fpga/vivado/build.tcl${wrapper:+, fpga/vivado/zynq_bd.tcl}).
 MSG
 if [ "${FPGA_REQUIRE_VIVADO:-0}" = 1 ]; then exit 3; fi

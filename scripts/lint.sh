@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Verilator lint of the RTL: `verilator --lint-only -Wall` with the waivers of rtl/lint/tsp.vlt,
 # with every module of rtl/tsp.f as the top (tsp_top covers the whole design; every unit on its
-# own checks its parameter defaults), in both geometry configurations (default and
-# +define+TSP_CONFIG_SMALL). Also checks that every .sv file below rtl/ is in rtl/tsp.f (the core)
+# own checks its parameter defaults), in every geometry of isa/tsp_isa.json (default, and
+# +define+TSP_CONFIG_<NAME> for the others: small, board). Also checks that every .sv file below rtl/ is in rtl/tsp.f (the core)
 # or rtl/board.f (host links and board tops around the core, linted with the core list before it).
 # Prints a summary table; exits non-zero on any warning or error.
 #
@@ -58,9 +58,10 @@ fi
 
 declare -a rows
 total=0
-for cfg in default small; do
+mapfile -t configs < <(python3 -c 'import json; print("\n".join(json.load(open("isa/tsp_isa.json"))["configs"]))')
+for cfg in "${configs[@]}"; do
   defs=()
-  [ "$cfg" = small ] && defs=(+define+TSP_CONFIG_SMALL)
+  [ "$cfg" != default ] && defs=("+define+TSP_CONFIG_${cfg^^}")
   for top in "${tops[@]}"; do
     log=$logdir/${top}_${cfg}.log
     start=$(date +%s)
@@ -91,4 +92,4 @@ if [ $fail -ne 0 ]; then
   echo "lint: FAILED ($total messages; logs in build/lint/)"
   exit 1
 fi
-echo "lint: clean (${#tops[@]} tops x 2 configurations)"
+echo "lint: clean (${#tops[@]} tops x ${#configs[@]} configurations)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Synthesis of tsp_top with the pinned Yosys 0.55 (WebAssembly: node tools/yosys/yosys.mjs):
-#   both geometries -> synth_xilinx -family xcup (UltraScale+; the ZCU104's XCZU7EV-2 is the part
-#   whose totals the utilization is given against), the small one with -DTSP_CONFIG_SMALL;
+#   every geometry -> synth_xilinx -family xcup (UltraScale+; the utilization is given against the
+#   totals of the VCU118's XCVU9P-2L for the board geometry, of the ZCU104's XCZU7EV-2 for the
+#   others), a geometry other than default with -DTSP_CONFIG_<NAME>;
 #   SYNTH_FAMILY=xc7 maps to 7-series instead (the family of the reports before 2026-12-05).
 # After each partition: flatten, write_json, and scripts/logic_depth.py finds its deepest logic
 # path (LUT levels, carry cells, DSP stages; Fmax estimate from the per-element delays stated
@@ -28,7 +29,7 @@
 # Writes build/synth/report.json (LUT, FF, BRAM, DSP, ... per configuration, with the partition
 # breakdown and run time) and prints it as a table.
 #
-# Usage: scripts/synth.sh [default|small ...]     (no argument: both)
+# Usage: scripts/synth.sh [default|small|board ...] (no argument: default and small)
 #        SYNTH_TOP=<module> scripts/synth.sh ...   (one module with its whole subtree, report key
 #                                                   cfg-module; no partitioning)
 #        SYNTH_ONLY="<partition|top> ..." scripts/synth.sh ...  (re-run only these partitions)
@@ -68,13 +69,14 @@ run_yosys() {
     # A partition's ports are wires inside the core, not pins: no IO buffers (iopadmap on the
     # 33k port bits of tsp_vxm_alu alone took 322 s).
     default) defs="" ;;
-    small)   defs="-DTSP_CONFIG_SMALL" ;;
-    *) echo "synth: error: unknown configuration '$cfg' (default, small)" >&2; exit 2 ;;
+    *)       defs="-DTSP_CONFIG_${cfg^^}" ;;
   esac
-  # Both geometries target the ZCU104's part (XCZU7EV, UltraScale+): synth_report.py gives the
-  # utilization against its totals. SYNTH_FAMILY=xc7 for the 7-series mapping of earlier reports.
+  # The part each geometry's utilization is given against (synth_report.py): board -> the
+  # VCU118's XCVU9P, the others -> the ZCU104's XCZU7EV; both UltraScale+ (-family xcup).
+  # SYNTH_FAMILY=xc7 for the 7-series mapping of earlier reports.
   local opts="$synth_opts"
   [ -n "${part_opts[$top]:-}" ] && opts+=" ${part_opts[$top]}"
+  [ -n "${part_opts[$cfg:$top]:-}" ] && opts+=" ${part_opts[$cfg:$top]}"
   synth_cmd="synth_xilinx -family $family -top $top $opts"
   if [ "$top" != tsp_top ]; then synth_cmd+=" -noiopad"; fi
   local bb_files=() real_files=() f m skip
@@ -146,11 +148,19 @@ synth_opts=${SYNTH_OPTS--flatten -nowidelut}
 declare -A part_opts=()
 if [ "${PART_OPTS:-1}" != 0 ]; then
   for p in tsp_vxm_alu tsp_sxm_sel tsp_sxm_red tsp_sxm; do part_opts[$p]="-widemux 5"; done
+  # The board geometry's MEM in UltraRAM (its part, the XCVU9P, has 960 URAM288; the XCZU7EV's 96
+  # would not hold the default geometry's MEM).
+  [ "$family" = xcup ] && part_opts[board:tsp_mem_slice]="-uram"
 fi
 case "$family" in xcup|xc7) ;; *) echo "synth: error: SYNTH_FAMILY=$family (xcup or xc7)" >&2; exit 2 ;; esac
 export SYNTH_FAMILY=$family
 configs=("$@")
 [ ${#configs[@]} -eq 0 ] && configs=(default small)
+mapfile -t known < <(python3 -c 'import json; print("\n".join(json.load(open("isa/tsp_isa.json"))["configs"]))')
+for cfg in "${configs[@]}"; do
+  [[ " ${known[*]} " == *" $cfg "* ]] || {
+    echo "synth: error: unknown configuration '$cfg' (isa/tsp_isa.json has: ${known[*]})" >&2; exit 2; }
+done
 
 for cfg in "${configs[@]}"; do
   if [ -n "${SYNTH_TOP:-}" ]; then

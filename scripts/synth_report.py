@@ -55,11 +55,24 @@ def opts_of(out, key):
 
 FAMILY = os.environ.get("SYNTH_FAMILY", "xcup")
 
-# The part the utilization is given against (both geometries): the ZCU104's XCZU7EV-2FFVC1156
-# (AMD DS891: 230,400 CLB LUTs, 460,800 CLB flip-flops, 312 36 Kb block RAMs, 96 UltraRAMs,
-# 1,728 DSP slices).
-PART = {"name": "XCZU7EV-2FFVC1156 (ZCU104)", "lut": 230400, "ff": 460800, "bram": 312, "uram": 96,
-        "dsp": 1728}
+# The part each geometry's utilization is given against. The board geometry ("board" in
+# isa/tsp_isa.json): the AMD VCU118's XCVU9P-L2FLGA2104E (AMD DS923: 1,182,240 CLB LUTs, 2,364,480
+# CLB flip-flops, 2,160 36 Kb block RAMs, 960 UltraRAMs, 6,840 DSP slices). The others: the ZCU104's
+# XCZU7EV-2FFVC1156 (AMD DS891: 230,400 CLB LUTs, 460,800 CLB flip-flops, 312 36 Kb block RAMs, 96
+# UltraRAMs, 1,728 DSP slices).
+PARTS = {
+    "board": {"name": "XCVU9P-L2FLGA2104E (VCU118)", "lut": 1182240, "ff": 2364480, "bram": 2160, "uram": 960,
+              "dsp": 6840},
+    "zcu104": {"name": "XCZU7EV-2FFVC1156 (ZCU104)", "lut": 230400, "ff": 460800, "bram": 312, "uram": 96,
+               "dsp": 1728},
+}
+# A board configuration fits when no resource passes this share of its part (issue 10: margin
+# for place and route, the board's own logic and timing closure).
+FIT_LIMIT_PCT = 70.0
+
+
+def part_of(cfg):
+    return PARTS["board"] if cfg == "board" else PARTS["zcu104"]
 
 
 def is_primitive(cfg, t):
@@ -159,8 +172,12 @@ def core_report(out, cfg, partitions):
     r["seconds"] = seconds
     # SYNTH_ONLY re-runs can mix runs of different options: the report names every set used.
     r["synth_options"] = sorted({p["synth_options"] for p in parts.values()})
-    r["part"] = PART["name"]
-    r["utilization_pct"] = {k: round(100.0 * r[k] / PART[k], 1) for k in ("lut", "ff", "bram", "uram", "dsp")}
+    part = part_of(cfg)
+    r["part"] = part["name"]
+    r["utilization_pct"] = {k: round(100.0 * r[k] / part[k], 1) for k in ("lut", "ff", "bram", "uram", "dsp")}
+    worst = max(r["utilization_pct"].items(), key=lambda kv: kv[1])
+    r["fit"] = {"limit_pct": FIT_LIMIT_PCT, "worst": worst[0], "worst_pct": worst[1],
+                "fits": worst[1] <= FIT_LIMIT_PCT}
     # The core's deepest paths: the slowest partition's register-to-register path, and the deepest
     # path fragment that starts or ends at a partition port (it continues in the neighbour).
     depths = [(n, p["depth"]) for n, p in parts.items() if "depth" in p]
@@ -228,6 +245,10 @@ def main():
                 u = r["utilization_pct"]
                 print(f"  of {r['part']}: LUT {u['lut']} %, FF {u['ff']} %, BRAM36 {u['bram']} %, "
                       f"URAM {u['uram']} %, DSP {u['dsp']} %")
+            fit = r.get("fit")
+            if fit:
+                print(f"  fit at {fit['limit_pct']:g} % of every resource: {'yes' if fit['fits'] else 'NO'} "
+                      f"(largest share: {fit['worst'].upper()} {fit['worst_pct']} %)")
             for k, what in (("depth_reg_to_reg", "deepest register-to-register path"),
                             ("depth_any", "deepest path with a partition port")):
                 d = r.get(k)

@@ -6,7 +6,9 @@ set tsp_root [file normalize [file join [file dirname [info script]] .. ..]]
 set tsp_boards [dict create \
   zcu104 [dict create part xczu7ev-ffvc1156-2-e top tsp_zcu104_top \
             xdc constraints/zcu104.xdc zynq_xdc constraints/zcu104_zynq.xdc \
-            board_part_glob xilinx.com:zcu104:part0:*]]
+            board_part_glob xilinx.com:zcu104:part0:*] \
+  vcu118 [dict create part xcvu9p-flga2104-2L-e top tsp_vcu118_top \
+            xdc constraints/vcu118.xdc geometry board]]
 
 proc tsp_board {board key} {
   global tsp_boards
@@ -43,5 +45,6 @@ proc tsp_geometry_defines {geometry} {
   # (not a switch: "default" would be its catch-all keyword)
   if {$geometry eq "default"} { return {TSP_XILINX SYNTHESIS} }
   if {$geometry eq "small"}   { return {TSP_XILINX SYNTHESIS TSP_CONFIG_SMALL} }
-  error "unknown geometry '$geometry' (default, small)"
+  if {$geometry eq "board"}   { return {TSP_XILINX SYNTHESIS TSP_CONFIG_BOARD} }
+  error "unknown geometry '$geometry' (default, small, board)"
 }

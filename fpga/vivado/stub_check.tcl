@@ -28,8 +28,12 @@ proc get_property {name args} {
 proc get_timing_paths {args} { return stub_path }
 proc exit {{code 0}} { error "script called exit $code" }
 
+source [file join $here common.tcl]
+set scripts {build.tcl}
+# The block-design flow only for a Zynq board (one with a zynq_xdc in the board table).
+if {[dict exists $tsp_boards $board zynq_xdc]} { lappend scripts zynq_bd.tcl }
 set failed 0
-foreach script {build.tcl zynq_bd.tcl} {
+foreach script $scripts {
   set calls {}
   set argv [list $board $geometry $outdir]
   if {[catch {uplevel #0 [list source [file join $here $script]]} msg]} {
