@@ -148,9 +148,9 @@ synth_opts=${SYNTH_OPTS--flatten -nowidelut}
 declare -A part_opts=()
 if [ "${PART_OPTS:-1}" != 0 ]; then
   for p in tsp_vxm_alu tsp_sxm_sel tsp_sxm_red tsp_sxm; do part_opts[$p]="-widemux 5"; done
-  # The board geometry's MEM in UltraRAM (its part, the XCVU9P, has 960 URAM288; the XCZU7EV's 96
-  # would not hold the default geometry's MEM).
-  [ "$family" = xcup ] && part_opts[board:tsp_mem_slice]="-uram"
+  # (Per geometry: part_opts[<cfg>:<partition>]. MEM stays in block RAM on every part: with
+  # `-uram` allowed for the board geometry's MEM slice, measured 2026-12-06, Yosys still maps each
+  # 512 x 128-bit bank to two RAMB36E2; a URAM288 is 4,096 deep and would be used to an eighth.)
 fi
 case "$family" in xcup|xc7) ;; *) echo "synth: error: SYNTH_FAMILY=$family (xcup or xc7)" >&2; exit 2 ;; esac
 export SYNTH_FAMILY=$family
