@@ -31,7 +31,12 @@ std::unique_ptr<TspBackend> TspBackend::Create(const llm::Checkpoint &ckpt, std:
     o.positions = p;
     o.kv_positions = std::max(opt.kv_positions, top);
     compiler::CompiledModel cm;
-    if (!compiler::CompileLlama(ckpt, b->dev_->geometry(), o, &cm, error)) return nullptr;
+    if (!compiler::CompileLlama(ckpt, b->dev_->geometry(), o, &cm, error)) {
+      // Say which program of the set failed: the compiler's message does not know it is one.
+      *error = fmt::format("compiling the {}-position program for geometry {} (KV cache for {} positions): {}", p,
+                           b->dev_->geometry().params().name, o.kv_positions, *error);
+      return nullptr;
+    }
     // Rounding can make two sizes one program.
     if (!b->set_.empty() && b->set_.back().positions >= cm.positions) continue;
     b->set_.push_back(std::move(cm));

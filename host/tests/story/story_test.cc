@@ -197,6 +197,21 @@ TEST(Story, ProgramSetKeepsTheCacheAcrossSwitches) {
 // Fast mode (8-bit weights): where the greedy text first leaves the fp32 one, and the largest logit
 // error over the steps before it. Deterministic, so pinned: a change of either is a numerics change
 // that must be looked at (and the figures in docs/performance.md updated).
+// A program of the set that does not compile is named in the error, with the geometry and the KV
+// cache it was compiled for (the small geometry cannot hold the model: its first program fails).
+TEST(Story, ProgramSetNamesTheProgramThatDoesNotCompile) {
+  TSP_NEED_MODEL();
+  std::string err;
+  auto dev = OpenDevice("ref:small", &err);
+  ASSERT_TRUE(dev) << err;
+  compiler::LlamaOptions opt;
+  opt.positions = 256;
+  EXPECT_EQ(TspBackend::Create(Model260K().ck, std::move(dev), opt, &err, 64), nullptr);
+  EXPECT_EQ(err.rfind("compiling the 64-position program for geometry small (KV cache for 256 positions): ", 0), 0u)
+      << err;
+  EXPECT_NE(err.find("does not fit the MEM of geometry small"), std::string::npos) << err;
+}
+
 TEST(Story, FastModeDivergenceIsPinned) {
   TSP_NEED_MODEL();
   const auto &m = Model260K();
