@@ -8,7 +8,7 @@ set tsp_boards [dict create \
             xdc constraints/zcu104.xdc zynq_xdc constraints/zcu104_zynq.xdc \
             board_part_glob xilinx.com:zcu104:part0:*] \
   vcu118 [dict create part xcvu9p-flga2104-2L-e top tsp_vcu118_top \
-            xdc constraints/vcu118.xdc geometry board]]
+            xdc constraints/vcu118.xdc]]
 
 proc tsp_board {board key} {
   global tsp_boards
