@@ -33,5 +33,8 @@ core/tsp_icu.sv
 core/tsp_csr.sv
 core/tsp_stream_regs.sv
 core/tsp_stream_regs_mem.sv
+core/tsp_stream_regs_grp.sv
+core/tsp_stream_regs_sxm.sv
+core/tsp_stream_regs_vxm.sv
 core/tsp_core.sv
 top/tsp_top.sv

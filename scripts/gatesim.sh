@@ -19,8 +19,8 @@
 #          gates); not in the default levels: too slow for the larger units in the WebAssembly
 #          Yosys (docs/verification.md).
 # Units (GATESIM_UNITS, default "icu mem fp vxm mxm sxm sregs core") and their tops: icu -> tsp_icu_tb (the
-# test's wrapper, tb/unit/icu), mem -> tsp_mem_slice, fp -> tsp_fp_tb (tb/unit/fp), vxm -> tsp_vxm,
-# mxm -> tsp_mxm, sxm -> tsp_sxm, sregs -> tsp_stream_regs; the same RTL files as tb/unit/<unit>/CMakeLists.txt.
+# test's wrapper, tb/unit/icu), mem -> tsp_mem_slice, fp -> tsp_fp_tb (tb/unit/fp), vxm -> tsp_vxm_tb,
+# mxm -> tsp_mxm, sxm -> tsp_sxm_tb (the tests' wrappers: the write ports decoded), sregs -> tsp_stream_regs; the same RTL files as tb/unit/<unit>/CMakeLists.txt.
 # core -> tsp_top (every file of rtl/tsp.f; small geometry, level front only): the core unit test
 # (tb/unit/core, small geometry only) reads the monitors of tsp_core by their hierarchical names
 # (rootp->tsp_top__DOT__u_core__DOT__stream_q ...), so its netlist keeps the hierarchy (front level
@@ -64,17 +64,17 @@ for l in ref asm program num isa; do
 done
 
 # unit -> top, RTL files (as in tb/unit/<unit>/CMakeLists.txt), test sources.
-declare -A TOP=([icu]=tsp_icu_tb [mem]=tsp_mem_slice [fp]=tsp_fp_tb [vxm]=tsp_vxm [mxm]=tsp_mxm [sxm]=tsp_sxm [sregs]=tsp_stream_regs
+declare -A TOP=([icu]=tsp_icu_tb [mem]=tsp_mem_slice [fp]=tsp_fp_tb [vxm]=tsp_vxm_tb [mxm]=tsp_mxm [sxm]=tsp_sxm_tb [sregs]=tsp_stream_regs
                 [core]=tsp_top)
 declare -A RTL=(
   [icu]="rtl/common/tsp_ram_sdp.sv rtl/core/tsp_icu.sv tb/unit/icu/tsp_icu_tb.sv"
   [mem]="rtl/common/tsp_ram_sdp.sv rtl/common/tsp_delay.sv rtl/slices/tsp_mem_slice.sv"
   [fp]="rtl/slices/tsp_fp_add_align.sv rtl/slices/tsp_fp_add_norm.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_pre.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_mul_f2i.sv rtl/slices/tsp_fp_mul.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i_core.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_lane.sv rtl/slices/tsp_vxm_tile.sv tb/unit/fp/tsp_fp_tb.sv"
-  [vxm]="rtl/slices/tsp_fp_add_align.sv rtl/slices/tsp_fp_add_norm.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_pre.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_mul_f2i.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i_core.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_lane.sv rtl/slices/tsp_vxm_tile.sv rtl/slices/tsp_vxm_alu.sv rtl/slices/tsp_vxm.sv"
+  [vxm]="rtl/slices/tsp_fp_add_align.sv rtl/slices/tsp_fp_add_norm.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_mul_pre.sv rtl/slices/tsp_fp_mul_round.sv rtl/slices/tsp_fp_mul_f2i.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_fp_i2f.sv rtl/slices/tsp_fp_f2i_core.sv rtl/slices/tsp_fp_f2i.sv rtl/slices/tsp_vxm_lane.sv rtl/slices/tsp_vxm_tile.sv rtl/slices/tsp_vxm_alu.sv rtl/slices/tsp_vxm.sv tb/common/rtl/tsp_tb_wr_decode.sv tb/unit/vxm/tsp_vxm_tb.sv"
   [mxm]="rtl/slices/tsp_mxm_dot.sv rtl/slices/tsp_mxm.sv"
   [sregs]="rtl/core/tsp_stream_regs.sv"
   [core]="$(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -E '\.sv$' | grep -v '^pkg/' | sed 's:^:rtl/:' | tr '\n' ' ')"
-  [sxm]="rtl/common/tsp_ram_sdp.sv rtl/slices/tsp_fp_add_align.sv rtl/slices/tsp_fp_add_norm.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_sxm_trans.sv rtl/slices/tsp_sxm_red.sv rtl/slices/tsp_sxm_sel.sv rtl/slices/tsp_sxm.sv"
+  [sxm]="rtl/common/tsp_ram_sdp.sv rtl/slices/tsp_fp_add_align.sv rtl/slices/tsp_fp_add_norm.sv rtl/slices/tsp_fp_add.sv rtl/slices/tsp_fp_max.sv rtl/slices/tsp_sxm_trans.sv rtl/slices/tsp_sxm_red.sv rtl/slices/tsp_sxm_sel.sv rtl/slices/tsp_sxm.sv tb/common/rtl/tsp_tb_wr_decode.sv tb/unit/sxm/tsp_sxm_tb.sv"
 )
 # Tests excluded from the netlist run (--gtest_filter=-...), each with its reason in
 # docs/verification.md. None so far: no unit test reads internal RTL signals or relies on an SVA

@@ -51,6 +51,7 @@ MODULES = {
     "sxm": (["slices/tsp_sxm_red.sv", "slices/tsp_sxm_trans.sv", "slices/tsp_sxm_sel.sv",
              "slices/tsp_sxm.sv"], "test_rtl_sxm", "tb/unit/sxm"),
     "sregs": (["core/tsp_stream_regs.sv"], "test_rtl_sregs", "tb/unit/sregs"),
+    "sregs_grp": (["core/tsp_stream_regs_grp.sv"], "test_rtl_sregs_vxm", "tb/unit/sregs"),
     "core": (["core/tsp_csr.sv", "core/tsp_core.sv", "top/tsp_top.sv"],
              "test_rtl_core", "tb/unit/core"),
 }

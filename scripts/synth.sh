@@ -15,7 +15,8 @@
 # last process synthesizes tsp_top with all partitions as blackboxes: run control, ICUs, CSRs,
 # host bus, the VXM's write merge.
 #   partitions (bottom-up): tsp_vxm_lane tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans
-#   tsp_sxm_sel tsp_sxm tsp_mem_slice tsp_stream_regs tsp_stream_regs_mem, then tsp_top
+#   tsp_sxm_sel tsp_sxm tsp_mem_slice tsp_stream_regs tsp_stream_regs_mem tsp_stream_regs_sxm
+#   tsp_stream_regs_vxm, then tsp_top
 # Every partition is a non-parameterized module, so one netlist serves all its instances. The
 # instance counts come from Yosys itself (stat of each run counts the blackbox cells), and the
 # totals expand them: cells(X) = X's own cells + sum over blackboxes B in X of count x cells(B).
@@ -49,7 +50,7 @@ mapfile -t srcs < <(sed -e 's://.*$::' -e 's/[[:space:]]*$//' rtl/tsp.f | grep -
 inputs=("${srcs[@]}" rtl/common/tsp_assert.svh rtl/pkg/tsp_geom.svh)
 
 partitions=(tsp_vxm_lane tsp_vxm_tile tsp_vxm_alu tsp_mxm_dot tsp_mxm tsp_sxm_red tsp_sxm_trans tsp_sxm_sel tsp_sxm tsp_mem_slice
-            tsp_stream_regs tsp_stream_regs_mem)
+            tsp_stream_regs tsp_stream_regs_mem tsp_stream_regs_sxm tsp_stream_regs_vxm)
 
 src_of() {  # the file defining module $1 (one module per file)
   local f

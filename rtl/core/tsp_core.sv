@@ -206,15 +206,23 @@ module tsp_core #(
   // Stream fabric.
   // ---------------------------------------------------------------------------------------------
   tsp_pkg::sreg_t [1:0][P-1:0][NS-1:0][S-1:0] stream_q /* verilator public_flat_rd */;
-  // Write requests per position ({valid, data} per stream register). At the MEM positions the
-  // slices give two write ports per superlane instead (mem_wr_*, decoded by tsp_stream_regs_mem),
-  // and these entries stay zero and unread.
+  // Write requests per position ({valid, data} per stream register), used at the MXM positions.
+  // The other slices give write ports instead, decoded in the stream registers of their position:
+  // the MEM slices two per superlane (mem_wr_*, tsp_stream_regs_mem), the SXMs their four write
+  // pipelines (sxm_wr_*, tsp_stream_regs_sxm), the VXM four tracks per ALU (vxm_wr_*,
+  // tsp_stream_regs_vxm); their entries here stay zero and unread.
   /* verilator lint_off UNUSEDSIGNAL */
   tsp_pkg::sreg_t [P-1:0][NS-1:0][S-1:0] east_wr, west_wr;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [NumMem-1:0][S-1:0][1:0]                       mem_wr_valid;
   logic [NumMem-1:0][S-1:0][1:0][4:0]                  mem_wr_s;
   logic [NumMem-1:0][S-1:0][1:0][tsp_pkg::WordBits-1:0] mem_wr_data;
+  logic [1:0][S-1:0][1:0][NS-1:0]                      sxm_wr_hit;   // [0] = west SXM, [1] = east
+  logic [1:0][S-1:0][1:0][NS-1:0][1:0]                 sxm_wr_sel;
+  logic [1:0][3:0][S-1:0][3:0][tsp_pkg::WordBits-1:0]  sxm_wr_data;
+  logic [S-1:0][1:0][NS-1:0]                           vxm_wr_hit;
+  logic [S-1:0][1:0][NS-1:0][$clog2(4*A)-1:0]          vxm_wr_sel;
+  logic [4*A-1:0][S-1:0][3:0][tsp_pkg::WordBits-1:0]   vxm_wr_data;
   tsp_pkg::sreg_t [P-1:0][NS-1:0][S-1:0] east_in, west_in;      // what the slice at p reads
   tsp_pkg::err_t     [P-1:0]      slice_err;
   logic              [P-1:0]      slice_idle;
@@ -252,7 +260,36 @@ module tsp_core #(
         .east_q_o  (stream_q[0][p]),
         .west_q_o  (stream_q[1][p])
       );
-    end else begin : g_other_pos
+    end else if (p == VxmPos) begin : g_vxm_pos
+      tsp_stream_regs_vxm u_regs (
+        .clk_i,
+        .rst_ni,
+        .clear_i  (fabric_clear),
+        .en_i     (fabric_en),
+        .east_in_i(east_in[p]),
+        .west_in_i(west_in[p]),
+        .wr_hit_i (vxm_wr_hit),
+        .wr_sel_i (vxm_wr_sel),
+        .wr_data_i(vxm_wr_data),
+        .east_q_o (stream_q[0][p]),
+        .west_q_o (stream_q[1][p])
+      );
+    end else if (p == 1 || p == P - 2) begin : g_sxm_pos
+      localparam int unsigned X = p == 1 ? 0 : 1;
+      tsp_stream_regs_sxm u_regs (
+        .clk_i,
+        .rst_ni,
+        .clear_i  (fabric_clear),
+        .en_i     (fabric_en),
+        .east_in_i(east_in[p]),
+        .west_in_i(west_in[p]),
+        .wr_hit_i (sxm_wr_hit[X]),
+        .wr_sel_i (sxm_wr_sel[X]),
+        .wr_data_i(sxm_wr_data[X]),
+        .east_q_o (stream_q[0][p]),
+        .west_q_o (stream_q[1][p])
+      );
+    end else begin : g_mxm_pos
       tsp_stream_regs u_regs (
         .clk_i,
         .rst_ni,
@@ -329,11 +366,14 @@ module tsp_core #(
     .west_i    (west_in[VxmPos]),
     .east_own_i(stream_q[0][VxmPos]),
     .west_own_i(stream_q[1][VxmPos]),
-    .east_wr_o (east_wr[VxmPos]),
-    .west_wr_o (west_wr[VxmPos]),
+    .wr_hit_o  (vxm_wr_hit),
+    .wr_sel_o  (vxm_wr_sel),
+    .wr_data_o (vxm_wr_data),
     .err_o     (slice_err[VxmPos]),
     .idle_o    (slice_idle[VxmPos])
   );
+  assign east_wr[VxmPos] = '0;  // the VXM writes through its ports (g_pos)
+  assign west_wr[VxmPos] = '0;
 
   tsp_sxm u_sxm_w (
     .clk_i,
@@ -341,11 +381,14 @@ module tsp_core #(
     .disp_i   (icu_disp[tsp_pkg::QueueSxmW]),
     .east_i   (east_in[1]),
     .west_i   (west_in[1]),
-    .east_wr_o(east_wr[1]),
-    .west_wr_o(west_wr[1]),
+    .wr_hit_o (sxm_wr_hit[0]),
+    .wr_sel_o (sxm_wr_sel[0]),
+    .wr_data_o(sxm_wr_data[0]),
     .err_o    (slice_err[1]),
     .idle_o   (slice_idle[1])
   );
+  assign east_wr[1] = '0;  // the SXM writes through its ports (g_pos)
+  assign west_wr[1] = '0;
 
   tsp_sxm u_sxm_e (
     .clk_i,
@@ -353,11 +396,14 @@ module tsp_core #(
     .disp_i   (icu_disp[tsp_pkg::QueueSxmE]),
     .east_i   (east_in[P-2]),
     .west_i   (west_in[P-2]),
-    .east_wr_o(east_wr[P-2]),
-    .west_wr_o(west_wr[P-2]),
+    .wr_hit_o (sxm_wr_hit[1]),
+    .wr_sel_o (sxm_wr_sel[1]),
+    .wr_data_o(sxm_wr_data[1]),
     .err_o    (slice_err[P-2]),
     .idle_o   (slice_idle[P-2])
   );
+  assign east_wr[P-2] = '0;  // the SXM writes through its ports (g_pos)
+  assign west_wr[P-2] = '0;
 
   tsp_mxm u_mxm_w (
     .clk_i,

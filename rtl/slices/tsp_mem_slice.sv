@@ -224,13 +224,20 @@ module tsp_mem_slice #(
     assign mon_data_o[k] = w1_data;
 
     // ---- Banks ----
+    // Write data and byte enables, one select for both banks of the tile: the instruction
+    // stream's write, or the host's while the tile is idle (the host never accesses a busy tile,
+    // HostAccessWhileBusy_A, so w1_valid and a host write never meet). Two selects per tile, one
+    // per bank, cost 2 x 128 LUT3 (issue 10).
+    logic [WBits-1:0]   t_wdata;
+    logic [WBits/8-1:0] t_wbe;
+    assign t_wdata = w1_valid ? w1_data : {(WBits/32){host_wdata_i}};
+    assign t_wbe   = w1_valid ? '1 : (WBits/8)'(16'h000F << (4 * host_lane4_i));
+
     logic [Banks-1:0] conflict;
     for (genvar b = 0; b < Banks; b++) begin : g_bank
       logic                rq_hit, gq_hit, wq_hit, host_hit;
       logic                re, we;
       logic [WordBits-1:0] raddr, waddr;
-      logic [WBits-1:0]    wdata;
-      logic [WBits/8-1:0]  wbe;
 
       assign rq_hit   = rq_valid && 32'(addr_w[AddrBits-1]) == b;
       assign gq_hit   = g1_valid && 32'(g1_addr[AddrBits-1]) == b;
@@ -243,8 +250,6 @@ module tsp_mem_slice #(
                      gq_hit ? g1_addr[WordBits-1:0] : host_addr_i[WordBits-1:0];
       assign we    = wq_hit || host_we_i && host_hit;
       assign waddr = wq_hit ? w1_addr[WordBits-1:0] : host_addr_i[WordBits-1:0];
-      assign wdata = wq_hit ? w1_data : {(WBits/32){host_wdata_i}};
-      assign wbe   = wq_hit ? '1 : (WBits/8)'(16'h000F << (4 * host_lane4_i));
 
       tsp_ram_sdp #(
         .Width(WBits),
@@ -252,9 +257,9 @@ module tsp_mem_slice #(
       ) u_ram (
         .clk_i,
         .we_i   (we),
-        .wbe_i  (wbe),
+        .wbe_i  (t_wbe),
         .waddr_i(waddr),
-        .wdata_i(wdata),
+        .wdata_i(t_wdata),
         .re_i   (re),
         .raddr_i(raddr),
         .rdata_o(bank_rdata[k][b])

@@ -132,6 +132,28 @@ module tsp_mxm (
   // buf_q[r][k] / act_q[r][k]: weights W[r][16k .. 16k+15] (byte j = column 16k+j).
   logic [Rows-1:0][S-1:0][Lanes*8-1:0] buf_q, act_q;
 
+  // Row r takes stream a+i, i = (r - row) mod 16, when i < n: one enable and a 2-bit select per
+  // row and tile, so each buffer bit is a 4:1 select behind its clock enable (a search over i with
+  // four compares per row cost two LUTs per bit; issue 10).
+  logic [S-1:0][Rows-1:0]              lw_en;
+  logic [Rows-1:0][S-1:0][Lanes*8-1:0] lw_row;  // what row r of tile k takes
+  logic [3:0]                          lw_d;
+  always_comb begin
+    lw_d = '0;
+    for (int unsigned k = 0; k < S; k++) begin
+      for (int unsigned r = 0; r < Rows; r++) begin
+        lw_d        = 4'(r) - dins[k][tsp_isa_pkg::FVopImmLsb +: 4];
+        lw_en[k][r] = is_lw[k] && lw_d[3:2] == 2'd0 && 3'(lw_d[1:0]) < lw_n[k];
+        unique case (lw_d[1:0])
+          2'd0:    lw_row[r][k] = lw_x[k][0];
+          2'd1:    lw_row[r][k] = lw_x[k][1];
+          2'd2:    lw_row[r][k] = lw_x[k][2];
+          default: lw_row[r][k] = lw_x[k][3];
+        endcase
+      end
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       buf_q <= '0;
@@ -139,12 +161,7 @@ module tsp_mxm (
     end else begin
       for (int unsigned k = 0; k < S; k++) begin
         for (int unsigned r = 0; r < Rows; r++) begin
-          // Row r takes stream a+i when (row + i) mod 16 = r, i < n: distinct i hit distinct rows.
-          for (int unsigned i = 0; i < 4; i++) begin
-            if (is_lw[k] && (3'(i) < lw_n[k]) && (4'(dins[k][tsp_isa_pkg::FVopImmLsb +: 4] + 4'(i)) == 4'(r))) begin
-              buf_q[r][k] <= lw_x[k][i];
-            end
-          end
+          if (lw_en[k][r]) buf_q[r][k] <= lw_row[r][k];
           if (is_iw[k]) act_q[r][k] <= buf_q[r][k];
         end
       end

@@ -33,8 +33,12 @@ module tsp_sxm (
   input  tsp_pkg::disp_t    disp_i,
   input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_i,
   input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_i,
-  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_wr_o,
-  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_wr_o,
+  // Stream writes, decoded by tsp_stream_regs_sxm at this position: per write pipeline p and
+  // superlane k the data for stream position j mod 4 of its group (wr_data_o[p][k][j]); per stream
+  // register (superlane k, direction d, stream s) whether it is written and by which pipeline.
+  output logic [tsp_pkg::NumSuperlanes-1:0][1:0][tsp_pkg::StreamsPerDir-1:0]      wr_hit_o,
+  output logic [tsp_pkg::NumSuperlanes-1:0][1:0][tsp_pkg::StreamsPerDir-1:0][1:0] wr_sel_o,
+  output logic [3:0][tsp_pkg::NumSuperlanes-1:0][3:0][tsp_pkg::WordBits-1:0]      wr_data_o,
   output tsp_pkg::err_t     err_o,
   output logic              idle_o
 );
@@ -140,11 +144,9 @@ module tsp_sxm (
 
   // The ports are copied whole into plain arrays first: Yosys 0.55 mis-indexes multi-dimensional
   // package typedefs (east_i[s][k] became one bit).
-  logic [NS-1:0][S-1:0][SW-1:0] east_l, west_l, east_wr, west_wr;
-  assign east_l    = east_i;
-  assign west_l    = west_i;
-  assign east_wr_o = east_wr;
-  assign west_wr_o = west_wr;
+  logic [NS-1:0][S-1:0][SW-1:0] east_l, west_l;
+  assign east_l = east_i;
+  assign west_l = west_i;
 
   for (genvar k = 0; k < S; k++) begin : g_tin
     for (genvar s = 0; s < NS; s++) begin : g_s
@@ -390,57 +392,69 @@ module tsp_sxm (
     assign pscore[PTr][k] = 8'(LatTr - (tsp_isa_pkg::TransposeSize - 1)) + {4'b0, tr_col_j[k]};
   end
 
-  // ---------------- Write merge ----------------
-  logic                 coll;
-  logic [SW-1:0]        m_sl;
-  logic [Lanes*8-1:0]   m_bytes;
-  logic                 m_found, m_hit;
-  logic [7:0]           m_best;
-  logic [3:0]           m_wmask;
-  logic [1:0]           m_b;
+  // ---------------- Write ports ----------------
+  // Data: pipeline p's group write steered by stream position: position j of a group of width w
+  // is byte j & (w - 1) of every lane's element (aligned groups, tsp_pkg::group_stream), so stream
+  // s of the group takes position s mod 4 (tsp_stream_regs_sxm selects it).
+  logic [3:0] d_wmask;
+  logic [1:0] d_b;
   always_comb begin
-    east_wr = '0;
-    west_wr = '0;
-    coll      = 1'b0;
-    m_sl      = '0;
-    m_bytes   = '0;
-    m_found   = 1'b0;
-    m_hit     = 1'b0;
-    m_best    = '0;
-    m_wmask   = '0;
-    m_b       = '0;
+    d_wmask = '0;
+    d_b     = '0;
+    for (int unsigned p = 0; p < NPipe; p++) begin
+      for (int unsigned k = 0; k < S; k++) begin
+        d_wmask = 4'(pw[p][k] - 3'd1);
+        for (int unsigned j = 0; j < 4; j++) begin
+          d_b = 2'(j) & d_wmask[1:0];
+          for (int unsigned l = 0; l < Lanes; l++) begin
+            unique case (d_b)
+              2'd0:    wr_data_o[p][k][j][8*l +: 8] = pdata[p][k][32*l +: 8];
+              2'd1:    wr_data_o[p][k][j][8*l +: 8] = pdata[p][k][32*l + 8 +: 8];
+              2'd2:    wr_data_o[p][k][j][8*l +: 8] = pdata[p][k][32*l + 16 +: 8];
+              default: wr_data_o[p][k][j][8*l +: 8] = pdata[p][k][32*l + 24 +: 8];
+            endcase
+          end
+        end
+      end
+    end
+  end
+
+  // Which pipeline writes stream register (k, d, s): the one the model keeps (the smallest score,
+  // the earlier pipeline on a tie: the order DIST, XL, RED, TRANS is newest first); two writers of
+  // one register raise StreamCollision.
+  logic       coll;
+  logic       m_found, m_hit;
+  logic [7:0] m_best;
+  logic [3:0] m_wmask;
+  logic [1:0] m_sel;
+  always_comb begin
+    coll    = 1'b0;
+    m_found = 1'b0;
+    m_hit   = 1'b0;
+    m_best  = '0;
+    m_wmask = '0;
+    m_sel   = '0;
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned d = 0; d < 2; d++) begin
         for (int unsigned s = 0; s < NS; s++) begin
-          m_sl    = '0;
           m_found = 1'b0;
           m_best  = '0;
+          m_sel   = '0;
           for (int unsigned p = 0; p < NPipe; p++) begin
-            // Aligned destination groups (tsp_pkg::group_stream): stream s is byte s & (w-1) of the
-            // group at dst when s & ~(w-1) == dst.
+            // Stream s is in the group at dst when s & ~(w-1) == dst.
             m_wmask = 4'(pw[p][k] - 3'd1);
             m_hit   = pv[p][k] && pdst[p][k][4] == d[0] && (4'(s) & ~m_wmask) == pdst[p][k][3:0];
-            m_b     = 2'(4'(s) & m_wmask);
-            for (int unsigned l = 0; l < Lanes; l++) begin
-              unique case (m_b)
-                2'd0:    m_bytes[8*l +: 8] = pdata[p][k][32*l +: 8];
-                2'd1:    m_bytes[8*l +: 8] = pdata[p][k][32*l + 8 +: 8];
-                2'd2:    m_bytes[8*l +: 8] = pdata[p][k][32*l + 16 +: 8];
-                default: m_bytes[8*l +: 8] = pdata[p][k][32*l + 24 +: 8];
-              endcase
-            end
             if (m_hit) begin
               if (m_found) coll = 1'b1;
-              // Earlier pipes win ties (the order DIST, XL, RED, TRANS is newest first).
               if (!m_found || pscore[p][k] < m_best) begin
                 m_best = pscore[p][k];
-                m_sl   = {1'b1, m_bytes};
+                m_sel  = 2'(p);
               end
               m_found = 1'b1;
             end
           end
-          if (d == 0) east_wr[s][k] = m_sl;
-          else        west_wr[s][k] = m_sl;
+          wr_hit_o[k][d][s] = m_found;
+          wr_sel_o[k][d][s] = m_sel;
         end
       end
     end

@@ -2,11 +2,13 @@
 // arriving at the centre (or, for operands with aloc / bloc, the centre's own stream registers:
 // east_own_i / west_own_i = stream_q at the VXM position) and write into the centre's registers.
 //
-// Slice contract of docs/rtl.md with one dispatch port per ALU. All write requests of all ALUs are
-// merged per stream and superlane; two or more in one cycle (also two latency classes of one ALU)
-// pulse err_o[ErrStreamCollisionBit], and the data is that of the reference model's last write
-// (its stream writes are applied in the order they were scheduled: the shortest latency was
-// scheduled last; for equal latency the higher queue). Empty operand reads pulse
+// Slice contract of docs/rtl.md with one dispatch port per ALU. Every ALU writes on four tracks
+// (one per latency); the tracks of all ALUs are the write ports of tsp_stream_regs_vxm (port
+// 4a + tr = track tr of ALU a, its data steered by stream position), and this module picks per
+// stream register and superlane which port writes it: two or more in one cycle (also two latency
+// classes of one ALU) pulse err_o[ErrStreamCollisionBit], and the port is that of the reference
+// model's last write (its stream writes are applied in the order they were scheduled: the shortest
+// latency was scheduled last; for equal latency the higher queue). Empty operand reads pulse
 // err_o[ErrEmptyReadBit]. The data of a slot whose valid bit is 0 is unspecified. idle_o: nothing read or written by any ALU in this cycle or later.
 //
 // disp_i[a] has the bit layout of tsp_pkg::disp_t ({valid, instr[63:0]}) but is declared as a
@@ -20,8 +22,9 @@ module tsp_vxm (
   input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_i,
   input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_own_i,
   input tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_own_i,
-  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] east_wr_o,
-  output tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] west_wr_o,
+  output logic [tsp_pkg::NumSuperlanes-1:0][1:0][tsp_pkg::StreamsPerDir-1:0]  wr_hit_o,
+  output logic [tsp_pkg::NumSuperlanes-1:0][1:0][tsp_pkg::StreamsPerDir-1:0][$clog2(4*tsp_pkg::VxmAlus)-1:0] wr_sel_o,
+  output logic [4*tsp_pkg::VxmAlus-1:0][tsp_pkg::NumSuperlanes-1:0][3:0][tsp_pkg::WordBits-1:0] wr_data_o,
   output tsp_pkg::err_t                           err_o,
   output logic                                    idle_o
 );
@@ -31,9 +34,12 @@ module tsp_vxm (
   localparam int unsigned Streams = tsp_pkg::StreamsPerDir;
   localparam int unsigned VBit    = tsp_pkg::WordBits;
 
-  logic [Streams-1:0][S-1:0][VBit:0]         e_in, w_in, e_own, w_own;
-  logic [A-1:0][3:0][Streams-1:0][S-1:0][VBit:0] alu_e, alu_w;
-  logic [Streams-1:0][S-1:0][VBit:0]         e_out, w_out;
+  localparam int unsigned SelW    = $clog2(4 * A);
+
+  logic [Streams-1:0][S-1:0][VBit:0]            e_in, w_in, e_own, w_own;
+  logic [A-1:0][3:0][S-1:0]                     alu_v;
+  logic [A-1:0][3:0][S-1:0][4:0]                alu_dst;
+  logic [A-1:0][3:0][S-1:0][2:0]                alu_w;
   logic [A-1:0] alu_empty, alu_idle;
 
   for (genvar a = 0; a < int'(A); a++) begin : g_alu
@@ -45,49 +51,50 @@ module tsp_vxm (
       .west_i      (w_in),
       .east_own_i  (e_own),
       .west_own_i  (w_own),
-      .east_wr_o   (alu_e[a]),
-      .west_wr_o   (alu_w[a]),
+      .wr_vld_o    (alu_v[a]),
+      .wr_dst_o    (alu_dst[a]),
+      .wr_w_o      (alu_w[a]),
+      .wr_data_o   (wr_data_o[4*a +: 4]),
       .empty_read_o(alu_empty[a]),
       .idle_o      (alu_idle[a])
     );
   end
 
-  // Copies between the tsp_pkg types and plain vectors (same layout).
-  assign e_in      = east_i;
-  assign w_in      = west_i;
-  assign e_own     = east_own_i;
-  assign w_own     = west_own_i;
-  assign east_wr_o = e_out;
-  assign west_wr_o = w_out;
+  assign e_in  = east_i;
+  assign w_in  = west_i;
+  assign e_own = east_own_i;
+  assign w_own = west_own_i;
 
-  // Merge: the highest-priority writer of each slot wins; count writers for collisions.
+  // Which port writes stream register (k, d, s): the model's last write, i.e. the first in the
+  // order track 0 .. 3 (shortest latency first), higher ALU first within a track; a second writer
+  // is a collision.
   logic collision;
 
   always_comb begin
     collision = 1'b0;
-    for (int s = 0; s < int'(Streams); s++) begin
-      for (int k = 0; k < int'(S); k++) begin
-        logic [1:0] ne, nw;  // saturating writer counts
-        // No writer: valid 0, data don't care (taken from the lowest-priority writer).
-        e_out[s][k] = alu_e[0][3][s][k];
-        w_out[s][k] = alu_w[0][3][s][k];
-        ne = '0;
-        nw = '0;
-        // Lowest priority first, so the last assignment is the winner: tracks by decreasing
-        // latency (FEXP, FRECIP / FRSQRT, fp, integer), ALUs in queue order.
-        for (int tr = 3; tr >= 0; tr--) begin
-          for (int a = 0; a < int'(A); a++) begin
-            if (alu_e[a][tr][s][k][VBit]) begin
-              e_out[s][k] = alu_e[a][tr][s][k];
-              ne = (ne == 2'd0) ? 2'd1 : 2'd2;
-            end
-            if (alu_w[a][tr][s][k][VBit]) begin
-              w_out[s][k] = alu_w[a][tr][s][k];
-              nw = (nw == 2'd0) ? 2'd1 : 2'd2;
+    for (int k = 0; k < int'(S); k++) begin
+      for (int d = 0; d < 2; d++) begin
+        for (int s = 0; s < int'(Streams); s++) begin
+          logic       hit;
+          logic [1:0] n;  // saturating writer count
+          logic [3:0] wmask;
+          hit = 1'b0;
+          n   = '0;
+          wr_sel_o[k][d][s] = '0;
+          for (int tr = 3; tr >= 0; tr--) begin
+            for (int a = 0; a < int'(A); a++) begin
+              wmask = 4'(alu_w[a][tr][k] - 3'd1);
+              hit   = alu_v[a][tr][k] && alu_dst[a][tr][k][4] == d[0] &&
+                      (4'(s) & ~wmask) == alu_dst[a][tr][k][3:0];
+              if (hit) begin
+                wr_sel_o[k][d][s] = SelW'(4 * a + tr);
+                n = (n == 2'd0) ? 2'd1 : 2'd2;
+              end
             end
           end
+          wr_hit_o[k][d][s] = n != 2'd0;
+          if (n[1]) collision = 1'b1;
         end
-        if (ne[1] || nw[1]) collision = 1'b1;
       end
     end
   end

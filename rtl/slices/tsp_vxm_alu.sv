@@ -28,8 +28,13 @@ module tsp_vxm_alu (
   input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_i,
   input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_own_i,
   input  logic [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_own_i,
-  output logic [3:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] east_wr_o,
-  output logic [3:0][tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0][tsp_pkg::WordBits:0] west_wr_o,
+  // Write tracks: [track][tile] a group write of width wr_w_o (1, 2, 4 streams) at wr_dst_o, its
+  // data steered by stream position (wr_data_o[tr][k][j]: byte j & (w - 1) of every lane's result,
+  // for stream j mod 4 of the group; tsp_vxm and tsp_stream_regs_vxm decode it).
+  output logic [3:0][tsp_pkg::NumSuperlanes-1:0]                                        wr_vld_o,
+  output logic [3:0][tsp_pkg::NumSuperlanes-1:0][4:0]                                   wr_dst_o,
+  output logic [3:0][tsp_pkg::NumSuperlanes-1:0][2:0]                                   wr_w_o,
+  output logic [3:0][tsp_pkg::NumSuperlanes-1:0][3:0][tsp_pkg::WordBits-1:0]            wr_data_o,
   output logic                                                                          empty_read_o,
   output logic                                                                          idle_o
 );
@@ -196,7 +201,6 @@ module tsp_vxm_alu (
   logic [S-1:0][Lanes-1:0][31:0]         a_lanes, b_lanes;
   logic [3:0][S-1:0][Lanes-1:0][31:0]    res;             // [track][tile] result registers
   logic [S-1:0][Lanes-1:0][31:0]         sf_res;          // [tile] the special functions' result
-  logic [3:0][S-1:0][Streams-1:0][VBit:0] wr_e, wr_w;     // [track][tile][stream]
 
 
   for (genvar k = 0; k < int'(S); k++) begin : g_tile
@@ -269,7 +273,9 @@ module tsp_vxm_alu (
       logic        wv;
       logic [4:0]  dst;
       logic [2:0]  ww;
-      logic [3:0]  wmask;   // ww - 1: the byte-in-group bits of a stream index
+      logic [1:0]  wmask;   // ww - 1: the byte-in-group bits of a stream index
+      logic [4*tsp_pkg::WordBits-1:0] wd;  // position j = bits j*WordBits +: WordBits (a 1-D
+                                           // vector: Yosys 0.55, tsp_sxm's header)
 
       always_comb begin
         wins = d_instr[k + L];
@@ -279,25 +285,22 @@ module tsp_vxm_alu (
         if (tr == 3) wv = wv && (tsp_pkg::f_opcode(wins) == 8'(tsp_isa_pkg::OpFexp));
         dst  = tsp_pkg::f_dst(wins);
         ww   = dest_width(wins);
-        wmask = 4'(ww - 3'd1);
-        // Stream s is byte (s & wmask) of the aligned group dst .. dst + ww - 1. The data is only
-        // meaningful where valid is set (the fabric and the merge ignore it otherwise).
-        for (int s = 0; s < int'(Streams); s++) begin
-          // Byte (s & wmask) of each lane's 32-bit result, as a 4:1 select (a variable
-          // part-select becomes a barrel shifter in Yosys, docs/rtl.md).
+        wmask = 2'(ww - 3'd1);
+        // Position j of the aligned group dst .. dst + ww - 1 (stream j mod 4 of it) is byte
+        // (j & wmask) of each lane's 32-bit result, as a 4:1 select (a variable part-select
+        // becomes a barrel shifter in Yosys, docs/rtl.md). The data is only meaningful where valid
+        // is set.
+        for (int j = 0; j < 4; j++) begin
           for (int l = 0; l < int'(Lanes); l++) begin
-            wr_e[tr][k][s][8*l +: 8] = byte_of(res[tr][k][l], 2'(s) & wmask[1:0]);
+            wd[j*VBit + 8*l +: 8] = byte_of(res[tr][k][l], 2'(j) & wmask);
           end
-          wr_w[tr][k][s] = wr_e[tr][k][s];
-          wr_e[tr][k][s][VBit] = wv && !dst[4] && ((4'(s) & ~wmask) == dst[3:0]);
-          wr_w[tr][k][s][VBit] = wv && dst[4] && ((4'(s) & ~wmask) == dst[3:0]);
         end
       end
 
-      for (genvar s = 0; s < int'(Streams); s++) begin : g_stream
-        assign east_wr_o[tr][s][k] = wr_e[tr][k][s];
-        assign west_wr_o[tr][s][k] = wr_w[tr][k][s];
-      end
+      assign wr_vld_o[tr][k] = wv;
+      assign wr_dst_o[tr][k] = dst;
+      assign wr_w_o[tr][k]   = ww;
+      assign wr_data_o[tr][k] = wd;
     end
   end
 

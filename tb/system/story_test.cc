@@ -85,7 +85,11 @@ TEST(RtlStory, GreedyTextMatchesModelAndReference) {
 // tsp-run's program set on the core: the programs for 64 and 128 positions (one KV cache layout),
 // positions 0, 1, 64, 65 and back to 2, so the runner moves to the larger program and back through
 // the host bus and the backdoor; every step's argmax and cycle count equal the reference model's
-// running the same sequence, and the cycles are each program's prediction.
+// running the same sequence, and the cycles are each program's prediction. On the default core
+// only (TSP_STORY_PROGRAM_SET): switching programs is host-side work through the same host bus on
+// every geometry, and the board core's 61 s for it counted against `make test`'s 30 minutes; the
+// board core runs its own program in GreedyTextMatchesModelAndReference.
+#if TSP_STORY_PROGRAM_SET
 TEST(RtlStory, ProgramSetSwitchesOnTheCore) {
   TSP_NEED_MODEL();
   auto rtl = Open(kRtl, 128, 64);
@@ -111,6 +115,7 @@ TEST(RtlStory, ProgramSetSwitchesOnTheCore) {
   // traffic counters do not count: no byte comparison with ref here.)
   std::printf("%s", rtl->StatsReport().c_str());
 }
+#endif
 
 }  // namespace
 }  // namespace tsp

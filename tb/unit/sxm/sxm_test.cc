@@ -9,7 +9,7 @@
 #include <memory>
 #include <random>
 
-#include "Vtsp_sxm.h"
+#include "Vtsp_sxm_tb.h"
 #include "slice_lockstep.h"
 #include "tsp/numerics.h"
 
@@ -21,7 +21,7 @@ using test::Builder;
 using test::E;
 using test::Op;
 using test::W;
-using Lockstep = SliceLockstep<Vtsp_sxm>;
+using Lockstep = SliceLockstep<Vtsp_sxm_tb>;
 
 Geometry TbGeometry() {
 #ifdef TSP_TB_SMALL
@@ -422,7 +422,7 @@ TEST_F(SxmTest, IdleAfterResetFromAnyInitialState) {
     ctx->fatalOnError(false);
     ctx->randReset(2);
     ctx->randSeed(static_cast<int>(seed));
-    auto top = std::make_unique<Vtsp_sxm>(ctx.get(), "TOP");
+    auto top = std::make_unique<Vtsp_sxm_tb>(ctx.get(), "TOP");
     std::memset(top->east_i.data(), 0, sizeof(top->east_i));
     std::memset(top->west_i.data(), 0, sizeof(top->west_i));
     std::memset(top->disp_i.data(), 0, sizeof(top->disp_i));

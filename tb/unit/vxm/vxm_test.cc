@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "Vtsp_vxm.h"
+#include "Vtsp_vxm_tb.h"
 #include "harness.h"
 #include "rtl_geometry.h"
 #include "ref/builder.h"
@@ -38,7 +38,7 @@ using tsp::Geometry;
 using tsp::Instr;
 using tsp::isa::Opcode;
 using tsp::test::Builder;
-using Tb = tsp::tb::Harness<Vtsp_vxm>;
+using Tb = tsp::tb::Harness<Vtsp_vxm_tb>;
 using tsp::tb::kSlotBits;
 using tsp::tb::RtlGeometry;
 
