@@ -396,16 +396,16 @@ module tsp_sxm (
   // Data: pipeline p's group write steered by stream position: position j of a group of width w
   // is byte j & (w - 1) of every lane's element (aligned groups, tsp_pkg::group_stream), so stream
   // s of the group takes position s mod 4 (tsp_stream_regs_sxm selects it).
-  logic [3:0] d_wmask;
+  logic [1:0] d_wmask;  // w - 1: the byte-in-group bits
   logic [1:0] d_b;
   always_comb begin
     d_wmask = '0;
     d_b     = '0;
     for (int unsigned p = 0; p < NPipe; p++) begin
       for (int unsigned k = 0; k < S; k++) begin
-        d_wmask = 4'(pw[p][k] - 3'd1);
+        d_wmask = 2'(pw[p][k] - 3'd1);
         for (int unsigned j = 0; j < 4; j++) begin
-          d_b = 2'(j) & d_wmask[1:0];
+          d_b = 2'(j) & d_wmask;
           for (int unsigned l = 0; l < Lanes; l++) begin
             unique case (d_b)
               2'd0:    wr_data_o[p][k][j][8*l +: 8] = pdata[p][k][32*l +: 8];
