@@ -18,6 +18,7 @@
 #include "bits.h"
 #include "harness.h"
 #include "rtl_geometry.h"
+#include "sregs_plane.h"
 #include "tsp/model.h"
 
 #if TSP_SREGS_GRP_VXM
@@ -31,9 +32,7 @@ using Top = Vtsp_stream_regs_sxm;
 namespace tsp::tb {
 namespace {
 
-const Geometry kGeom = RtlGeometry();
-const uint32_t kS = kGeom.superlanes();
-const uint32_t kStreams = kGeom.streams();
+using namespace sregs;  // NOLINT: the plane helpers (sregs_plane.h)
 #if TSP_SREGS_GRP_VXM
 const uint32_t kPorts = 4 * kGeom.vxm_alus();
 #else
@@ -46,14 +45,6 @@ uint32_t SelBits() {
 }
 const uint32_t kSelW = SelBits();
 
-struct Slot {
-  std::array<uint32_t, 5> w{};  // w[4] bit 0 = valid
-  bool valid() const { return (w[4] & 1u) != 0; }
-  bool operator==(const Slot &o) const { return w == o.w; }
-};
-using Plane = std::vector<Slot>;  // [stream][superlane]
-size_t Index(uint32_t stream, uint32_t k) { return size_t{stream} * kS + k; }
-
 using Word = std::array<uint32_t, 4>;
 struct Writes {
   std::vector<Word> data;     // [(p * S + k) * 4 + j]
@@ -63,16 +54,6 @@ struct Writes {
   static size_t Reg(uint32_t k, uint32_t d, uint32_t s) { return (size_t{k} * 2 + d) * kStreams + s; }
   static size_t Data(uint32_t p, uint32_t k, uint32_t j) { return (size_t{p} * kS + k) * 4 + j; }
 };
-
-std::string Hex(const Slot &s) {
-  std::string out = s.valid() ? "V:" : "-:";
-  char buf[9];
-  for (int i = 3; i >= 0; --i) {
-    std::snprintf(buf, sizeof buf, "%08x", s.w[static_cast<size_t>(i)]);
-    out += buf;
-  }
-  return out;
-}
 
 // Bits [lsb, lsb + n) of a Verilated input, a scalar (CData .. QData) or a VlWide.
 template <typename T>
@@ -96,24 +77,6 @@ class SregsGrpTest : public ::testing::Test {
     model_[1].assign(kStreams * kS, Slot{});
   }
 
-  static void PutPlane(uint32_t *port, const Plane &p) {
-    for (uint32_t s = 0; s < kStreams; ++s)
-      for (uint32_t k = 0; k < kS; ++k) {
-        const size_t lsb = Index(s, k) * kSlotBits;
-        for (uint32_t i = 0; i < 4; ++i) SetBits(port, lsb + 32 * i, 32, p[Index(s, k)].w[i]);
-        SetBits(port, lsb + 128, 1, p[Index(s, k)].w[4] & 1u);
-      }
-  }
-  static Plane GetPlane(const uint32_t *port) {
-    Plane p(kStreams * kS);
-    for (uint32_t s = 0; s < kStreams; ++s)
-      for (uint32_t k = 0; k < kS; ++k) {
-        const size_t lsb = Index(s, k) * kSlotBits;
-        for (uint32_t i = 0; i < 4; ++i) p[Index(s, k)].w[i] = GetBits(port, lsb + 32 * i, 32);
-        p[Index(s, k)].w[4] = GetBits(port, lsb + 128, 1);
-      }
-    return p;
-  }
   void Drive(const Plane &ein, const Plane &win, const Writes &wr) {
     PutPlane(h_->east_in_i.data(), ein);
     PutPlane(h_->west_in_i.data(), win);
@@ -164,14 +127,6 @@ class SregsGrpTest : public ::testing::Test {
     return bad;
   }
 
-  static Plane RandomPlane(std::mt19937 &rng, double p_valid) {
-    Plane p(kStreams * kS);
-    for (auto &v : p) {
-      for (uint32_t i = 0; i < 4; ++i) v.w[i] = rng();
-      v.w[4] = std::bernoulli_distribution(p_valid)(rng) ? 1u : 0u;
-    }
-    return p;
-  }
   // Random writes: every port number the select can carry (those beyond Ports included).
   static Writes RandomWrites(std::mt19937 &rng, double p_hit) {
     Writes wr;
@@ -244,7 +199,8 @@ TEST_F(SregsGrpTest, RandomTrafficEveryBitEveryClock) {
 
 TEST_F(SregsGrpTest, ResetDuringTraffic) {
   std::mt19937 rng(34);
-  for (int t = 0; t < 5; ++t) Step(RandomPlane(rng, 1.0), RandomPlane(rng, 1.0), RandomWrites(rng, 0.5), false, true);
+  for (int t = 0; t < 5; ++t)
+    Step(RandomPlane(rng, 1.0), RandomPlane(rng, 1.0), RandomWrites(rng, 0.5), false, true);
   h_.Reset(1);
   model_[0].assign(kStreams * kS, Slot{});
   model_[1].assign(kStreams * kS, Slot{});

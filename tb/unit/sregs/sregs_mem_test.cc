@@ -18,22 +18,14 @@
 #include "bits.h"
 #include "harness.h"
 #include "rtl_geometry.h"
+#include "sregs_plane.h"
 #include "tsp/model.h"
 
 namespace tsp::tb {
 namespace {
 
-const Geometry kGeom = RtlGeometry();
-const uint32_t kS = kGeom.superlanes();
-const uint32_t kStreams = kGeom.streams();
+using namespace sregs;  // NOLINT: the plane helpers (sregs_plane.h)
 
-struct Slot {
-  std::array<uint32_t, 5> w{};  // w[4] bit 0 = valid
-  bool valid() const { return (w[4] & 1u) != 0; }
-  bool operator==(const Slot &o) const { return w == o.w; }
-};
-using Plane = std::vector<Slot>;  // [stream][superlane]
-size_t Index(uint32_t stream, uint32_t k) { return size_t{stream} * kS + k; }
 
 struct Port {
   bool valid = false;
@@ -42,15 +34,6 @@ struct Port {
 };
 using Ports = std::vector<std::array<Port, 2>>;  // [superlane][port]
 
-std::string Hex(const Slot &s) {
-  std::string out = s.valid() ? "V:" : "-:";
-  char buf[9];
-  for (int i = 3; i >= 0; --i) {
-    std::snprintf(buf, sizeof buf, "%08x", s.w[static_cast<size_t>(i)]);
-    out += buf;
-  }
-  return out;
-}
 
 class SregsMemTest : public ::testing::Test {
  protected:
@@ -63,24 +46,6 @@ class SregsMemTest : public ::testing::Test {
     model_[1].assign(kStreams * kS, Slot{});
   }
 
-  static void PutPlane(uint32_t *port, const Plane &p) {
-    for (uint32_t s = 0; s < kStreams; ++s)
-      for (uint32_t k = 0; k < kS; ++k) {
-        const size_t lsb = Index(s, k) * kSlotBits;
-        for (uint32_t i = 0; i < 4; ++i) SetBits(port, lsb + 32 * i, 32, p[Index(s, k)].w[i]);
-        SetBits(port, lsb + 128, 1, p[Index(s, k)].w[4] & 1u);
-      }
-  }
-  static Plane GetPlane(const uint32_t *port) {
-    Plane p(kStreams * kS);
-    for (uint32_t s = 0; s < kStreams; ++s)
-      for (uint32_t k = 0; k < kS; ++k) {
-        const size_t lsb = Index(s, k) * kSlotBits;
-        for (uint32_t i = 0; i < 4; ++i) p[Index(s, k)].w[i] = GetBits(port, lsb + 32 * i, 32);
-        p[Index(s, k)].w[4] = GetBits(port, lsb + 128, 1);
-      }
-    return p;
-  }
   void Drive(const Plane &ein, const Plane &win, const Ports &ports) {
     PutPlane(h_->east_in_i.data(), ein);
     PutPlane(h_->west_in_i.data(), win);
@@ -136,14 +101,6 @@ class SregsMemTest : public ::testing::Test {
     return bad;
   }
 
-  static Plane RandomPlane(std::mt19937 &rng, double p_valid) {
-    Plane p(kStreams * kS);
-    for (auto &v : p) {
-      for (uint32_t i = 0; i < 4; ++i) v.w[i] = rng();
-      v.w[4] = std::bernoulli_distribution(p_valid)(rng) ? 1u : 0u;
-    }
-    return p;
-  }
   // Random ports; fields over all 32 values (indices beyond the geometry included), and in a
   // quarter of the superlanes both ports address one register.
   static Ports RandomPorts(std::mt19937 &rng, double p_valid) {
