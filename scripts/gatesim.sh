@@ -202,9 +202,9 @@ EOF
         result "$d" "${base[@]}" "${ystats[@]}" status=netlist-only "reason=GATESIM_YOSYS_ONLY=1"
         continue
       fi
-      # Verilator: the unit test's C++ against the netlist. The Harness needs FST tracing compiled
-      # in, but the netlist's signals are not traced (tracing_off): the trace code of a flat netlist
-      # is huge (default VXM: 25 min of compiling without finishing).
+      # Verilator: the unit test's C++ against the netlist. FST tracing is compiled in (TSP_TRACE=1
+      # traces the testbench wrapper), but the netlist's signals are not traced (tracing_off): the
+      # trace code of a flat netlist is huge (default VXM: 25 min of compiling without finishing).
       printf '`verilator_config\ntracing_off -file "*/net.v"\n' > "$d/notrace.vlt"
       echo "gatesim: $cfg/$unit/$level: verilator build (log: $d/build.log)"
       t0=$(now)

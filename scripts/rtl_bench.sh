@@ -11,12 +11,13 @@ BUILD=${BUILD:-build}
 [ -x "$BUILD/tsp-rtl-bench" ] || { echo "rtl_bench.sh: $BUILD/tsp-rtl-bench missing (make build)" >&2; exit 2; }
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-# The build's Verilator arguments, written by tb/CMakeLists.txt (TSP_VERILATOR_ARGS).
+# The build's Verilator arguments, written by tb/CMakeLists.txt (TSP_VERILATOR_ARGS, --threads and
+# --trace-fst as the build has them).
 args_file="$BUILD/tsp_verilator_args.txt"
 [ -f "$args_file" ] || { echo "rtl_bench.sh: $args_file missing (re-run cmake)" >&2; exit 2; }
 mapfile -t vargs < "$args_file"
 t0=$(date +%s.%N)
-verilator --cc --trace-fst "${vargs[@]}" rtl/lint/tsp.vlt -F rtl/tsp.f --top-module tsp_top \
+verilator --cc "${vargs[@]}" rtl/lint/tsp.vlt -F rtl/tsp.f --top-module tsp_top \
   --prefix Vtsp_top --Mdir "$scratch" >"$scratch/verilator.log" 2>&1 \
   || { cat "$scratch/verilator.log" >&2; exit 1; }
 verilate_s=$(python3 -c "import time,sys; print(f'{time.time()-float(sys.argv[1]):.1f}')" "$t0")

@@ -1,11 +1,14 @@
 // Harness<V>: owns one Verilated model with a fresh VerilatedContext, drives clk_i / rst_ni, counts
 // cycles, optionally traces to FST, and turns failed SVAs ($error) into test failures naming the
-// cycle. Tracing: TSP_TRACE=1 writes traces/<Suite>_<Test>.fst (directory created as needed).
+// cycle. Tracing: TSP_TRACE=1 writes traces/<Suite>_<Test>.fst (directory created as needed) when the
+// testbench was Verilated with tracing (-DTSP_RTL_TRACE=ON); otherwise the test fails saying so.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <verilated.h>
+#if VM_TRACE
 #include <verilated_fst_c.h>
+#endif
 
 #include <cstdlib>
 #include <filesystem>
@@ -24,9 +27,17 @@ class Harness {
     ctx_->fatalOnError(false);
     ctx_->randReset(2);
     ctx_->randSeed(rand_seed);
+#if VM_TRACE
     ctx_->traceEverOn(true);
+#endif
     top_ = std::make_unique<V>(ctx_.get(), "TOP");
     const char *env = std::getenv("TSP_TRACE");
+#if !VM_TRACE
+    if (env && std::string(env) == "1") {
+      ADD_FAILURE() << "TSP_TRACE=1: this testbench was Verilated without tracing; configure the build with "
+                       "-DTSP_RTL_TRACE=ON for waveforms";
+    }
+#else
     if (env && std::string(env) == "1") {
       const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
       std::string name = info ? std::string(info->test_suite_name()) + "_" + info->name() : "trace";
@@ -39,6 +50,7 @@ class Harness {
       trace_path_ = "traces/" + name + ".fst";
       trace_->open(trace_path_.c_str());
     }
+#endif
     top_->clk_i = 0;
     top_->rst_ni = 1;
     top_->eval();
@@ -109,7 +121,15 @@ class Harness {
 
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<V> top_;
+#if VM_TRACE
   std::unique_ptr<VerilatedFstC> trace_;
+#else
+  struct NoTrace {
+    void close() {}
+    void dump(uint64_t) {}
+  };
+  std::unique_ptr<NoTrace> trace_;  // always null: no tracing in this build
+#endif
   std::string trace_path_;
   uint64_t cycle_ = 0;
   bool reported_ = false;

@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 #include <verilated.h>
+#if VM_TRACE
 #include <verilated_fst_c.h>
+#endif
 #include <verilated_syms.h>
 #if VM_COVERAGE
 #include <verilated_cov.h>
@@ -34,6 +36,18 @@
 namespace tsp::tb {
 
 namespace {
+
+#if VM_TRACE
+using TraceFile = VerilatedFstC;
+#else
+// Without tracing the device never opens a trace (the constructor refuses trace=); this stands in
+// for the FST writer so the rest of the device reads the same.
+struct TraceFile {
+  void close() {}
+  void flush() {}
+  void dump(uint64_t) {}
+};
+#endif
 
 uint64_t Mask(unsigned width) { return width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1; }
 
@@ -75,8 +89,20 @@ class Core final : public RtlDevice {
     ctx_->threads(TSP_RTL_THREADS);
     ctx_->randReset(2);  // un-reset state (block RAM) starts as garbage, as in hardware
     ctx_->randSeed(static_cast<int>(opt.rand_seed));
+#if VM_TRACE
     if (!opt.trace_path.empty()) ctx_->traceEverOn(true);
+#else
+    // The core was Verilated without tracing (TSP_RTL_TRACE=OFF, the default: the trace code is a
+    // sixth of the build). Say so instead of running without the waveform that was asked for.
+    if (!opt.trace_path.empty()) {
+      throw std::runtime_error(fmt::format(
+          "trace={}: this build has no waveform support (Verilated without --trace-fst); configure with "
+          "-DTSP_RTL_TRACE=ON (`make sim-demo TRACE=1` builds one in build-trace/)",
+          opt.trace_path));
+    }
+#endif
     top_ = std::make_unique<TSP_VTOP>(ctx_.get(), "TOP");
+#if VM_TRACE
     if (!opt.trace_path.empty()) {
       const auto dir = std::filesystem::path(opt.trace_path).parent_path();
       if (!dir.empty()) std::filesystem::create_directories(dir);
@@ -84,6 +110,7 @@ class Core final : public RtlDevice {
       top_->trace(trace_.get(), 99);
       trace_->open(opt.trace_path.c_str());
     }
+#endif
     top_->clk_i = 0;
     top_->rst_ni = 0;
     top_->host_req_valid_i = 0;
@@ -372,7 +399,7 @@ class Core final : public RtlDevice {
   std::unique_ptr<VerilatedContext> ctx_;
   uint32_t rand_seed_;
   std::unique_ptr<TSP_VTOP> top_;
-  std::unique_ptr<VerilatedFstC> trace_;
+  std::unique_ptr<TraceFile> trace_;  // null unless a trace was asked for
   std::optional<Geometry> geom_;
   uint64_t clocks_ = 0;
   uint32_t addr_bits_ = 0;
