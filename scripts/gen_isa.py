@@ -87,6 +87,13 @@ def validate(spec):
         queues = 2 * cfg["MemSlicesPerHemi"] + cfg["VxmAlus"] + 4
         if queues * stride > int(iq["size"], 16):
             fail(f"config '{name}': {queues} queues x stride {iq['stride']} do not fit the IQ region ({iq['size']})")
+    # The SXM's crossbar is shared over the superlanes (tsp_sxm.sv, ISA version 6): it serves one
+    # SHUP / SHDN / PERM for NumSuperlanes cycles, which their occupancy must cover.
+    xl_occ = min(i["occupancy"] for i in spec["instructions"] if i["name"] in ("SHUP", "SHDN", "PERM"))
+    for name, cfg in spec["configs"].items():
+        if cfg["NumSuperlanes"] > xl_occ:
+            fail(f"config '{name}': NumSuperlanes {cfg['NumSuperlanes']} exceeds the occupancy of SHUP / SHDN / "
+                 f"PERM ({xl_occ}), the cycles the SXM's shared crossbar serves one instruction")
     seen = {}
     for ins in spec["instructions"]:
         if ins["format"] not in spec["formats"]:

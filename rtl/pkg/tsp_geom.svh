@@ -8,7 +8,7 @@
   localparam int unsigned WordsPerBank     = 64;
   localparam int unsigned VxmAlus          = 1;
   localparam int unsigned IqDepth          = 256;
-  localparam logic [63:0] Fingerprint      = 64'h5A08010602040205;
+  localparam logic [63:0] Fingerprint      = 64'h5A08010602040206;
 `elsif TSP_CONFIG_BOARD
   localparam int unsigned NumSuperlanes    = 4;
   localparam int unsigned StreamsPerDir    = 8;
@@ -16,7 +16,7 @@
   localparam int unsigned WordsPerBank     = 512;
   localparam int unsigned VxmAlus          = 1;
   localparam int unsigned IqDepth          = 16384;
-  localparam logic [63:0] Fingerprint      = 64'h5A0E010908080405;
+  localparam logic [63:0] Fingerprint      = 64'h5A0E010908080406;
 `else
   localparam int unsigned NumSuperlanes    = 4;
   localparam int unsigned StreamsPerDir    = 8;
@@ -24,9 +24,9 @@
   localparam int unsigned WordsPerBank     = 512;
   localparam int unsigned VxmAlus          = 3;
   localparam int unsigned IqDepth          = 8192;
-  localparam logic [63:0] Fingerprint      = 64'h5A0D030908080405;
+  localparam logic [63:0] Fingerprint      = 64'h5A0D030908080406;
 `endif
-  localparam int unsigned IsaVersion       = 5;
+  localparam int unsigned IsaVersion       = 6;
   localparam int unsigned LanesPerSuperlane = 16;
   localparam int unsigned NumBanks         = 2;
   localparam int unsigned NumErrorBits     = 6;

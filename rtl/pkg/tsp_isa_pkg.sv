@@ -2,7 +2,7 @@
 // Package-qualified use only (Yosys rejects wildcard imports): tsp_isa_pkg::OpRead, ...
 package tsp_isa_pkg;
 
-  localparam int unsigned IsaVersion = 5;
+  localparam int unsigned IsaVersion = 6;
 
   // ---------------- Constants ----------------
   localparam int unsigned LanesPerSuperlane = 16;  // lanes per superlane (bytes per MEM word); fixed
@@ -35,9 +35,9 @@ package tsp_isa_pkg;
   localparam int unsigned BoardIqDepth = 16384;
 
   // Geometry fingerprints (tsp::isa::Fingerprint in isa_gen.h computes the same value).
-  localparam logic [63:0] DefaultFingerprint = 64'h5A0D030908080405;
-  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040205;
-  localparam logic [63:0] BoardFingerprint = 64'h5A0E010908080405;
+  localparam logic [63:0] DefaultFingerprint = 64'h5A0D030908080406;
+  localparam logic [63:0] SmallFingerprint = 64'h5A08010602040206;
+  localparam logic [63:0] BoardFingerprint = 64'h5A0E010908080406;
 
   // ---------------- Data types ----------------
   typedef enum logic [1:0] {
@@ -149,9 +149,9 @@ package tsp_isa_pkg;
   localparam int unsigned OccFexp = 37;
   localparam int unsigned OccFrecip = 31;
   localparam int unsigned OccFrsqrt = 31;
-  localparam int unsigned OccShup = 1;
-  localparam int unsigned OccShdn = 1;
-  localparam int unsigned OccPerm = 1;
+  localparam int unsigned OccShup = 4;
+  localparam int unsigned OccShdn = 4;
+  localparam int unsigned OccPerm = 4;
   localparam int unsigned OccDist = 1;
   localparam int unsigned OccTrans = 16;
   localparam int unsigned OccRsum = 14;

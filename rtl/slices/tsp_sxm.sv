@@ -9,9 +9,9 @@
 //
 //   DIST        per superlane: r[l] = map[l].7 ? 0 : a[map[l] & 15]; write at t + k + LatDist.
 //   SHUP/SHDN/  cross-superlane: the operand vector is collected (skew registers deliver every
-//   PERM        superlane's operands at t + S - 1), the whole result is computed then (one VL x VL
-//               crossbar for all three: out[l] = zero ? 0 : in[src(l)]) and superlane k's part is
-//               delayed to t + k + LatShup.
+//   PERM        superlane's operands at t + S - 1) and held; one crossbar of 16 outputs
+//               (out[l] = zero ? 0 : in[src(l)]) computes superlane k's part in t + S + k, which
+//               is delayed to t + k + LatShup (occupancy >= S: ISA version 6).
 //   RSUM/RMAX   same collection, then the pairwise tree of tsp_sxm_red; the scalar is broadcast to
 //               every lane of superlane k at t + k + LatRsum.
 //   TRANS       tsp_sxm_trans per superlane (rows at t+k+i, columns at t+k+LatTrans+j).
@@ -263,77 +263,135 @@ module tsp_sxm (
   assign vmap = vec_m;
 
   // ---------------- SHUP / SHDN / PERM ----------------
-  logic [7:0]          xop;
-  logic [31:0]         ximm;
-  logic [VL-1:0][31:0] xout;
-  logic [VL*32-1:0]    xout_flat;
-  assign xop   = op[S-1];
-  assign ximm  = tsp_pkg::f_imm(dins[S-1]);
+  // One crossbar of Lanes outputs, shared over the S superlanes (ISA version 6, issue 10: before,
+  // VL outputs computed the whole vector in one cycle, 4 x the select logic at S = 4). The
+  // collected vector (cycle c0 = t + S - 1) is held in xv_q / xm_q; in cycle c0 + 1 + k the
+  // crossbar computes superlane k's Lanes outputs (out[l] = zero ? 0 : in[src(l)], l = Lanes*k + j),
+  // and a shared delay line of LatXl - S stages brings them to their write cycle t + k + LatXl. The
+  // held vector is busy for S cycles, which the instructions' occupancy (OccShup = OccShdn =
+  // OccPerm >= S) guarantees.
+  localparam int unsigned XlTail = LatXl - S;  // stages between the crossbar and the write
+  localparam int unsigned KW     = S > 1 ? $clog2(S) : 1;
 
-  for (genvar l = 0; l < VL; l++) begin : g_xbar
+  logic [VL*32-1:0]    xv_q;    // the collected operand vector
+  logic [VL*8-1:0]     xm_q;    // PERM's map
+  logic [7:0]          xop_q;
+  logic [31:0]         ximm_q;
+  logic [4:0]          xdst_q;
+  logic [2:0]          xw_q;
+  logic                xrun_q;  // computing superlane xk_q this cycle
+  logic [KW-1:0]       xk_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      xrun_q <= 1'b0;
+      xk_q   <= '0;
+    end else if (is_xl[S-1]) begin
+      xrun_q <= 1'b1;
+      xk_q   <= '0;
+    end else if (xrun_q) begin
+      xrun_q <= 32'(xk_q) != S - 1;
+      xk_q   <= KW'(32'(xk_q) + 1);
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (is_xl[S-1]) begin
+      xv_q   <= vin;
+      xm_q   <= vmap;
+      xop_q  <= op[S-1];
+      ximm_q <= tsp_pkg::f_imm(dins[S-1]);
+      xdst_q <= tsp_pkg::f_dst(dins[S-1]);
+      xw_q   <= wdt[S-1];
+    end
+  end
+
+  // Superlane xk_q's map bytes.
+  logic [Lanes*8-1:0] xmap_k;
+  always_comb begin
+    xmap_k = '0;
+    for (int unsigned k = 0; k < S; k++) begin
+      if (32'(xk_q) == k) xmap_k = xm_q[k*Lanes*8 +: Lanes*8];
+    end
+  end
+
+  logic [TW-1:0] xout;
+  for (genvar j = 0; j < Lanes; j++) begin : g_xbar
+    logic [IdxW-1:0] l;  // the output lane: Lanes * xk_q + j
     logic            zero;
     logic [IdxW-1:0] src;
     logic [32:0]     up_sum;
-    assign up_sum = 33'(l) + {1'b0, ximm};
+    logic [7:0]      m;
+    assign l      = IdxW'(32'(xk_q) * Lanes + j);
+    assign up_sum = 33'(l) + {1'b0, ximm_q};
+    assign m      = xmap_k[8*j +: 8];
     always_comb begin
-      unique case (xop)
+      unique case (xop_q)
         tsp_isa_pkg::OpShup: begin
-          zero = ximm > 32'(l);
-          src  = IdxW'(32'(l) - ximm);
+          zero = ximm_q > 32'(l);
+          src  = IdxW'(32'(l) - ximm_q);
         end
         tsp_isa_pkg::OpShdn: begin
           zero = up_sum >= 33'(VL);
           src  = IdxW'(up_sum);
         end
         default: begin  // PERM
-          zero = vmap[l] == 8'hFF;
-          src  = IdxW'(vmap[l] % 8'(VL));
+          zero = m == 8'hFF;
+          src  = IdxW'(m % 8'(VL));
         end
       endcase
     end
     tsp_sxm_sel u_sel (
-      .vec_i (vin),
+      .vec_i (xv_q),
       .sel_i (src),
       .zero_i(zero),
-      .out_o (xout[l])
+      .out_o (xout[32*j +: 32])
     );
   end
-  assign xout_flat = xout;
 
-  logic [S-1:0] xl_busy;
-  for (genvar k = 0; k < S; k++) begin : g_xl_out
-    localparam int unsigned D = k + LatXl - S + 1;
-    logic [D-1:0]    vld_q;
-    logic [D*5-1:0]  dst_q;
-    logic [D*3-1:0]  w_q;
-    logic [D*TW-1:0] data_q;
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        vld_q <= '0;
-        dst_q <= '0;
-        w_q   <= '0;
-      end else begin
-        vld_q[0]      <= is_xl[S-1];
-        dst_q[0 +: 5] <= tsp_pkg::f_dst(dins[S-1]);
-        w_q[0 +: 3]   <= wdt[S-1];
-        for (int unsigned i = 1; i < D; i++) begin
-          vld_q[i]        <= vld_q[i-1];
-          dst_q[i*5 +: 5] <= dst_q[(i-1)*5 +: 5];
-          w_q[i*3 +: 3]   <= w_q[(i-1)*3 +: 3];
-        end
+  // The shared delay line: {valid, superlane, dst, width} and the data, XlTail stages.
+  logic [XlTail-1:0]      xo_vld_q;
+  logic [XlTail*KW-1:0]   xo_k_q;
+  logic [XlTail*5-1:0]    xo_dst_q;
+  logic [XlTail*3-1:0]    xo_w_q;
+  logic [XlTail*TW-1:0]   xo_data_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      xo_vld_q <= '0;
+      xo_k_q   <= '0;
+      xo_dst_q <= '0;
+      xo_w_q   <= '0;
+    end else begin
+      xo_vld_q[0]       <= xrun_q;
+      xo_k_q[0 +: KW]   <= xk_q;
+      xo_dst_q[0 +: 5]  <= xdst_q;
+      xo_w_q[0 +: 3]    <= xw_q;
+      for (int unsigned i = 1; i < XlTail; i++) begin
+        xo_vld_q[i]         <= xo_vld_q[i-1];
+        xo_k_q[i*KW +: KW]  <= xo_k_q[(i-1)*KW +: KW];
+        xo_dst_q[i*5 +: 5]  <= xo_dst_q[(i-1)*5 +: 5];
+        xo_w_q[i*3 +: 3]    <= xo_w_q[(i-1)*3 +: 3];
       end
     end
-    always_ff @(posedge clk_i) begin
-      data_q[0 +: TW] <= xout_flat[k*TW +: TW];
-      for (int unsigned i = 1; i < D; i++) data_q[i*TW +: TW] <= data_q[(i-1)*TW +: TW];
-    end
-    assign pv[PXl][k]     = vld_q[D-1];
-    assign pdst[PXl][k]   = dst_q[(D-1)*5 +: 5];
-    assign pw[PXl][k]     = w_q[(D-1)*3 +: 3];
-    assign pdata[PXl][k]  = data_q[(D-1)*TW +: TW];
-    assign pscore[PXl][k] = 8'(D);
-    assign xl_busy[k]     = |vld_q;
   end
+  always_ff @(posedge clk_i) begin
+    xo_data_q[0 +: TW] <= xout;
+    for (int unsigned i = 1; i < XlTail; i++) xo_data_q[i*TW +: TW] <= xo_data_q[(i-1)*TW +: TW];
+  end
+
+  logic xl_busy;
+  for (genvar k = 0; k < S; k++) begin : g_xl_out
+    assign pv[PXl][k]     = xo_vld_q[XlTail-1] && 32'(xo_k_q[(XlTail-1)*KW +: KW]) == k;
+    assign pdst[PXl][k]   = xo_dst_q[(XlTail-1)*5 +: 5];
+    assign pw[PXl][k]     = xo_w_q[(XlTail-1)*3 +: 3];
+    assign pdata[PXl][k]  = xo_data_q[(XlTail-1)*TW +: TW];
+    assign pscore[PXl][k] = 8'(k + LatXl - S + 1);
+  end
+  assign xl_busy = xrun_q || (|xo_vld_q);
+
+  // The held vector serves one instruction for S cycles: a next SHUP / SHDN / PERM reaches c0 no
+  // earlier than the occupancy allows. One dispatched inside it (UnitBusy, raised by the ICU) takes
+  // the crossbar over at once and the earlier one's remaining superlanes are not written (not
+  // modelled exactly, like every UnitBusy schedule).
 
   // ---------------- RSUM / RMAX ----------------
   logic [S-1:0]       red_vld;
@@ -469,9 +527,11 @@ module tsp_sxm (
   end
   assign err_o = err;
 
-  assign idle_o = !(red_busy || (|tr_busy) || (|dvld) || (|dist_v_q) || (|xl_busy));
+  assign idle_o = !(red_busy || (|tr_busy) || (|dvld) || (|dist_v_q) || xl_busy);
 
   `ASSERT_INIT(SxmParams_A, LatXl == tsp_isa_pkg::LatShdn && LatXl == tsp_isa_pkg::LatPerm &&
-                            LatXl >= S && LatDist >= 1 && Lanes == 16 && S >= 2 &&
+                            LatXl >= S + 1 && tsp_isa_pkg::OccShup >= S &&
+                            tsp_isa_pkg::OccShdn == tsp_isa_pkg::OccShup &&
+                            tsp_isa_pkg::OccPerm == tsp_isa_pkg::OccShup && LatDist >= 1 && Lanes == 16 && S >= 2 &&
                             S <= tsp_isa_pkg::MaxSuperlanes)
 endmodule

@@ -7,7 +7,7 @@
 
 namespace tsp::isa {
 
-inline constexpr uint32_t kIsaVersion = 5;
+inline constexpr uint32_t kIsaVersion = 6;
 inline constexpr uint32_t kLanesPerSuperlane = 16;  // lanes per superlane (bytes per MEM word); fixed
 inline constexpr uint32_t kNumBanks = 2;  // SRAM banks per MEM slice tile
 inline constexpr uint32_t kMxmRows = 16;  // MXM output rows (weights are MxmRows x VL int8)
@@ -177,9 +177,9 @@ inline constexpr std::array<OpInfo, 35> kOps = {{
     {Opcode::kFexp, "FEXP", "fexp", "fexp dst, a", Unit::kVxm, Format::kVxop, 38, 37, true, -1, 8, 0},
     {Opcode::kFrecip, "FRECIP", "frecip", "frecip dst, a", Unit::kVxm, Format::kVxop, 32, 31, true, -1, 8, 0},
     {Opcode::kFrsqrt, "FRSQRT", "frsqrt", "frsqrt dst, a", Unit::kVxm, Format::kVxop, 32, 31, true, -1, 8, 0},
-    {Opcode::kShup, "SHUP", "shup", "shup.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, false, -1, 15, 0},
-    {Opcode::kShdn, "SHDN", "shdn", "shdn.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 1, false, -1, 15, 0},
-    {Opcode::kPerm, "PERM", "perm", "perm.T dst, a, b", Unit::kSxm, Format::kVop, 10, 1, false, -1, 15, 0},
+    {Opcode::kShup, "SHUP", "shup", "shup.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 4, false, -1, 15, 0},
+    {Opcode::kShdn, "SHDN", "shdn", "shdn.T dst, a, #n", Unit::kSxm, Format::kVop, 10, 4, false, -1, 15, 0},
+    {Opcode::kPerm, "PERM", "perm", "perm.T dst, a, b", Unit::kSxm, Format::kVop, 10, 4, false, -1, 15, 0},
     {Opcode::kDist, "DIST", "dist", "dist.T dst, a, b", Unit::kSxm, Format::kVop, 2, 1, false, -1, 15, 0},
     {Opcode::kTrans, "TRANS", "trans", "trans.T dst, a", Unit::kSxm, Format::kVop, 17, 16, false, -1, 15, 0},
     {Opcode::kRsum, "RSUM", "rsum", "rsum.T dst, a", Unit::kSxm, Format::kVop, 20, 14, false, -1, 12, 0},

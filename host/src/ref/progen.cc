@@ -223,7 +223,11 @@ class Generator {
     GeneratedProgram out;
     out.seed = seed_;
     out.mode = opt_.mode;
-    const int64_t target = rng_.Range(opt_.min_cycles, std::max(opt_.min_cycles, opt_.max_cycles));
+    // long: one queue is filled to iq_fill x IqDepth words afterwards, one word a cycle at most, so
+    // the span must be longer than IqDepth (the board's 16,384 is above the preset's 15,000).
+    int64_t lo = int64_t{opt_.min_cycles};
+    if (exact_) lo = std::max<int64_t>(lo, int64_t{g_.iq_depth()} + g_.iq_depth() / 8);
+    const int64_t target = rng_.Range(lo, std::max(lo, int64_t{opt_.max_cycles}));
     int64_t cursor = 0;
     while ((cursor < target || out.jobs < opt_.min_jobs) && out.jobs < opt_.max_jobs &&
            cursor < 20 * target) {

@@ -301,7 +301,13 @@ TEST(InstrTest, RandomRoundTripEveryOpcodeEveryGeometry) {
 }
 
 TEST(InstrTest, Version2FormatsAndSyntax) {
-  EXPECT_EQ(isa::kIsaVersion, 5u);  // versions 3 to 5 changed only the timing of special functions and reductions
+  // Versions 3 to 5 changed only the timing of special functions and reductions, 6 the occupancy of
+  // SHUP / SHDN / PERM: the formats below are version 2's.
+  EXPECT_EQ(isa::kIsaVersion, 6u);
+  for (const auto op : {Opcode::kShup, Opcode::kShdn, Opcode::kPerm}) {
+    EXPECT_EQ(isa::Info(op).occupancy, 4u) << isa::Info(op).mnemonic;  // the shared crossbar, tsp_sxm.sv
+    EXPECT_EQ(isa::Info(op).latency, 10u) << isa::Info(op).mnemonic;
+  }
   for (const auto &op : isa::kOps) {
     const bool vxm = op.unit == isa::Unit::kVxm;
     EXPECT_EQ(op.format == isa::Format::kVxop, vxm) << op.name;

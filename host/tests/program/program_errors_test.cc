@@ -133,7 +133,7 @@ TEST(TspbErrors, UnsupportedIsaVersion) {
   FixHeaderCrc(b);
   const std::string e = Error(b);
   EXPECT_HAS(e, "unsupported ISA version 7");
-  EXPECT_HAS(e, "supports ISA version 5");
+  EXPECT_HAS(e, "supports ISA version 6");
 }
 
 TEST(TspbErrors, HeaderCrcMismatch) {
@@ -310,8 +310,8 @@ TEST(TspbErrors, GeometryFieldsInconsistentWithFingerprint) {
   FixHeaderCrc(b);
   const std::string e = Error(b);
   EXPECT_HAS(e, "geometry fields inconsistent with the fingerprint");
-  EXPECT_HAS(e, "0x5a08010602040205");  // stored (ISA version 5 in bits 7:0)
-  EXPECT_HAS(e, "0x5a09010602040205");  // log2(512) = 9 in bits 55:48
+  EXPECT_HAS(e, "0x5a08010602040206");  // stored (ISA version 6 in bits 7:0)
+  EXPECT_HAS(e, "0x5a09010602040206");  // log2(512) = 9 in bits 55:48
   EXPECT_HAS(e, "S=2 VL=32 streams=4 mem=2x2x64 alus=1 iq=512");
 }
 

@@ -94,12 +94,12 @@ TEST(TspbGolden, SerializerReproducesIndependentPythonEncoding) {
 }
 
 TEST(TspbGolden, KnownHeaderBytes) {
-  // small config, no sections: ISA version 5, fingerprint 0x5A08010602040205 (docs/isa-tables.md),
+  // small config, no sections: ISA version 6, fingerprint 0x5A08010602040206 (docs/isa-tables.md),
   // 64-byte file.
   const std::vector<uint8_t> b = SerializeProgram(Make(kSmall));
   ASSERT_EQ(b.size(), 64u);
-  const std::vector<uint8_t> head = {'T',  'S',  'P',  'B',  1,    0,    0,    0,    5, 0, 0, 0, 0, 0, 0, 0,
-                                     0x05, 0x02, 0x04, 0x02, 0x06, 0x01, 0x08, 0x5A, 2, 0, 0, 0, 4, 0, 0, 0,
+  const std::vector<uint8_t> head = {'T',  'S',  'P',  'B',  1,    0,    0,    0,    6, 0, 0, 0, 0, 0, 0, 0,
+                                     0x06, 0x02, 0x04, 0x02, 0x06, 0x01, 0x08, 0x5A, 2, 0, 0, 0, 4, 0, 0, 0,
                                      2,    0,    0,    0,    64,   0,    0,    0,    1, 0, 0, 0, 0, 1, 0, 0};
   EXPECT_EQ(std::vector<uint8_t>(b.begin(), b.begin() + 48), head);
   EXPECT_EQ(Get32(b, kOffTableCrc), 0u);  // CRC of an empty table

@@ -295,18 +295,24 @@ TEST_F(SxmTest, ReductionsBackToBack) {
 TEST_F(SxmTest, MixedStreamOfOperations) {
   if (g.num_mem_slices() < 5) GTEST_SKIP() << "needs 5 MEM slices to feed a 4-stream group and a map";
   std::mt19937 rng(17);
-  std::vector<std::vector<uint32_t>> rows(60);
+  std::vector<std::vector<uint32_t>> rows(80);
   for (auto &r : rows) r = RandomLanes(VL, 4, rng);
   std::vector<uint8_t> map(VL);
   for (auto &m : map) m = static_cast<uint8_t>(rng());
   Builder b(g);
   auto [sf_a, sf_b] = FeedOperands(b, rows, 4, nullptr);
   (void)sf_b;
-  const uint32_t sf_m = Feed(b, g, SlicesNear(g, pos)[4], NS - 1, pos, kT, std::vector<std::vector<uint8_t>>(40, map), 200);
+  const uint32_t sf_m = Feed(b, g, SlicesNear(g, pos)[4], NS - 1, pos, kT, std::vector<std::vector<uint8_t>>(60, map), 200);
   uint64_t t = kT;
-  b.At(queue, t++, SxmOp(Opcode::kShup, 0, E(1), sf_a, 0, 5));
-  b.At(queue, t++, SxmOp(Opcode::kShdn, 1, E(2), sf_a + 2, 0, 17));
-  b.At(queue, t++, SxmOp(Opcode::kPerm, 2, W(0), sf_a, sf_m));
+  // SHUP / SHDN / PERM hold the shared crossbar for their occupancy (S cycles at least).
+  const uint64_t xocc = isa::Info(Opcode::kShup).occupancy;
+  ASSERT_GE(xocc, S);
+  b.At(queue, t, SxmOp(Opcode::kShup, 0, E(1), sf_a, 0, 5));
+  t += xocc;
+  b.At(queue, t, SxmOp(Opcode::kShdn, 1, E(2), sf_a + 2, 0, 17));
+  t += xocc;
+  b.At(queue, t, SxmOp(Opcode::kPerm, 2, W(0), sf_a, sf_m));
+  t += xocc;
   b.At(queue, t++, SxmOp(Opcode::kDist, 3, E(4 % NS), sf_a, sf_m));
   const uint64_t rocc = isa::Info(Opcode::kRsum).occupancy, tocc = isa::Info(Opcode::kTrans).occupancy;
   b.At(queue, t++, SxmOp(Opcode::kRsum, 3, W(4 % NS), sf_a));
