@@ -81,13 +81,26 @@ def is_primitive(cfg, t):
                          "IBUF", "OBUF", "GND", "VCC"))
 
 
+# LUTs of each Xilinx LUT RAM primitive (UltraScale+ / 7-series libraries: a SLICEM's LUT6 hold 64
+# bits each; RAM32M16 / RAM64M8 / RAM32X16DR8 / RAM64X8SW take all eight LUTs of the slice).
+LUTRAM_LUTS = {
+    "RAM16X1S": 1, "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2, "RAM256X1S": 4, "RAM512X1S": 8,
+    "RAM16X1D": 2, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM256X1D": 8,
+    "RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8, "RAM32X16DR8": 8, "RAM64X8SW": 8,
+}
+
+
 def summarize(cfg, cells):
     def total(pred):
         return sum(n for t, n in cells.items() if pred(t))
     r = {
         "target": f"xilinx {'UltraScale+' if FAMILY == 'xcup' else '7-series'} (synth_xilinx -family {FAMILY})",
         "uram": total(lambda t: t.startswith("URAM")),
-        "lut": total(lambda t: t.startswith("LUT")),
+        # LUTs of logic plus the shift registers Yosys maps delay lines to (SRL16E / SRLC32E: one
+        # SLICEM LUT each, which Vivado counts under "CLB LUTs" as LUT as Memory).
+        # LUT RAM counts in LUTs as well (LUT as Memory): LUTRAM_LUTS gives each primitive's LUTs.
+        "lut": total(lambda t: t.startswith(("LUT", "SRL"))) +
+               sum(n * LUTRAM_LUTS.get(t, 1) for t, n in cells.items() if t.startswith("RAM") and not t.startswith("RAMB")),
         "ff": total(lambda t: t.startswith("FD")),
         "bram36": total(lambda t: t.startswith("RAMB36")),
         "bram18": total(lambda t: t.startswith("RAMB18")),
