@@ -90,17 +90,27 @@ LUTRAM_LUTS = {
 }
 
 
+def lutram_luts(cells):
+    """LUTs taken by the LUT RAM primitives in cells; an unknown one is an error, not a guess."""
+    n_luts = 0
+    for t, n in cells.items():
+        if t.startswith("RAM") and not t.startswith("RAMB"):
+            if t not in LUTRAM_LUTS:
+                raise ReportError(f"LUT RAM primitive {t}: its LUT count is not in LUTRAM_LUTS "
+                                  "(scripts/synth_report.py)")
+            n_luts += n * LUTRAM_LUTS[t]
+    return n_luts
+
+
 def summarize(cfg, cells):
     def total(pred):
         return sum(n for t, n in cells.items() if pred(t))
     r = {
         "target": f"xilinx {'UltraScale+' if FAMILY == 'xcup' else '7-series'} (synth_xilinx -family {FAMILY})",
         "uram": total(lambda t: t.startswith("URAM")),
-        # LUTs of logic plus the shift registers Yosys maps delay lines to (SRL16E / SRLC32E: one
-        # SLICEM LUT each, which Vivado counts under "CLB LUTs" as LUT as Memory).
-        # LUT RAM counts in LUTs as well (LUT as Memory): LUTRAM_LUTS gives each primitive's LUTs.
-        "lut": total(lambda t: t.startswith(("LUT", "SRL"))) +
-               sum(n * LUTRAM_LUTS.get(t, 1) for t, n in cells.items() if t.startswith("RAM") and not t.startswith("RAMB")),
+        # LUTs of logic plus what Vivado counts under "CLB LUTs" as LUT as Memory: the shift
+        # registers Yosys maps delay lines to (SRL16E / SRLC32E, one LUT each) and LUT RAM.
+        "lut": total(lambda t: t.startswith(("LUT", "SRL"))) + lutram_luts(cells),
         "ff": total(lambda t: t.startswith("FD")),
         "bram36": total(lambda t: t.startswith("RAMB36")),
         "bram18": total(lambda t: t.startswith("RAMB18")),
