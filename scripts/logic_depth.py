@@ -2,7 +2,7 @@
 """Deepest logic path of a mapped Xilinx netlist (Yosys write_json after synth_xilinx and flatten),
 in LUT levels, with an Fmax estimate from stated per-element delays.
 
-usage: logic_depth.py NETLIST.json TOP [--out DEPTH.json] [--family xcup|xc7]
+usage: logic_depth.py NETLIST.json TOP [--out DEPTH.json] [--family xcup|xc7] [--ends N]
 
 The netlist is one partition of scripts/synth.sh: its ports are wires inside the core and the other
 partitions it instantiates are blackbox cells. So there are two figures:
@@ -27,8 +27,12 @@ analysis; every element's input net is included in its figure):
   INV, BUF, constants          0 (absorbed into the neighbouring LUT by place and route)
 Fmax = 1000 / (path delay in ns). Levels = LUTs on the path; carry cells, MUXF and DSP stages are
 reported beside it.
+
+--ends N also lists the N slowest register end points by signal (the worst bit of each register
+vector, e.g. s3_q), so the second- and third-deepest paths are visible when pipelining the first.
 """
 import argparse
+import re
 import json
 import sys
 
@@ -80,7 +84,7 @@ CLOCK_PINS = {"C", "CLK", "CLKARDCLK", "CLKBWRCLK", "CLKARDCLKL", "CLKARDCLKU", 
               "CLKBWRCLKU"}
 
 
-def analyse(netlist, top, family):
+def analyse(netlist, top, family, ends=0):
     col = 0 if family == "xcup" else 1
     d = {k: v[col] for k, v in DELAYS.items()}
     mods = netlist.get("modules", {})
@@ -196,6 +200,13 @@ def analyse(netlist, top, family):
     # End points: data inputs of clocked cells and blackboxes, output ports.
     extra = {"ff": d["T_SETUP"], "bram": d["T_SETUP"] + 0.3, "dsp_reg": d["T_DSP_IN"], "bb": 0.0}
     best = {"reg": (NEG, None, None), "any": (NEG, None, None)}
+    per_end = {}  # end signal -> (reg-start arrival incl. end cost, source, end)
+
+    def end_signal(i):
+        o = outs[i]
+        if o and o[0] in net_name:
+            return re.sub(r"\[\d+\]$", "", net_name[o[0]][0])
+        return names[i]
 
     def consider(b, end, add, reg_end):
         j = driver.get(b, -2)
@@ -208,6 +219,10 @@ def analyse(netlist, top, family):
             r, a, src = res
         if reg_end and r + add > best["reg"][0]:
             best["reg"] = (r + add, src, end)
+        if reg_end and r != NEG:
+            sig = end_signal(end[1])
+            if sig not in per_end or r + add > per_end[sig][0]:
+                per_end[sig] = (r + add, src, end)
         if a + add > best["any"][0]:
             best["any"] = (a + add, src, end)
 
@@ -232,8 +247,8 @@ def analyse(netlist, top, family):
         start = src
         return list(reversed(path)), start
 
-    def describe(key, pre, arr):
-        tot, src, end = best[key]
+    def describe(key, pre, arr, which=None):
+        tot, src, end = which if which is not None else best[key]
         if tot == NEG:
             return None
         path, start = walk(src, pre, arr)
@@ -267,13 +282,17 @@ def analyse(netlist, top, family):
             "to": name(end),
         }
 
-    return {
+    worst_ends = sorted(per_end.items(), key=lambda kv: -kv[1][0])[:ends]
+    r = {
         "family": family,
         "delays_ns": d,
         "cells": len(names),
         "reg_to_reg": describe("reg", pre_r, arr_r),
         "any": describe("any", pre_a, arr_a),
     }
+    if ends:
+        r["ends"] = [dict(describe("reg", pre_r, arr_r, v), signal=k) for k, v in worst_ends]
+    return r
 
 
 def main(argv):
@@ -282,6 +301,8 @@ def main(argv):
     ap.add_argument("top")
     ap.add_argument("--out")
     ap.add_argument("--family", default="xcup", choices=["xcup", "xc7"])
+    ap.add_argument("--ends", type=int, default=0, metavar="N",
+                    help="also list the N slowest register end points (by signal)")
     args = ap.parse_args(argv)
     try:
         with open(args.netlist) as f:
@@ -290,7 +311,7 @@ def main(argv):
         print(f"logic_depth: cannot read {args.netlist}: {e}", file=sys.stderr)
         return 2
     try:
-        r = analyse(net, args.top, args.family)
+        r = analyse(net, args.top, args.family, args.ends)
     except DepthError as e:
         print(f"logic_depth: {args.netlist}: {e}", file=sys.stderr)
         return 1
@@ -307,6 +328,9 @@ def main(argv):
                   f"({p['from']} -> {p['to']})")
         else:
             print(f"{args.top} {key}: no path")
+    for p in r.get("ends", []):
+        print(f"{args.top} end {p['signal']}: {p['lut_levels']} LUT levels, {p['carry_cells']} carry, "
+              f"{p['muxf']} muxf, {p['dsp_comb']} dsp, {p['ns']} ns, ~{p['fmax_mhz']} MHz (from {p['from']})")
     return 0
 
 

@@ -124,7 +124,7 @@ write_json netlist_$key.json"
     exit 1
   fi
   # Deepest logic path of the partition (LUT levels, Fmax estimate): scripts/logic_depth.py.
-  python3 scripts/logic_depth.py "$out/netlist_$key.json" "$top" --family "$family" \
+  python3 scripts/logic_depth.py "$out/netlist_$key.json" "$top" --family "$family" --ends 6 \
       --out "$out/depth_$key.json" | sed "s/^/synth: $key: depth: /" || {
     echo "synth: $key: FAILED: logic depth analysis" >&2; exit 1; }
   [ -n "${KEEP_NETLISTS:-}" ] || rm -f "$out/netlist_$key.json"

@@ -73,6 +73,11 @@ check(abs(rr["fmax_mhz"] - round(1000 / want, 1)) < 0.05, f"fmax {1000 / want:.1
 an = r["any"]
 check(an["lut_levels"] == 5, f"any: the port chain's 5 LUT levels, got {an['lut_levels']}")
 check(an["from"].startswith("port") and an["to"] == "port y", f"any: port -> port y, got {an['from']} -> {an['to']}")
+# --ends: the register end points by their worst path, slowest first (fb: 3 LUT, fd: 1 LUT).
+ends = logic_depth.analyse(module(cells, ports), "t", "xcup", ends=5)["ends"]
+check([(e["signal"], e["lut_levels"]) for e in ends] == [("fb", 3), ("fd", 1)],
+      f"ends: fb (3 levels) then fd (1), got {[(e['signal'], e['lut_levels']) for e in ends]}")
+check("ends" not in r, "no ends list unless asked for")
 
 # 2. A carry chain: FF -> LUT -> CARRY4 -> CARRY4 -> LUT -> FF: 2 LUT levels, 2 carry cells.
 cells = {
