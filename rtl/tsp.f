@@ -15,6 +15,7 @@ slices/tsp_fp_f2i.sv
 slices/tsp_fp_i2f.sv
 slices/tsp_fp_max.sv
 slices/tsp_fp_mul.sv
+slices/tsp_fp_mul_ops.sv
 slices/tsp_fp_mul_pre.sv
 slices/tsp_fp_mul_round.sv
 slices/tsp_fp_mul_f2i.sv

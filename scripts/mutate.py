@@ -43,7 +43,7 @@ MODULES = {
     "icu": (["core/tsp_icu.sv"], "test_rtl_icu", "tb/unit/icu"),
     "mem": (["slices/tsp_mem_slice.sv", "common/tsp_delay.sv", "common/tsp_ram_sdp.sv"],
             "test_rtl_mem", "tb/unit/mem"),
-    "fp": (["slices/tsp_fp_add_align.sv", "slices/tsp_fp_add_norm.sv", "slices/tsp_fp_add.sv", "slices/tsp_fp_mul_pre.sv", "slices/tsp_fp_mul_round.sv", "slices/tsp_fp_mul.sv",
+    "fp": (["slices/tsp_fp_add_align.sv", "slices/tsp_fp_add_norm.sv", "slices/tsp_fp_add.sv", "slices/tsp_fp_mul_ops.sv", "slices/tsp_fp_mul_pre.sv", "slices/tsp_fp_mul_round.sv", "slices/tsp_fp_mul.sv",
             "slices/tsp_fp_max.sv", "slices/tsp_fp_i2f.sv", "slices/tsp_fp_f2i_core.sv", "slices/tsp_fp_f2i.sv", "slices/tsp_fp_mul_f2i.sv",
             "slices/tsp_vxm_lane.sv", "slices/tsp_vxm_tile.sv"], "test_rtl_fp", "tb/unit/fp"),
     "vxm": (["slices/tsp_vxm_alu.sv", "slices/tsp_vxm.sv"], "test_rtl_vxm", "tb/unit/vxm"),

@@ -131,6 +131,17 @@ package tsp_pkg;
     logic [31:0] k;
   } vxm_uop_t;
 
+  // What an fp32 multiply needs of its operands besides their significand product
+  // (tsp_fp_mul_ops): formed beside the multiplier, registered with the product in the VXM lane.
+  typedef struct packed {
+    logic               nan;   // a NaN operand, or Inf x 0
+    logic               inf;   // an infinite operand
+    logic               zero;  // a zero or denormal operand (DAZ)
+    logic               sign;
+    logic signed [10:0] exp;   // ea + eb - 127
+    logic [1:0]         stk;   // sticky of the rounding: [1] product bits 22:0, [0] bits 21:0
+  } fmul_ops_t;
+
   // Field extraction helpers (positions from the generated package).
   function automatic logic [7:0] f_opcode(logic [63:0] i);
     f_opcode = i[7:0];

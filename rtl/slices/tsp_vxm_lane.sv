@@ -156,7 +156,7 @@ module tsp_vxm_lane (
   logic [31:0] fa_spec_y, fa_spec_y_q;
   logic [7:0]  fa_exp, fa_exp_q;
   logic [27:0] fa_sum, fa_sum_q;
-  logic [31:0] fm_a_q, fm_b_q;
+  tsp_pkg::fmul_ops_t fm_ops, fm_ops_q;  // the fp multiply's operand part (tsp_fp_mul_ops)
   logic [63:0] fm_prod_q;
   logic        k2_add_q, k2_mul_q;  // s3 takes the adder's / the fp multiplier's result
   logic        k2_vmul_q, k2_sat_q; // s3 takes VMUL's product (saturated to s2_dtype_i)
@@ -254,6 +254,12 @@ module tsp_vxm_lane (
 
   assign prod = 64'(mo_a) * 64'(mo_b);  // exact: |int32 * int32| <= 2^62
 
+  tsp_fp_mul_ops u_mul_ops (
+    .a_i  (mul_x),
+    .b_i  (mul_y),
+    .ops_o(fm_ops)
+  );
+
   tsp_fp_add_align u_add_align (
     .a_i     (add_x),
     .b_i     (add_y),
@@ -326,8 +332,7 @@ module tsp_vxm_lane (
   );
 
   tsp_fp_mul_round u_mul (
-    .a_i   (fm_a_q),
-    .b_i   (fm_b_q),
+    .ops_i (fm_ops_q),
     .prod_i(fm_prod_q[47:0]),
     .y_o   (fmul_y)
   );
@@ -339,8 +344,7 @@ module tsp_vxm_lane (
   // VCVT to an integer type scales by its fp multiply first (stage 1 op VxlFmul): the product
   // rounds straight to the integer (tsp_fp_mul_f2i, bit for bit F32ToInt(FMul(a, scale))).
   tsp_fp_mul_f2i u_mul_f2i (
-    .a_i    (fm_a_q),
-    .b_i    (fm_b_q),
+    .ops_i  (fm_ops_q),
     .prod_i (fm_prod_q[47:0]),
     .dtype_i(s2_dtype_i),
     .y_o    (f2i_y)
@@ -388,8 +392,7 @@ module tsp_vxm_lane (
     fa_sign_q   <= fa_sign;
     fa_exp_q    <= fa_exp;
     fa_sum_q    <= fa_sum;
-    fm_a_q      <= mul_x;
-    fm_b_q      <= mul_y;
+    fm_ops_q    <= fm_ops;
     fm_prod_q   <= prod;
     k2_add_q    <= !sf_s1_i && ((s1_op_i == tsp_pkg::VxlFadd) || (s1_op_i == tsp_pkg::VxlFsub));
     k2_mul_q    <= !sf_s1_i && (s1_op_i == tsp_pkg::VxlFmul);
