@@ -8,6 +8,10 @@
 // which is f + r, or -(f + r) = ~f + 1 - r; saturation compares f with the limit of the sign (hi, or
 // hi + 1 for a negative value), which needs no rounded value: f + r > lim <=> f > lim or (f == lim
 // and r). (The first version rounded, negated and compared the 34-bit result, three chains.)
+// For depth (issue 10's timing work, 2026-12-06): the sticky bit is a masked OR of mant (the bits
+// that land below the round bit: positions below 24 - sh) formed beside the shifter, not an OR of
+// the shifted value after it; and the compare with the limit is a test of f's bits above and
+// below the limit's (lim = 2^k - 1 or 2^k), no carry chain.
 module tsp_fp_f2i_core (
   input  logic               nan_i,    // result 0
   input  logic               big_i,    // saturate whatever e says (an infinite operand)
@@ -20,9 +24,10 @@ module tsp_fp_f2i_core (
 );
 
   logic [56:0] fix;   // value * 2^25: 32 integer bits (enough unless huge), 25 fraction bits
-  logic [31:0] f, lim, hi, lo;
+  logic [31:0] f, hi, lo;
+  logic [24:0] below;  // mant bits that land below the round bit (fix[23:0])
   logic [5:0]  sh;
-  logic        r, tiny, huge, over;
+  logic        r, sticky, tiny, huge, over, above, at_max, hi_bit, low_nz;
 
   always_comb begin
     // |value| < 0.5: e < 126 (e < 125 for mant = 2^24); |value| >= 2^32: e >= 159 (158).
@@ -31,23 +36,38 @@ module tsp_fp_f2i_core (
     sh    = 6'(e_i - 11'sd125);  // 0 .. 33 when neither
     fix   = {32'd0, mant_i} << sh;
     f     = fix[56:25];
-    r     = fix[24] & ((|fix[23:0]) | fix[25]);
+    for (int i = 0; i < 25; i++) below[i] = 32'(i) + 32'(sh) < 32'd24;
+    sticky = |(mant_i & below);
+    r     = fix[24] & (sticky | fix[25]);
+    // f + r beyond the limit: lim = 2^k - 1 (positive) or 2^k (negative), k = 7, 15, 31.
     unique case (dtype_i)
       2'd0: begin
         hi = 32'h0000_007F;
         lo = 32'hFFFF_FF80;
+        above  = f[31:8] != '0;
+        hi_bit = f[7];
+        at_max = &f[6:0];
+        low_nz = f[6:0] != '0;
       end
       2'd1: begin
         hi = 32'h0000_7FFF;
         lo = 32'hFFFF_8000;
+        above  = f[31:16] != '0;
+        hi_bit = f[15];
+        at_max = &f[14:0];
+        low_nz = f[14:0] != '0;
       end
       default: begin
         hi = 32'h7FFF_FFFF;
         lo = 32'h8000_0000;
+        above  = 1'b0;
+        hi_bit = f[31];
+        at_max = &f[30:0];
+        low_nz = f[30:0] != '0;
       end
     endcase
-    lim  = neg_i ? hi + 32'd1 : hi;
-    over = huge || (f > lim) || ((f == lim) && r);
+    // Positive: f >= 2^k, or f = 2^k - 1 rounding up. Negative: f > 2^k, or f = 2^k rounding up.
+    over = huge || above || (neg_i ? (hi_bit && (low_nz || r)) : (hi_bit || (at_max && r)));
     if (nan_i || tiny) begin
       y_o = '0;
     end else if (over) begin
