@@ -142,6 +142,25 @@ package tsp_pkg;
     logic [1:0]         stk;   // sticky of the rounding: [1] product bits 22:0, [0] bits 21:0
   } fmul_ops_t;
 
+  // Trailing zeros of a 24-bit fp32 significand with its hidden bit set (0 .. 23), by halving
+  // (a balanced tree: a priority loop maps to a serial mux chain). The sticky bit of the fp
+  // multiply comes from it (tsp_fp_mul_ops).
+  function automatic logic [4:0] tz24(logic [22:0] f);
+    logic [31:0] x;
+    logic [4:0]  n;
+    x    = {9'h1FF, f};  // the hidden bit and ones above: never all zero
+    n[4] = x[15:0] == '0;
+    x    = n[4] ? {16'hFFFF, x[31:16]} : x;
+    n[3] = x[7:0] == '0;
+    x    = n[3] ? {8'hFF, x[31:8]} : x;
+    n[2] = x[3:0] == '0;
+    x    = n[2] ? {4'hF, x[31:4]} : x;
+    n[1] = x[1:0] == '0;
+    x    = n[1] ? {2'h3, x[31:2]} : x;
+    n[0] = !x[0];
+    tz24 = n;
+  endfunction
+
   // Field extraction helpers (positions from the generated package).
   function automatic logic [7:0] f_opcode(logic [63:0] i);
     f_opcode = i[7:0];

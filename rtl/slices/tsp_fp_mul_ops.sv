@@ -10,16 +10,6 @@ module tsp_fp_mul_ops (
   output tsp_pkg::fmul_ops_t ops_o    // exp: the biased exponent of product bit 46
 );
 
-  // Trailing zeros of a 24-bit significand with its hidden bit set (0 .. 23).
-  function automatic logic [4:0] tz24(logic [22:0] f);
-    logic [4:0] n;
-    n = 5'd23;
-    for (int i = 22; i >= 0; i--) begin
-      if (f[i]) n = 5'(i);
-    end
-    tz24 = n;
-  endfunction
-
   logic a_nan, b_nan, a_inf, b_inf;
   logic [5:0] tz;
 
@@ -33,7 +23,7 @@ module tsp_fp_mul_ops (
     ops_o.nan  = a_nan || b_nan || ((a_inf || b_inf) && ops_o.zero);
     ops_o.sign = a_i[31] ^ b_i[31];
     ops_o.exp  = $signed({3'b000, a_i[30:23]}) + $signed({3'b000, b_i[30:23]}) - 11'sd127;
-    tz         = {1'b0, tz24(a_i[22:0])} + {1'b0, tz24(b_i[22:0])};
+    tz         = {1'b0, tsp_pkg::tz24(a_i[22:0])} + {1'b0, tsp_pkg::tz24(b_i[22:0])};
     ops_o.stk  = {tz < 6'd23, tz < 6'd22};
   end
 

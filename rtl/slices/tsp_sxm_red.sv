@@ -46,6 +46,7 @@ module tsp_sxm_red (
 
   logic [VL-1:0][31:0] buf_q;
   logic                act_q, ph_q, is_max_q, is_f_q;
+  logic                step1_q;  // step_q == 1, registered: the operand select of 64 x U mux bits
   logic [StepW-1:0]    step_q;
   logic [CntW-1:0]     cnt_q;
   logic [4:0]          dst_q;
@@ -55,7 +56,7 @@ module tsp_sxm_red (
   logic [CntW-1:0]     pairs;
   logic [U-1:0][31:0]  res;
 
-  assign step1 = (step_q == StepW'(1));
+  assign step1 = step1_q;
   assign last  = act_q && ph_q && (step_q == StepW'(NSteps - 1));
   assign pairs = cnt_q >> 1;
 
@@ -141,6 +142,7 @@ module tsp_sxm_red (
       act_q    <= 1'b0;
       ph_q     <= 1'b0;
       step_q   <= '0;
+      step1_q  <= 1'b0;
       cnt_q    <= '0;
       is_max_q <= 1'b0;
       is_f_q   <= 1'b0;
@@ -150,7 +152,8 @@ module tsp_sxm_red (
       if (act_q) begin
         ph_q <= !ph_q;
         if (ph_q) begin
-          step_q <= step_q + StepW'(1);
+          step_q  <= step_q + StepW'(1);
+          step1_q <= step_q == '0;
           cnt_q  <= step1 ? CntW'(VL / 2) : CntW'((cnt_q + CntW'(1)) >> 1);
         end
         if (last) act_q <= 1'b0;
@@ -159,6 +162,7 @@ module tsp_sxm_red (
         act_q    <= 1'b1;
         ph_q     <= 1'b0;
         step_q   <= '0;
+        step1_q  <= 1'b0;
         cnt_q    <= CntW'(VL);
         is_max_q <= is_max_i;
         is_f_q   <= is_f_i;

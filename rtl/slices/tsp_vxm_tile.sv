@@ -246,7 +246,29 @@ module tsp_vxm_tile (
   logic       sf_s1_q;        // sf_run_q && !sf_ph_q: stage 1 computes the step
   logic [1:0] sf_func_q;
   logic [4:0] sf_step_q;
-  uop_t       uop;
+  logic [1:0] sf_func_d;
+  logic [4:0] sf_step_d;
+  uop_t       uop;            // the running step's micro-op: sf_uop(sf_func_q, sf_step_q), registered
+
+  // Next function and step of the sequencer: the micro-op ROM reads them a cycle ahead, so that
+  // the lanes' operand selects come straight from a register (issue 10's timing work, 2026-12-06:
+  // the ROM's two LUT levels were on the lanes' fp paths).
+  always_comb begin
+    sf_func_d = sf_func_q;
+    sf_step_d = sf_step_q;
+    if (rd_valid_i && rd_sf) begin
+      sf_func_d = 2'(rd_op - 8'(tsp_isa_pkg::OpFexp));
+      sf_step_d = '0;
+    end else if (sf_run_q && sf_ph_q) begin
+      sf_step_d = sf_step_q + 5'd1;
+    end
+  end
+
+  // Payload (no reset): loaded every cycle; read only while sf_run_q, which a start sets in the
+  // same cycle as this register takes the start's step 0.
+  always_ff @(posedge clk_i) begin
+    uop <= sf_uop(sf_func_d, sf_step_d);
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -280,20 +302,15 @@ module tsp_vxm_tile (
         sf_run_q  <= 1'b1;
         sf_ph_q   <= 1'b0;
         sf_s1_q   <= 1'b1;
-        sf_step_q <= '0;
-        sf_func_q <= 2'(rd_op - 8'(tsp_isa_pkg::OpFexp));
       end else if (sf_run_q) begin
         sf_ph_q <= !sf_ph_q;
         sf_s1_q <= sf_ph_q && !uop.fin;
-        if (sf_ph_q) begin
-          sf_step_q <= sf_step_q + 5'd1;
-          if (uop.fin) sf_run_q <= 1'b0;
-        end
+        if (sf_ph_q && uop.fin) sf_run_q <= 1'b0;
       end
+      sf_step_q <= sf_step_d;
+      sf_func_q <= sf_func_d;
     end
   end
-
-  assign uop = sf_uop(sf_func_q, sf_step_q);
 
   // ---------------- Lanes ----------------
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
