@@ -6,7 +6,9 @@
 // bit jammed into bit 0; this gives the correctly rounded exact sum, the same bits as the
 // reference's 32 guard bits. The two halves (tsp_fp_add_align, tsp_fp_add_norm) are modules of
 // their own so that the pipelined units can register between them; this joins them.
-module tsp_fp_add (
+module tsp_fp_add #(
+  parameter bit TwoPath = 1'b1  // tsp_fp_add_norm's
+) (
   input  logic [31:0] a_i,
   input  logic [31:0] b_i,
   input  logic        sub_i,
@@ -29,7 +31,7 @@ module tsp_fp_add (
     .sum_o   (sum)
   );
 
-  tsp_fp_add_norm u_norm (
+  tsp_fp_add_norm #(.TwoPath(TwoPath)) u_norm (
     .spec_i  (spec),
     .spec_y_i(spec_y),
     .sign_i  (sign),

@@ -114,7 +114,7 @@ module tsp_sxm_red (
     end
 
     // Second cycle: the adder's second half.
-    tsp_fp_add_norm u_add_norm (
+    tsp_fp_add_norm #(.TwoPath(1'b0)) u_add_norm (
       .spec_i  (fa_spec_q),
       .spec_y_i(fa_spec_y_q),
       .sign_i  (fa_sign_q),

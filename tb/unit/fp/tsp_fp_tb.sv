@@ -9,6 +9,7 @@ module tsp_fp_tb (
   input  logic                                sub_i,
   input  logic [1:0]                          dtype_i,
   output logic [31:0]                         add_o,
+  output logic [31:0]                         add1_o,    // the same with the one-path normalisation
   output logic [31:0]                         mul_o,
   output logic [31:0]                         max_o,
   output logic [31:0]                         i2f_o,
@@ -25,6 +26,7 @@ module tsp_fp_tb (
 );
 
   tsp_fp_add u_add (.a_i(a_i), .b_i(b_i), .sub_i(sub_i), .y_o(add_o));
+  tsp_fp_add #(.TwoPath(1'b0)) u_add1 (.a_i(a_i), .b_i(b_i), .sub_i(sub_i), .y_o(add1_o));
   tsp_fp_mul u_mul (.a_i(a_i), .b_i(b_i), .y_o(mul_o));
   tsp_fp_max u_max (.a_i(a_i), .b_i(b_i), .y_o(max_o));
   tsp_fp_i2f u_i2f (.x_i(a_i), .y_o(i2f_o));
