@@ -23,7 +23,7 @@ module tsp_fp_f2i_core (
   output logic [31:0]        y_o
 );
 
-  logic [56:0] fix;   // value * 2^25: 32 integer bits (enough unless huge), 25 fraction bits
+  logic [56:24] fix;  // value * 2^25: 32 integer bits (enough unless huge), the round bit
   logic [31:0] f, hi, lo;
   logic [24:0] below;  // mant bits that land below the round bit (fix[23:0])
   logic [5:0]  sh;
@@ -34,7 +34,7 @@ module tsp_fp_f2i_core (
     tiny  = small_i || (mant_i[24] ? (e_i < 11'sd125) : (e_i < 11'sd126));
     huge  = big_i || (mant_i[24] ? (e_i >= 11'sd158) : (e_i >= 11'sd159));
     sh    = 6'(e_i - 11'sd125);  // 0 .. 33 when neither
-    fix   = {32'd0, mant_i} << sh;
+    fix   = 33'(({32'd0, mant_i} << sh) >> 24);  // bits below: the sticky mask
     f     = fix[56:25];
     for (int i = 0; i < 25; i++) below[i] = 32'(i) + 32'(sh) < 32'd24;
     sticky = |(mant_i & below);

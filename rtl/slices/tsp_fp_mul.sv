@@ -8,10 +8,10 @@ module tsp_fp_mul (
   output logic [31:0] y_o
 );
 
-  logic [47:0]        prod;
+  logic [47:22]       prod;  // the significand product but for its low (sticky) bits
   tsp_pkg::fmul_ops_t ops;
 
-  assign prod = {24'd0, 1'b1, a_i[22:0]} * {24'd0, 1'b1, b_i[22:0]};
+  assign prod = 26'(({24'd0, 1'b1, a_i[22:0]} * {24'd0, 1'b1, b_i[22:0]}) >> 22);
 
   tsp_fp_mul_ops u_ops (
     .a_i  (a_i),

@@ -4,8 +4,9 @@
 // carried out (mant_o = 2^24); exp_o does not include that carry. The operands' part (special
 // cases, exponent, sticky bits) comes from tsp_fp_mul_ops.
 module tsp_fp_mul_pre (
-  input  tsp_pkg::fmul_ops_t ops_i,   // of the operands (tsp_fp_mul_ops)
-  input  logic [47:0]        prod_i,  // {1, a[22:0]} * {1, b[22:0]}
+  input  logic signed [10:0] exp_i,   // tsp_fp_mul_ops: ea + eb - 127
+  input  logic [1:0]         stk_i,   // tsp_fp_mul_ops: the sticky bits
+  input  logic [47:22]       prod_i,  // {1, a[22:0]} * {1, b[22:0]}, the bits above the sticky ones
   output logic [24:0]        mant_o,
   output logic signed [10:0] exp_o
 );
@@ -18,14 +19,14 @@ module tsp_fp_mul_pre (
     if (prod_i[47]) begin
       mant   = prod_i[47:24];
       rnd    = prod_i[23];
-      sticky = ops_i.stk[1];
+      sticky = stk_i[1];
     end else begin
       mant   = prod_i[46:23];
       rnd    = prod_i[22];
-      sticky = ops_i.stk[0];
+      sticky = stk_i[0];
     end
     mant_o = {1'b0, mant} + {24'd0, rnd & (sticky | mant[0])};
-    exp_o  = ops_i.exp + $signed({10'd0, prod_i[47]});
+    exp_o  = exp_i + $signed({10'd0, prod_i[47]});
   end
 
 endmodule

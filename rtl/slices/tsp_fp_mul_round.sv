@@ -5,7 +5,7 @@
 // tsp_fp_mul_f2i).
 module tsp_fp_mul_round (
   input  tsp_pkg::fmul_ops_t ops_i,
-  input  logic [47:0]        prod_i,  // {1, a[22:0]} * {1, b[22:0]}
+  input  logic [47:22]       prod_i,  // {1, a[22:0]} * {1, b[22:0]}, bits 47:22
   output logic [31:0]        y_o
 );
 
@@ -15,7 +15,8 @@ module tsp_fp_mul_round (
   logic signed [10:0] e, exp_r;
 
   tsp_fp_mul_pre u_pre (
-    .ops_i (ops_i),
+    .exp_i (ops_i.exp),
+    .stk_i (ops_i.stk),
     .prod_i(prod_i),
     .mant_o(mant_r),
     .exp_o (e)

@@ -333,7 +333,7 @@ module tsp_vxm_lane (
 
   tsp_fp_mul_round u_mul (
     .ops_i (fm_ops_q),
-    .prod_i(fm_prod_q[47:0]),
+    .prod_i(fm_prod_q[47:22]),
     .y_o   (fmul_y)
   );
 
@@ -345,7 +345,7 @@ module tsp_vxm_lane (
   // rounds straight to the integer (tsp_fp_mul_f2i, bit for bit F32ToInt(FMul(a, scale))).
   tsp_fp_mul_f2i u_mul_f2i (
     .ops_i  (fm_ops_q),
-    .prod_i (fm_prod_q[47:0]),
+    .prod_i (fm_prod_q[47:22]),
     .dtype_i(s2_dtype_i),
     .y_o    (f2i_y)
   );

@@ -32,9 +32,9 @@ module tsp_fp_tb (
   tsp_fp_i2f u_i2f (.x_i(a_i), .y_o(i2f_o));
   tsp_fp_f2i u_f2i (.x_i(a_i), .dtype_i(dtype_i), .y_o(f2i_o));
 
-  logic [47:0]        prod;
+  logic [47:22]       prod;
   tsp_pkg::fmul_ops_t mul_ops;
-  assign prod = {24'd0, 1'b1, a_i[22:0]} * {24'd0, 1'b1, b_i[22:0]};
+  assign prod = 26'(({24'd0, 1'b1, a_i[22:0]} * {24'd0, 1'b1, b_i[22:0]}) >> 22);
   tsp_fp_mul_ops u_mul_ops (.a_i(a_i), .b_i(b_i), .ops_o(mul_ops));
   tsp_fp_mul_f2i u_mul_f2i (.ops_i(mul_ops), .prod_i(prod), .dtype_i(dtype_i), .y_o(mulf2i_o));
 
