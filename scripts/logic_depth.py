@@ -84,7 +84,7 @@ CLOCK_PINS = {"C", "CLK", "CLKARDCLK", "CLKBWRCLK", "CLKARDCLKL", "CLKARDCLKU", 
               "CLKBWRCLKU"}
 
 
-def analyse(netlist, top, family, ends=0):
+def analyse(netlist, top, family, ends=0, path_of=None):
     col = 0 if family == "xcup" else 1
     d = {k: v[col] for k, v in DELAYS.items()}
     mods = netlist.get("modules", {})
@@ -271,7 +271,15 @@ def analyse(netlist, top, family, ends=0):
                 nm = f"{nm} driving {net_name[o[0]][0]}"
             return f"{c['type']} {nm}"
         first = path[0] if path else None
+        steps = []
+        for j in path:
+            o = outs[j]
+            net = net_name[o[0]][0] if o and o[0] in net_name else names[j]
+            src_attr = cells[names[j]].get("attributes", {}).get("src", "")
+            steps.append({"kind": kinds[j], "type": cells[names[j]]["type"], "net": net,
+                          "src": src_attr.split("|")[0]})
         return {
+            "steps": steps,
             "ns": round(ns, 3),
             "fmax_mhz": round(1000.0 / ns, 1) if ns > 0 else None,
             "lut_levels": counts["lut"],
@@ -292,6 +300,11 @@ def analyse(netlist, top, family, ends=0):
     }
     if ends:
         r["ends"] = [dict(describe("reg", pre_r, arr_r, v), signal=k) for k, v in worst_ends]
+    if path_of is not None:
+        if path_of not in per_end:
+            raise DepthError(f"no register end point named {path_of} "
+                             f"(have: {', '.join(sorted(per_end)[:12])} ...)")
+        r["path"] = dict(describe("reg", pre_r, arr_r, per_end[path_of]), signal=path_of)
     return r
 
 
@@ -303,6 +316,9 @@ def main(argv):
     ap.add_argument("--family", default="xcup", choices=["xcup", "xc7"])
     ap.add_argument("--ends", type=int, default=0, metavar="N",
                     help="also list the N slowest register end points (by signal)")
+    ap.add_argument("--path", metavar="SIGNAL",
+                    help="print the cells of the slowest path into register end point SIGNAL "
+                         "(a name as --ends prints it), with each cell's source location")
     args = ap.parse_args(argv)
     try:
         with open(args.netlist) as f:
@@ -311,7 +327,7 @@ def main(argv):
         print(f"logic_depth: cannot read {args.netlist}: {e}", file=sys.stderr)
         return 2
     try:
-        r = analyse(net, args.top, args.family, args.ends)
+        r = analyse(net, args.top, args.family, args.ends, args.path)
     except DepthError as e:
         print(f"logic_depth: {args.netlist}: {e}", file=sys.stderr)
         return 1
@@ -331,6 +347,11 @@ def main(argv):
     for p in r.get("ends", []):
         print(f"{args.top} end {p['signal']}: {p['lut_levels']} LUT levels, {p['carry_cells']} carry, "
               f"{p['muxf']} muxf, {p['dsp_comb']} dsp, {p['ns']} ns, ~{p['fmax_mhz']} MHz (from {p['from']})")
+    if "path" in r:
+        p = r["path"]
+        print(f"{args.top} path into {p['signal']} ({p['ns']} ns) from {p['from']}:")
+        for st in p["steps"]:
+            print(f"  {st['kind']:6} {st['type']:10} {st['net']:40} {st['src']}")
     return 0
 
 

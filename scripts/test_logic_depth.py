@@ -78,6 +78,15 @@ ends = logic_depth.analyse(module(cells, ports), "t", "xcup", ends=5)["ends"]
 check([(e["signal"], e["lut_levels"]) for e in ends] == [("fb", 3), ("fd", 1)],
       f"ends: fb (3 levels) then fd (1), got {[(e['signal'], e['lut_levels']) for e in ends]}")
 check("ends" not in r, "no ends list unless asked for")
+# --path: the cells of the slowest path into an end point, start register first.
+pth = logic_depth.analyse(module(cells, ports), "t", "xcup", path_of="fb")["path"]
+check([(st["kind"], st["net"]) for st in pth["steps"]] == [("ff", "fa"), ("lut", "l1"), ("lut", "l2"), ("lut", "l3")],
+      f"path into fb: fa, l1, l2, l3, got {[(st['kind'], st['net']) for st in pth['steps']]}")
+try:
+    logic_depth.analyse(module(cells, ports), "t", "xcup", path_of="nosuch")
+    check(False, "--path of an unknown end point must fail")
+except logic_depth.DepthError as e:
+    check("nosuch" in str(e), f"--path error names the end point, got {e}")
 
 # 2. A carry chain: FF -> LUT -> CARRY4 -> CARRY4 -> LUT -> FF: 2 LUT levels, 2 carry cells.
 cells = {

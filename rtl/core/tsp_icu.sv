@@ -239,8 +239,18 @@ module tsp_icu #(
   endfunction
 
   logic        fetch, last, reissue;
-  logic [15:0] ri_left, ri_d, ri_stride;  // REPEAT parameters of a re-issue
+  logic [15:0] ri_left, ri_d;  // REPEAT parameters of a re-issue
+  logic        ri_new;         // ... of the REPEAT fetched now (its first re-issue, d = 1)
   logic [31:0] ri_idx;
+  // The re-issue's index for both strides, computed beside the fetch's decode and selected by it
+  // (the stride read from the queue RAM goes straight into its adder: issue 10's timing work, the
+  // RAM -> decode -> select -> adder -> error-flag path was the top's deepest).
+  logic [31:0] ri_idx_run, ri_idx_new;
+  logic        ri_oob_run, ri_oob_new;  // index beyond the MEM address field (READ / WRITE)
+  assign ri_idx_run = idx_q + {{16{rep_stride_q[15]}}, rep_stride_q};
+  assign ri_idx_new = idx_q + {{16{rep_stride[15]}}, rep_stride};
+  assign ri_oob_run = ri_idx_run[31:tsp_isa_pkg::FMemAddrWidth] != '0;
+  assign ri_oob_new = ri_idx_new[31:tsp_isa_pkg::FMemAddrWidth] != '0;
 
   always_comb begin
     status_d     = status_q;
@@ -264,7 +274,7 @@ module tsp_icu #(
     last         = 1'b0;
     ri_left      = rep_left_q;
     ri_d         = rep_d_q;
-    ri_stride    = rep_stride_q;
+    ri_new       = 1'b0;
     ri_idx       = '0;
 
     if (start_i) begin
@@ -339,7 +349,7 @@ module tsp_icu #(
                   reissue   = 1'b1;
                   ri_left   = rep_n;
                   ri_d      = rep_dd;
-                  ri_stride = rep_stride;
+                  ri_new    = 1'b1;
                 end else begin
                   status_d = StRepeat;
                   cnt_d    = 32'(rep_dd) - 32'd2;
@@ -377,7 +387,7 @@ module tsp_icu #(
       end
 
       if (reissue) begin
-        ri_idx       = idx_q + {{16{ri_stride[15]}}, ri_stride};
+        ri_idx       = ri_new ? ri_idx_new : ri_idx_run;
         idx_d        = ri_idx;
         rep_left_d   = ri_left - 1'b1;
         if (!in_slot(prev_q[7:0], busy_q, il_q, il_par_q)) begin
@@ -389,7 +399,7 @@ module tsp_icu #(
         disp_d.valid = 1'b1;
         disp_d.instr = with_index(prev_q, ri_idx);
         if ((prev_q[7:0] == tsp_isa_pkg::OpRead || prev_q[7:0] == tsp_isa_pkg::OpWrite) &&
-            ri_idx[31:tsp_isa_pkg::FMemAddrWidth] != '0) begin
+            (ri_new ? ri_oob_new : ri_oob_run)) begin
           err_d[tsp_isa_pkg::ErrBadFieldBit] = 1'b1;
         end
         if (ri_left == 16'd1) begin

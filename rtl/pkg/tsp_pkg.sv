@@ -81,6 +81,7 @@ package tsp_pkg;
   localparam logic [1:0] VxlASrc = 2'd0;  // a as read
   localparam logic [1:0] VxlAI2f = 2'd1;  // int -> fp32 (VCVT int -> f32, FADD .. FMAX with aint)
   localparam logic [1:0] VxlASat = 2'd2;  // int -> narrower int, saturated (VCVT int -> int)
+  localparam logic [1:0] VxlASx  = 2'd3;  // sign-extended by dtype (VMUL: b too, b_sx)
   // Stage-1 lane operation (what s2 takes): decoded from the opcode in the read cycle.
   localparam logic [3:0] VxlMov  = 4'd0;   // s1_a: VMOV, VCVT int -> int, FEXP / FRECIP / FRSQRT
   localparam logic [3:0] VxlAdd  = 4'd1;
@@ -131,6 +132,19 @@ package tsp_pkg;
     logic [31:0] k;
   } vxm_uop_t;
 
+  // The lanes' stage-1 operand selects, one-hot, registered by the tile a cycle ahead (issue 10's
+  // timing work, 2026-12-06: an AND-OR of five sources per bit instead of a decode of the micro-op
+  // fields and a mux). At most one bit is set. Bit c of a port selects the micro-op source with code c (VxlMa* ...), bit 4
+  // the instruction's operand (s1_a for the a ports, s1_b for the b ports) when no step runs.
+  typedef struct packed {
+    logic [4:0] mul_a;    // K, R0, R1, R3, s1_a
+    logic [4:0] mul_b;    // P, R0, R1, R2, s1_b
+    logic [4:0] add_a;    // K, R1, P, R3, s1_a
+    logic [4:0] add_b;    // R2, K, R3, R0, s1_b
+    logic       add_sub;  // the adder subtracts (the step's add_sub, or FSUB)
+    logic       int_mul;  // the multiplier takes VMUL's int32 operands
+  } vxm_osel_t;
+
   // What an fp32 multiply needs of its operands besides their significand product
   // (tsp_fp_mul_ops): formed beside the multiplier, registered with the product in the VXM lane.
   typedef struct packed {
@@ -159,6 +173,40 @@ package tsp_pkg;
     x    = n[1] ? {2'h3, x[31:2]} : x;
     n[0] = !x[0];
     tz24 = n;
+  endfunction
+
+  // Leading zeros of a 32-bit value (32 -> 31 for zero, which callers handle apart), as a tree:
+  // the leading zeros of each byte and the first non-zero byte side by side, then a 4:1 select
+  // (about three LUT levels; a halving or priority loop is a serial chain of seven or more). The fp
+  // adder's normalisation (tsp_fp_add_norm) and int -> fp32 (tsp_fp_i2f) use it.
+  function automatic logic [2:0] lzc8(logic [7:0] b);
+    logic [2:0] n;
+    n = 3'd7;
+    for (int i = 0; i < 8; i++) begin
+      if (b[i]) n = 3'(7 - i);
+    end
+    lzc8 = n;
+  endfunction
+
+  function automatic logic [4:0] lzc32(logic [31:0] x);
+    logic [3:1]      nz;  // byte g has a one (byte 0 needs no flag: it is the last choice)
+    logic [3:0][2:0] c;
+    logic [1:0]      hi;
+    logic [2:0]      lo;
+    for (int g = 0; g < 4; g++) begin
+      c[g] = lzc8(x[8*g +: 8]);
+    end
+    for (int g = 1; g < 4; g++) begin
+      nz[g] = |x[8*g +: 8];
+    end
+    // A case, not c[3 - hi]: Yosys makes an index expression a multiply (3 x ...), mapped to a DSP.
+    unique case ({nz[3], nz[2], nz[1]})
+      3'b100, 3'b101, 3'b110, 3'b111: begin hi = 2'd0; lo = c[3]; end
+      3'b010, 3'b011:                 begin hi = 2'd1; lo = c[2]; end
+      3'b001:                         begin hi = 2'd2; lo = c[1]; end
+      default:                        begin hi = 2'd3; lo = c[0]; end
+    endcase
+    lzc32 = {hi, lo};
   endfunction
 
   // Field extraction helpers (positions from the generated package).

@@ -18,9 +18,11 @@ module tsp_fp_add_align (
 
   logic [31:0] bx;
   logic        a_nan, b_nan, a_inf, b_inf, a_zero, b_zero;
-  logic [31:0] x_big, x_small;
+  logic [31:0] x_big;
+  logic [23:0] x_small;  // the smaller operand's sign and fraction
   logic [23:0] m_big, m_small;
-  logic [7:0]  d;
+  logic [7:0]  d, d_ab, d_ba;
+  logic        swap;
   logic        subtract;
   logic [53:0] shifted;
   logic [26:0] al_small;
@@ -35,17 +37,23 @@ module tsp_fp_add_align (
     b_zero = bx[30:23] == 8'h00;
 
     // Both-normal path: order by magnitude so that |x_big| >= |x_small|.
-    if (a_i[30:0] < bx[30:0]) begin
+    // The exponent difference both ways beside the magnitude compare, then a select (not the
+    // compare, the operand swap and a subtraction in series; issue 10's timing work).
+    d_ab = a_i[30:23] - bx[30:23];
+    d_ba = bx[30:23] - a_i[30:23];
+    swap = a_i[30:0] < bx[30:0];
+    if (swap) begin
       x_big   = bx;
-      x_small = a_i;
+      x_small = {a_i[31], a_i[22:0]};
+      d       = d_ba;
     end else begin
       x_big   = a_i;
-      x_small = bx;
+      x_small = {bx[31], bx[22:0]};
+      d       = d_ab;
     end
-    subtract = x_big[31] ^ x_small[31];
+    subtract = x_big[31] ^ x_small[23];
     m_big    = {1'b1, x_big[22:0]};
     m_small  = {1'b1, x_small[22:0]};
-    d        = x_big[30:23] - x_small[30:23];
     // Align the smaller significand (3 extra bits: guard, round, sticky).
     shifted = {m_small, 3'b000, 27'd0} >> d[4:0];
     if (d >= 8'd27) begin

@@ -23,31 +23,37 @@ module tsp_fp_add_norm #(
   output logic [31:0] y_o
 );
 
-  // Leading zeros of a non-zero 32-bit value by halving: is the upper half zero (count bit 4),
-  // then shift it out and test the upper 8, 4, 2, 1 bits (the value padded with ones below).
-  function automatic logic [4:0] lzc32(logic [31:0] x);
-    logic [4:0] n;
-    n[4] = x[31:16] == '0;
-    x    = n[4] ? {x[15:0], 16'hFFFF} : x;
-    n[3] = x[31:24] == '0;
-    x    = n[3] ? {x[23:0], 8'hFF} : x;
-    n[2] = x[31:28] == '0;
-    x    = n[2] ? {x[27:0], 4'hF} : x;
-    n[1] = x[31:30] == '0;
-    x    = n[1] ? {x[29:0], 2'h3} : x;
-    n[0] = !x[31];
-    lzc32 = n;
+  // Rounds a normalised sum (its leading one in bit 27) to nearest even at bit 4 and packs it with
+  // FTZ / overflow on the unbounded exponent. e1 is the biased exponent of the leading bit; a
+  // rounding carry adds one.
+  function automatic logic [31:0] round_pack(logic sign, logic signed [9:0] e1, logic [27:0] norm);
+    logic              round_up;
+    logic [24:0]       mant_r;
+    logic signed [9:0] e2;
+    logic [7:0]        exp_r;
+    logic              flush, over;
+    logic [31:0]       y;
+    round_up = norm[3] & ((|norm[2:0]) | norm[4]);
+    mant_r   = {1'b0, norm[27:4]} + {24'd0, round_up};
+    e2       = e1 + 10'sd1;
+    exp_r    = mant_r[24] ? e2[7:0] : e1[7:0];
+    flush    = mant_r[24] ? (e2 <= 10'sd0) : (e1 <= 10'sd0);
+    over     = mant_r[24] ? (e2 >= 10'sd255) : (e1 >= 10'sd255);
+    if (flush) begin
+      y = {sign, 31'd0};
+    end else if (over) begin
+      y = {sign, 8'hFF, 23'd0};
+    end else begin
+      y = {sign, exp_r, mant_r[24] ? mant_r[23:1] : mant_r[22:0]};
+    end
+    round_pack = y;
   endfunction
 
   if (TwoPath) begin : g_two
     logic        far;
     // Far path.
     logic [27:0] fnorm;
-    logic        round_up;
-    logic [24:0] mant_r;
-    logic signed [9:0] fe1, fe2;
-    logic [7:0]  f_exp;
-    logic        f_ftz, f_ovf;
+    logic signed [9:0] fe1;
     logic [31:0] f_y;
     // Near path.
     logic [4:0]  lz;
@@ -66,24 +72,12 @@ module tsp_fp_add_norm #(
       end else begin
         fnorm = {sum_i[25:0], 2'b00};
       end
-      round_up = fnorm[3] & ((|fnorm[2:0]) | fnorm[4]);
-      mant_r   = {1'b0, fnorm[27:4]} + {24'd0, round_up};
-      // Biased exponent of the leading bit: exp + 1 - shift, +1 on a rounding carry.
-      fe1   = $signed({2'b00, exp_i}) + (sum_i[27] ? 10'sd1 : sum_i[26] ? 10'sd0 : -10'sd1);
-      fe2   = fe1 + 10'sd1;
-      f_exp = mant_r[24] ? fe2[7:0] : fe1[7:0];
-      f_ftz = mant_r[24] ? (fe2 <= 10'sd0) : (fe1 <= 10'sd0);
-      f_ovf = mant_r[24] ? (fe2 >= 10'sd255) : (fe1 >= 10'sd255);
-      if (f_ftz) begin
-        f_y = {sign_i, 31'd0};
-      end else if (f_ovf) begin
-        f_y = {sign_i, 8'hFF, 23'd0};
-      end else begin
-        f_y = {sign_i, f_exp, mant_r[24] ? mant_r[23:1] : mant_r[22:0]};
-      end
+      // Biased exponent of the leading bit: exp + 1 - shift.
+      fe1 = $signed({2'b00, exp_i}) + (sum_i[27] ? 10'sd1 : sum_i[26] ? 10'sd0 : -10'sd1);
+      f_y = round_pack(sign_i, fe1, fnorm);
 
       // ---- Near: the leading one of sum[24:0] to bit 24 (3 + lz places), exact. ----
-      lz    = lzc32({sum_i[24:0], 7'h7F});  // 0 .. 24
+      lz    = tsp_pkg::lzc32({sum_i[24:0], 7'h7F});  // 0 .. 24
       nfrac = 23'((sum_i[24:0] << lz) >> 1);  // leading one in bit 24, bit 0 is 0 (exact)
       ne    = $signed({2'b00, exp_i}) - 10'sd2 - $signed({5'd0, lz});  // exp + 1 - (3 + lz)
       if (ne <= 10'sd0) begin
@@ -103,37 +97,21 @@ module tsp_fp_add_norm #(
       end
     end
   end else begin : g_one
-    logic [31:0] v;
     logic [4:0]  lz;
     logic [27:0] norm;
-    logic [24:0] mant_r;
-    logic        round_up;
-    logic signed [9:0] e1, e2;
-    logic [7:0]  exp_r;
-    logic        ftz, ovf;
+    logic signed [9:0] e1;
 
     always_comb begin
-      v    = {sum_i, 4'hF};
-      lz   = lzc32(v);  // 0 .. 27 for a non-zero sum
+      lz   = tsp_pkg::lzc32({sum_i, 4'hF});  // 0 .. 27 for a non-zero sum
       norm = sum_i << lz;
-      round_up = norm[3] & ((|norm[2:0]) | norm[4]);
-      mant_r = {1'b0, norm[27:4]} + {24'd0, round_up};
-      // Biased exponent of the leading bit: exp + 1 - lz, +1 on a rounding carry.
-      e1 = $signed({2'b00, exp_i}) + 10'sd1 - $signed({5'd0, lz});
-      e2 = e1 + 10'sd1;
-      exp_r = mant_r[24] ? e2[7:0] : e1[7:0];
-      ftz   = mant_r[24] ? (e2 <= 10'sd0) : (e1 <= 10'sd0);
-      ovf   = mant_r[24] ? (e2 >= 10'sd255) : (e1 >= 10'sd255);
+      // Biased exponent of the leading bit: exp + 1 - lz.
+      e1   = $signed({2'b00, exp_i}) + 10'sd1 - $signed({5'd0, lz});
       if (spec_i) begin
         y_o = spec_y_i;
       end else if (sum_i == '0) begin
         y_o = 32'd0;  // exact cancellation: +0
-      end else if (ftz) begin
-        y_o = {sign_i, 31'd0};  // FTZ
-      end else if (ovf) begin
-        y_o = {sign_i, 8'hFF, 23'd0};  // overflow
       end else begin
-        y_o = {sign_i, exp_r, mant_r[24] ? mant_r[23:1] : mant_r[22:0]};
+        y_o = round_pack(sign_i, e1, norm);
       end
     end
   end

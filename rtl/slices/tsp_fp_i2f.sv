@@ -10,18 +10,9 @@ module tsp_fp_i2f (
   logic [24:0] mant_r;
   logic [7:0]  exp_b;
 
-  function automatic logic [4:0] lzc32(logic [31:0] v);
-    logic [4:0] n;
-    n = 5'd31;
-    for (int i = 0; i < 32; i++) begin
-      if (v[i]) n = 5'(31 - i);
-    end
-    lzc32 = n;
-  endfunction
-
   always_comb begin
     mag    = x_i[31] ? (~x_i + 32'd1) : x_i;  // |INT32_MIN| = 2^31 fits unsigned
-    lz     = lzc32(mag);
+    lz     = tsp_pkg::lzc32(mag);
     norm   = mag << lz;
     mant_r = {1'b0, norm[31:8]} + {24'd0, norm[7] & ((|norm[6:0]) | norm[8])};
     // Leading bit at 31 - lz: biased exponent 158 - lz (+1 on a rounding carry).

@@ -5,10 +5,12 @@
 //
 // Timing (r = the read cycle, ld_i high):
 //   r   stage 0: a is converted (VxlAI2f: sign-extended by stype_i, then int -> fp32; VxlASat:
-//       saturated to dtype_i); s1 <= operands.
+//       saturated to dtype_i; VxlASx, VMUL: sign-extended by dtype_i, and b with it, b_sx_i);
+//       s1 <= operands.
 //   r+1 stage 1: integer ops but VMUL, fp max, relu; s2 <= result (l2_o during r+2). The fp
 //       adder's first half (special cases, alignment, exact sum) and the multiplier's product
-//       (int32 for VMUL, significands otherwise); registered.
+//       (int32 for VMUL, significands otherwise); registered. The fp units' operands come from
+//       one-hot selects the tile registers a cycle ahead (osel_i: an AND-OR of five sources).
 //   r+2 stage 2: the fp adder's second half (normalise, round), the fp multiplier's rounding, then
 //       fp32 -> int of VCVT (s2_f2i_i) on the product; VMUL's wrap / saturation; s3 <= result
 //       (l3_o during r+3). (VMUL had latency 2 before ISA version 4.)
@@ -33,9 +35,10 @@ module tsp_vxm_lane (
   input  logic                ld_i,        // an instruction reads now: load s1
   input  logic [31:0]         a_i,
   input  logic [31:0]         b_i,
-  input  logic [1:0]          a_sel_i,     // tsp_pkg::VxlASrc / VxlAI2f / VxlASat
+  input  logic [1:0]          a_sel_i,     // tsp_pkg::VxlASrc / VxlAI2f / VxlASat / VxlASx
   input  logic [1:0]          stype_i,     // sign extension of a for VxlAI2f / VxlASat
   input  logic [1:0]          dtype_i,     // range of VxlASat
+  input  logic                b_sx_i,      // b <= b_i sign-extended by dtype_i (VMUL)
   input  logic                b_imm_i,     // b <= imm_i (VCVT's scale)
   input  logic [31:0]         imm_i,
   // Stage 1 (registered in the tile).
@@ -50,6 +53,7 @@ module tsp_vxm_lane (
   input  logic                sf_wb_i,     // second cycle of its step: write the step's results
   input  logic [1:0]          sf_func_i,   // 0 FEXP, 1 FRECIP, 2 FRSQRT
   input  tsp_pkg::vxm_uop_t   uop_i,       // its step of this cycle
+  input  tsp_pkg::vxm_osel_t  osel_i,      // stage 1's fp operand selects (one-hot)
   // Stage 2.
   input  logic                s2_f2i_i,
   input  logic [1:0]          s2_dtype_i,
@@ -128,6 +132,13 @@ module tsp_vxm_lane (
     out_of_range64 = o;
   endfunction
 
+  // AND-OR select of one of five sources by the one-hot s.
+  function automatic logic [31:0] sel5(logic [4:0] s, logic [31:0] x0, logic [31:0] x1,
+                                       logic [31:0] x2, logic [31:0] x3, logic [31:0] x4);
+    sel5 = ({32{s[0]}} & x0) | ({32{s[1]}} & x1) | ({32{s[2]}} & x2) | ({32{s[3]}} & x3) |
+           ({32{s[4]}} & x4);
+  endfunction
+
   // ScaleByPow2 of numerics.cc: y (normal or zero) times 2^k by exponent arithmetic, FTZ /
   // overflow. |k| <= 151 here, so 11-bit exponent arithmetic is exact.
   function automatic logic [31:0] scale_pow2(logic [31:0] y, logic signed [9:0] k);
@@ -164,12 +175,16 @@ module tsp_vxm_lane (
   logic [31:0] sf_r_q [4];
   logic [31:0] sa, sb, p_in, seed, mul_x, mul_y, add_x, add_y, fmul_y, fadd_y, fmax_y;
   logic [31:0] s1_y, arith_y, relu_y, sh_src, sh_out, shift_y, f2i_y, sc_y, fin_y;
-  logic        add_sub, neg, is_mul, ovf, v_neg;
+  logic        add_sub, neg, ovf, v_neg;
   logic [32:0] sum33;
   logic signed [32:0] mo_a, mo_b;
   logic signed [63:0] prod;
   logic signed [9:0]  k_scale;
   logic [7:0]  ea;
+
+  // The micro-op's source fields: the tile decodes them into osel_i.
+  logic unused_uop_src;
+  assign unused_uop_src = ^{uop_i.mul_a, uop_i.mul_b, uop_i.add_a, uop_i.add_b, uop_i.add_sub};
 
   // ---------------- Stage 0 ----------------
   assign a_sx = sext(a_i, stype_i);
@@ -186,9 +201,16 @@ module tsp_vxm_lane (
     unique case (a_sel_i)
       tsp_pkg::VxlAI2f: a0 = i2f_y;
       tsp_pkg::VxlASat: a0 = sat0;
+      tsp_pkg::VxlASx:  a0 = sext(a_i, dtype_i);
       default:          a0 = a_i;
     endcase
-    b0 = b_imm_i ? imm_i : b_i;
+    if (b_imm_i) begin
+      b0 = imm_i;
+    end else if (b_sx_i) begin
+      b0 = sext(b_i, dtype_i);
+    end else begin
+      b0 = b_i;
+    end
   end
 
   // ---------------- Stage 1 ----------------
@@ -205,51 +227,21 @@ module tsp_vxm_lane (
   always_comb begin
     p_in = sf_p_q;
     seed = KRsqrtMagic - {1'b0, p_in[31:1]};
-    // Operands of the special-function step: four sources per port (tsp_pkg::VxlMa* ...).
-    if (sf_s1_i) begin
-      unique case (uop_i.mul_a)
-        tsp_pkg::VxlMaK:  mul_x = uop_i.k;
-        tsp_pkg::VxlMaR0: mul_x = sf_r_q[0];
-        tsp_pkg::VxlMaR1: mul_x = sf_r_q[1];
-        default:          mul_x = sf_r_q[3];
-      endcase
-      unique case (uop_i.mul_b)
-        tsp_pkg::VxlMbP:  mul_y = p_in;
-        tsp_pkg::VxlMbR0: mul_y = sf_r_q[0];
-        tsp_pkg::VxlMbR1: mul_y = sf_r_q[1];
-        default:          mul_y = sf_r_q[2];
-      endcase
-      unique case (uop_i.add_a)
-        tsp_pkg::VxlAaK:  add_x = uop_i.k;
-        tsp_pkg::VxlAaR1: add_x = sf_r_q[1];
-        tsp_pkg::VxlAaP:  add_x = p_in;
-        default:          add_x = sf_r_q[3];
-      endcase
-      unique case (uop_i.add_b)
-        tsp_pkg::VxlAbR2: add_y = sf_r_q[2];
-        tsp_pkg::VxlAbK:  add_y = uop_i.k;
-        tsp_pkg::VxlAbR3: add_y = sf_r_q[3];
-        default:          add_y = sf_r_q[0];
-      endcase
-      add_sub = uop_i.add_sub;
-    end else begin
-      mul_x   = s1_a_q;
-      mul_y   = s1_b_q;
-      add_x   = s1_a_q;
-      add_y   = s1_b_q;
-      add_sub = s1_op_i == tsp_pkg::VxlFsub;
-    end
+    // Operands of the fp units: the special-function step's sources or the instruction's, selected
+    // one-hot (tsp_pkg::vxm_osel_t, registered in the tile).
+    mul_x   = sel5(osel_i.mul_a, uop_i.k, sf_r_q[0], sf_r_q[1], sf_r_q[3], s1_a_q);
+    mul_y   = sel5(osel_i.mul_b, p_in, sf_r_q[0], sf_r_q[1], sf_r_q[2], s1_b_q);
+    add_x   = sel5(osel_i.add_a, uop_i.k, sf_r_q[1], p_in, sf_r_q[3], s1_a_q);
+    add_y   = sel5(osel_i.add_b, sf_r_q[2], uop_i.k, sf_r_q[3], sf_r_q[0], s1_b_q);
+    add_sub = osel_i.add_sub;
     sa = sext(s1_a_q, s1_dtype_i);
     sb = sext(s1_b_q, s1_dtype_i);
     // Shared multiplier: int32 x int32 for VMUL, 24-bit significands otherwise.
-    is_mul = !sf_s1_i && (s1_op_i == tsp_pkg::VxlMul);
-    if (is_mul) begin
-      mo_a = {sa[31], sa};
-      mo_b = {sb[31], sb};
-    end else begin
-      mo_a = {9'd0, 1'b1, mul_x[22:0]};
-      mo_b = {9'd0, 1'b1, mul_y[22:0]};
-    end
+    // VMUL's operands were sign-extended in stage 0 (VxlASx, b_sx_i) and the tile selects them
+    // (s1_a, s1_b) on the fp ports, so the low 23 bits of the multiplier's operands are the fp
+    // ports' as they are: no select between the AND-OR and the DSP (issue 10's timing work).
+    mo_a = {osel_i.int_mul ? {s1_a_q[31], s1_a_q[31:23]} : 10'd1, mul_x[22:0]};
+    mo_b = {osel_i.int_mul ? {s1_b_q[31], s1_b_q[31:23]} : 10'd1, mul_y[22:0]};
   end
 
   assign prod = 64'(mo_a) * 64'(mo_b);  // exact: |int32 * int32| <= 2^62
@@ -396,7 +388,7 @@ module tsp_vxm_lane (
     fm_prod_q   <= prod;
     k2_add_q    <= !sf_s1_i && ((s1_op_i == tsp_pkg::VxlFadd) || (s1_op_i == tsp_pkg::VxlFsub));
     k2_mul_q    <= !sf_s1_i && (s1_op_i == tsp_pkg::VxlFmul);
-    k2_vmul_q   <= !sf_s1_i && (s1_op_i == tsp_pkg::VxlMul);
+    k2_vmul_q   <= osel_i.int_mul;
     k2_sat_q    <= s1_sat_i;
     if (s2_f2i_i) begin
       s3_q <= f2i_y;

@@ -38,6 +38,8 @@ module tsp_vxm_tile (
   output logic [tsp_pkg::Lanes-1:0][31:0]          sf_o
 );
 
+  `include "tsp_assert.svh"
+
   localparam int unsigned Lanes = tsp_pkg::Lanes;
 
   // Constants of the special-function sequences (host/src/num/numerics.cc).
@@ -206,7 +208,9 @@ module tsp_vxm_tile (
     // Integer operand a of an fp op (tsp::VxmIntA): converted like a VCVT int -> f32 source.
     rd_aint  = rd_instr_i[tsp_isa_pkg::FVxopAintLsb] && (rd_op >= 8'(tsp_isa_pkg::OpFadd)) &&
                (rd_op <= 8'(tsp_isa_pkg::OpFmax));
-    if (rd_cvt && rd_sint && rd_dint) begin
+    if (rd_op == 8'(tsp_isa_pkg::OpVmul)) begin
+      rd_a_sel = tsp_pkg::VxlASx;
+    end else if (rd_cvt && rd_sint && rd_dint) begin
       rd_a_sel = tsp_pkg::VxlASat;
     end else if ((rd_cvt && rd_sint) || (!rd_cvt && rd_aint)) begin
       rd_a_sel = tsp_pkg::VxlAI2f;
@@ -249,6 +253,13 @@ module tsp_vxm_tile (
   logic [1:0] sf_func_d;
   logic [4:0] sf_step_d;
   uop_t       uop;            // the running step's micro-op: sf_uop(sf_func_q, sf_step_q), registered
+  uop_t       uop_d;
+  logic       sf_s1_d;
+  logic [3:0] s1_op_d;
+  tsp_pkg::vxm_osel_t osel_d;
+  // The lanes' stage-1 fp operand selects (one-hot). Each bit drives 32 AND-OR LUTs in each of the
+  // 16 lanes: Vivado replicates the register to this fan-out (Yosys ignores the attribute).
+  (* max_fanout = 64 *) tsp_pkg::vxm_osel_t osel_q;
 
   // Next function and step of the sequencer: the micro-op ROM reads them a cycle ahead, so that
   // the lanes' operand selects come straight from a register (issue 10's timing work, 2026-12-06:
@@ -264,10 +275,39 @@ module tsp_vxm_tile (
     end
   end
 
+  // Next cycle's stage 1: the step's (sf_s1_q) or the instruction's (s1_op_q) operands, decoded
+  // here into one-hot selects so that the lanes' selects are an AND-OR straight from a register.
+  always_comb begin
+    uop_d   = sf_uop(sf_func_d, sf_step_d);
+    s1_op_d = rd_valid_i ? rd_lop : s1_op_q;
+    if (rd_valid_i && rd_sf) begin
+      sf_s1_d = 1'b1;
+    end else if (sf_run_q) begin
+      sf_s1_d = sf_ph_q && !uop.fin;
+    end else begin
+      sf_s1_d = sf_s1_q;
+    end
+    if (sf_s1_d) begin
+      osel_d.mul_a   = 5'(5'd1 << uop_d.mul_a);
+      osel_d.mul_b   = 5'(5'd1 << uop_d.mul_b);
+      osel_d.add_a   = 5'(5'd1 << uop_d.add_a);
+      osel_d.add_b   = 5'(5'd1 << uop_d.add_b);
+      osel_d.add_sub = uop_d.add_sub;
+      osel_d.int_mul = 1'b0;
+    end else begin
+      osel_d.int_mul = s1_op_d == tsp_pkg::VxlMul;
+      osel_d.mul_a   = 5'b10000;
+      osel_d.mul_b   = 5'b10000;
+      osel_d.add_a   = 5'b10000;
+      osel_d.add_b   = 5'b10000;
+      osel_d.add_sub = s1_op_d == tsp_pkg::VxlFsub;
+    end
+  end
+
   // Payload (no reset): loaded every cycle; read only while sf_run_q, which a start sets in the
   // same cycle as this register takes the start's step 0.
   always_ff @(posedge clk_i) begin
-    uop <= sf_uop(sf_func_d, sf_step_d);
+    uop <= uop_d;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -284,6 +324,12 @@ module tsp_vxm_tile (
       sf_s1_q     <= 1'b0;
       sf_func_q   <= '0;
       sf_step_q   <= '0;
+      osel_q.mul_a   <= 5'b10000;
+      osel_q.mul_b   <= 5'b10000;
+      osel_q.add_a   <= 5'b10000;
+      osel_q.add_b   <= 5'b10000;
+      osel_q.add_sub <= 1'b0;
+      osel_q.int_mul <= 1'b0;
     end else begin
       if (rd_valid_i) begin
         s1_op_q     <= rd_lop;
@@ -301,12 +347,12 @@ module tsp_vxm_tile (
       if (rd_valid_i && rd_sf) begin
         sf_run_q  <= 1'b1;
         sf_ph_q   <= 1'b0;
-        sf_s1_q   <= 1'b1;
       end else if (sf_run_q) begin
         sf_ph_q <= !sf_ph_q;
-        sf_s1_q <= sf_ph_q && !uop.fin;
         if (sf_ph_q && uop.fin) sf_run_q <= 1'b0;
       end
+      sf_s1_q   <= sf_s1_d;
+      osel_q    <= osel_d;
       sf_step_q <= sf_step_d;
       sf_func_q <= sf_func_d;
     end
@@ -322,6 +368,7 @@ module tsp_vxm_tile (
       .a_sel_i   (rd_a_sel),
       .stype_i   (rd_stype),
       .dtype_i   (rd_dtype),
+      .b_sx_i    (rd_op == 8'(tsp_isa_pkg::OpVmul)),
       .b_imm_i   (rd_cvt),
       .imm_i     (rd_imm),
       .s1_op_i   (s1_op_q),
@@ -335,6 +382,7 @@ module tsp_vxm_tile (
       .sf_wb_i   (sf_ph_q),
       .sf_func_i (sf_func_q),
       .uop_i     (uop),
+      .osel_i    (osel_q),
       .s2_f2i_i  (s2_f2i_q),
       .s2_dtype_i(s2_dtype_q),
       .l2_o      (l2_o[l]),
@@ -342,5 +390,9 @@ module tsp_vxm_tile (
       .sf_o      (sf_o[l])
     );
   end
+
+  // The lanes' operand selects are an AND-OR: exactly one source per port.
+  `ASSERT(OselOneHot_A, $onehot(osel_q.mul_a) && $onehot(osel_q.mul_b) && $onehot(osel_q.add_a) &&
+                        $onehot(osel_q.add_b))
 
 endmodule
