@@ -18,7 +18,7 @@ all: build
 help:
 	@echo "make sim          a stories260K story on the RTL, checked token for token against the model (STEPS=$(STEPS) PROMPT=...)"
 	@echo "make sim-demo     the demonstration program ($(PROGRAM)) on the RTL and on the model (TRACE=1: FST)"
-	@echo "make test         build everything and run every test (what CI runs)"
+	@echo "make test         build and run every test (what CI runs; the default and board regress / bench tools are built by make regress / bench)"
 	@echo "make test-rtl     only the RTL testbenches;  make test-host: only the host tests (no Verilator)"
 	@echo "make regress      long lockstep sweep (SEEDS=$(SEEDS) per geometry, MODE=default|long|fields|gather|mxm|sync|fp|error, SHARD=k/N for one slice);  make coverage: RTL coverage"
 	@echo "make fcov         functional coverage (opcode x type x direction x REPEAT use) of FCOV_SEEDS=$(FCOV_SEEDS) programs per mode and geometry on the model, empty bins listed; not in make test"
@@ -95,6 +95,7 @@ test-host: setup
 	cd $(HOST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
+	cmake --build $(BUILD) -j $(JOBS) --target tsp-rtl-bench tsp-rtl-bench-small
 	$(BUILD)/tsp_bench --benchmark_counters_tabular=true
 	BUILD=$(BUILD) scripts/rtl_bench.sh
 	$(MAKE) --no-print-directory bench-story

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-[ -x "$BUILD/tsp-rtl-bench" ] || { echo "rtl_bench.sh: $BUILD/tsp-rtl-bench missing (make build)" >&2; exit 2; }
+[ -x "$BUILD/tsp-rtl-bench" ] || { echo "rtl_bench.sh: $BUILD/tsp-rtl-bench missing (make bench builds it)" >&2; exit 2; }
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 # The build's Verilator arguments, written by tb/CMakeLists.txt (TSP_VERILATOR_ARGS, --threads and
