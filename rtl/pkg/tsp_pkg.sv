@@ -134,8 +134,9 @@ package tsp_pkg;
 
   // The lanes' stage-1 operand selects, one-hot, registered by the tile a cycle ahead (issue 10's
   // timing work, 2026-12-06: an AND-OR of five sources per bit instead of a decode of the micro-op
-  // fields and a mux). At most one bit is set. Bit c of a port selects the micro-op source with code c (VxlMa* ...), bit 4
-  // the instruction's operand (s1_a for the a ports, s1_b for the b ports) when no step runs.
+  // fields and a mux). Exactly one bit is set (tsp_vxm_tile asserts it). Bit c of a port selects
+  // the micro-op source with code c (VxlMa* ...), bit 4 the instruction's operand (s1_a for the a
+  // ports, s1_b for the b ports) when no step runs.
   typedef struct packed {
     logic [4:0] mul_a;    // K, R0, R1, R3, s1_a
     logic [4:0] mul_b;    // P, R0, R1, R2, s1_b
@@ -175,7 +176,7 @@ package tsp_pkg;
     tz24 = n;
   endfunction
 
-  // Leading zeros of a 32-bit value (32 -> 31 for zero, which callers handle apart), as a tree:
+  // Leading zeros of a 32-bit value (31 for zero, which callers handle apart), as a tree:
   // the leading zeros of each byte and the first non-zero byte side by side, then a 4:1 select
   // (about three LUT levels; a halving or priority loop is a serial chain of seven or more). The fp
   // adder's normalisation (tsp_fp_add_norm) and int -> fp32 (tsp_fp_i2f) use it.

@@ -37,7 +37,7 @@ module tsp_vxm_lane (
   input  logic [31:0]         b_i,
   input  logic [1:0]          a_sel_i,     // tsp_pkg::VxlASrc / VxlAI2f / VxlASat / VxlASx
   input  logic [1:0]          stype_i,     // sign extension of a for VxlAI2f / VxlASat
-  input  logic [1:0]          dtype_i,     // range of VxlASat
+  input  logic [1:0]          dtype_i,     // range of VxlASat; sign extension of VxlASx, b_sx_i
   input  logic                b_sx_i,      // b <= b_i sign-extended by dtype_i (VMUL)
   input  logic                b_imm_i,     // b <= imm_i (VCVT's scale)
   input  logic [31:0]         imm_i,
