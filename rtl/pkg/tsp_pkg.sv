@@ -76,6 +76,35 @@ package tsp_pkg;
     group_stream = r;
   endfunction
 
+  // Element i of the aligned group at stream field f (bit 4 = direction: 0 east e, 1 west w; bits
+  // 3:0 = index a) of one superlane: stream register group_stream(a, i) of that direction, or empty
+  // ('0) when that stream lies beyond the geometry. Every operand read of a slice goes through it.
+  // An explicit binary mux tree over the 2 x StreamsPerDir registers, selected by {f[4],
+  // a[StreamIdxBits-1:0]}: leaf c of a direction is stream group_stream(c, i), so for i >= 1 leaves
+  // repeat and the tree shrinks to the odd (i = 1) or every fourth (i >= 2) stream. Written as a
+  // loop of compares (`if (group_stream(a, i) == s) x = f[4] ? w[s] : e[s]`), Yosys built a
+  // direction select per stream register and a priority chain after it: about twice the LUTs per
+  // bit (issue 10: the MEM slice 8,583 -> 5,272 LUT).
+  localparam int unsigned StreamIdxBits = $clog2(StreamsPerDir);
+
+  function automatic sreg_t sreg_pick(sreg_t [StreamsPerDir-1:0] e, sreg_t [StreamsPerDir-1:0] w,
+                                      logic [4:0] f, int unsigned i);
+    sreg_t [2*StreamsPerDir-1:0] t;
+    logic [StreamIdxBits:0]      sel;
+    for (int unsigned c = 0; c < StreamsPerDir; c++) begin
+      t[c]                 = e[group_stream(4'(c), i)];
+      t[StreamsPerDir + c] = w[group_stream(4'(c), i)];
+    end
+    sel = {f[4], f[StreamIdxBits-1:0]};
+    // Level lv halves the candidates; the in-place update never overwrites one still to be read.
+    for (int unsigned lv = 0; lv <= StreamIdxBits; lv++) begin
+      for (int unsigned n = 0; n < (2 * StreamsPerDir >> (lv + 1)); n++) begin
+        t[n] = sel[lv] ? t[2*n+1] : t[2*n];
+      end
+    end
+    sreg_pick = (32'(f[3:0]) >> StreamIdxBits) == 0 ? t[0] : '0;
+  endfunction
+
   // ---------------- VXM tile <-> lane (tsp_vxm_tile decodes once, tsp_vxm_lane x Lanes) ---------
   // Operand a of stage 0 (the read cycle).
   localparam logic [1:0] VxlASrc = 2'd0;  // a as read

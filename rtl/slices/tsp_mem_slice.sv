@@ -65,19 +65,6 @@ module tsp_mem_slice #(
 
   typedef logic [4:0] sfield_t;  // stream operand: bit 4 = direction (1 = west), 3:0 = index
 
-  // Slot of stream field f for superlane k (empty if the index is out of range).
-  function automatic tsp_pkg::slot_t pick(
-      tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] e,
-      tsp_pkg::sreg_t [tsp_pkg::StreamsPerDir-1:0][tsp_pkg::NumSuperlanes-1:0] w, sfield_t f,
-      int unsigned k);
-    tsp_pkg::slot_t s;
-    s = '0;
-    for (int unsigned j = 0; j < Streams; j++) begin
-      if (32'(f[3:0]) == j) s = f[4] ? w[j][k] : e[j][k];
-    end
-    pick = s;
-  endfunction
-
   // Stream index (bits 3:0 of a stream operand) within the geometry.
   function automatic logic in_range(logic [3:0] idx);
     in_range = 32'(idx) < Streams;
@@ -112,6 +99,8 @@ module tsp_mem_slice #(
   tsp_pkg::err_t [S-1:0]               tile_err;
   logic [S-1:0]                        tile_busy;
   logic [S-1:0][Banks-1:0][WBits-1:0]  bank_rdata;
+  // The stream registers by superlane ([k][stream]), the order tsp_pkg::sreg_pick takes.
+  logic [S-1:0][Streams-1:0][tsp_pkg::SlotBits-1:0] ek, wk;
 
   for (genvar k = 0; k < S; k++) begin : g_tile
     // ---- operand-read stage (cycle r) ----
@@ -139,9 +128,13 @@ module tsp_mem_slice #(
     assign memx_s     = tsp_pkg::f_memx_s(in);
     assign memx_m     = tsp_pkg::f_memx_m(in);
     assign memx_m1    = memx_m + 5'd1;
-    assign slot_s     = pick(east_i, west_i, is_write ? mem_s : memx_s, k);
-    assign slot_m     = pick(east_i, west_i, memx_m, k);
-    assign slot_m1    = pick(east_i, west_i, memx_m1, k);
+    for (genvar j = 0; j < Streams; j++) begin : g_s
+      assign ek[k][j] = east_i[j][k];
+      assign wk[k][j] = west_i[j][k];
+    end
+    assign slot_s     = tsp_pkg::sreg_pick(ek[k], wk[k], is_write ? mem_s : memx_s, 0);
+    assign slot_m     = tsp_pkg::sreg_pick(ek[k], wk[k], memx_m, 0);
+    assign slot_m1    = tsp_pkg::sreg_pick(ek[k], wk[k], memx_m1, 0);
     assign gaddr_full = {slot_m1.data[7:0], slot_m.data[7:0]};
     assign gaddr      = gaddr_full[AddrBits-1:0];
 

@@ -101,11 +101,9 @@ module tsp_mxm (
     a_grp  = '0;
     b_slot = '0;
     for (int unsigned k = 0; k < S; k++) begin
-      for (int unsigned s = 0; s < NS; s++) begin
-        for (int unsigned i = 0; i < 4; i++) begin
-          if (tsp_pkg::group_stream(sf_a[k][3:0], i) == 4'(s)) a_grp[k][i] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
-          if ({sf_b[k][3:2], 2'(i)} == 4'(s)) b_slot[k][i] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
-        end
+      for (int unsigned i = 0; i < 4; i++) begin
+        a_grp[k][i]  = tsp_pkg::sreg_pick(tin[k][0], tin[k][1], sf_a[k], i);
+        b_slot[k][i] = tsp_pkg::sreg_pick(tin[k][0], tin[k][1], {sf_b[k][4], sf_b[k][3:2], 2'(i)}, 0);
       end
     end
   end

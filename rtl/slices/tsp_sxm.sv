@@ -160,12 +160,8 @@ module tsp_sxm (
     a_slot = '0;
     b_slot = '0;
     for (int unsigned k = 0; k < S; k++) begin
-      for (int unsigned s = 0; s < NS; s++) begin
-        for (int unsigned b = 0; b < 4; b++) begin
-          if (tsp_pkg::group_stream(sf_a[k][3:0], b) == 4'(s)) a_slot[k][b] = sf_a[k][4] ? tin[k][1][s] : tin[k][0][s];
-        end
-        if (sf_b[k][3:0] == 4'(s)) b_slot[k] = sf_b[k][4] ? tin[k][1][s] : tin[k][0][s];
-      end
+      for (int unsigned b = 0; b < 4; b++) a_slot[k][b] = tsp_pkg::sreg_pick(tin[k][0], tin[k][1], sf_a[k], b);
+      b_slot[k] = tsp_pkg::sreg_pick(tin[k][0], tin[k][1], sf_b[k], 0);
     end
   end
 
