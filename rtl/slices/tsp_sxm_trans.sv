@@ -118,14 +118,58 @@ module tsp_sxm_trans (
   end
 
   // ---------------- Banks ----------------
+  // y[b] = x[(b - n) mod 16]: a rotation in two steps of four-way selects (by n mod 4, then by
+  // 4 * (n div 4)), one LUT6 per bit each. (Written as x[b - n], an independent 16:1 select per
+  // lane: 4,381 LUT per tile against ~2,300; issue 10.)
+  function automatic logic [N*32-1:0] rot_up(logic [N*32-1:0] x, logic [3:0] n);
+    logic [N*32-1:0] t, y;
+    for (int unsigned b = 0; b < N; b++) begin
+      unique case (n[1:0])
+        2'd0:    t[32*b +: 32] = x[32*b +: 32];
+        2'd1:    t[32*b +: 32] = x[32*((b + N - 1) % N) +: 32];
+        2'd2:    t[32*b +: 32] = x[32*((b + N - 2) % N) +: 32];
+        default: t[32*b +: 32] = x[32*((b + N - 3) % N) +: 32];
+      endcase
+    end
+    for (int unsigned b = 0; b < N; b++) begin
+      unique case (n[3:2])
+        2'd0:    y[32*b +: 32] = t[32*b +: 32];
+        2'd1:    y[32*b +: 32] = t[32*((b + N - 4) % N) +: 32];
+        2'd2:    y[32*b +: 32] = t[32*((b + N - 8) % N) +: 32];
+        default: y[32*b +: 32] = t[32*((b + N - 12) % N) +: 32];
+      endcase
+    end
+    rot_up = y;
+  endfunction
+  // y[b] = x[(b + n) mod 16], the same way.
+  function automatic logic [N*32-1:0] rot_dn(logic [N*32-1:0] x, logic [3:0] n);
+    logic [N*32-1:0] t, y;
+    for (int unsigned b = 0; b < N; b++) begin
+      unique case (n[1:0])
+        2'd0:    t[32*b +: 32] = x[32*b +: 32];
+        2'd1:    t[32*b +: 32] = x[32*((b + 1) % N) +: 32];
+        2'd2:    t[32*b +: 32] = x[32*((b + 2) % N) +: 32];
+        default: t[32*b +: 32] = x[32*((b + 3) % N) +: 32];
+      endcase
+    end
+    for (int unsigned b = 0; b < N; b++) begin
+      unique case (n[3:2])
+        2'd0:    y[32*b +: 32] = t[32*b +: 32];
+        2'd1:    y[32*b +: 32] = t[32*((b + 4) % N) +: 32];
+        2'd2:    y[32*b +: 32] = t[32*((b + 8) % N) +: 32];
+        default: y[32*b +: 32] = t[32*((b + 12) % N) +: 32];
+      endcase
+    end
+    rot_dn = y;
+  endfunction
+
   logic [N-1:0][31:0] bank_wdata, bank_rdata;
   logic [N-1:0][3:0]  bank_raddr;
 
+  // Row write: bank b takes lane (b - i) mod 16 of row i (the row rotated up by i).
+  assign bank_wdata = rot_up(row_i, row_idx);
+
   for (genvar b = 0; b < N; b++) begin : g_bank
-    // Row write: bank b takes lane (b - i) mod 16 of row i.
-    logic [3:0] wlane;
-    assign wlane         = 4'(b) - row_idx;
-    assign bank_wdata[b] = row_i[wlane];
     // Column read: bank b holds row (b - j) mod 16 of column j.
     assign bank_raddr[b] = 4'(b) - wr_j_q;
 
@@ -144,12 +188,8 @@ module tsp_sxm_trans (
     );
   end
 
-  // Lane l of column j is bank (l + j) mod 16.
-  for (genvar l = 0; l < N; l++) begin : g_col
-    logic [3:0] rbank;
-    assign rbank    = 4'(l) + o_j_q;
-    assign col_o[l] = bank_rdata[rbank];
-  end
+  // Lane l of column j is bank (l + j) mod 16 (the banks rotated down by j).
+  assign col_o = rot_dn(bank_rdata, o_j_q);
 
   assign col_vld_o = o_vld_q;
   assign col_dst_o = o_dst_q;
@@ -158,5 +198,5 @@ module tsp_sxm_trans (
   assign busy_o    = rd_act_q || wr_act_q || o_vld_q;
 
   // The column phase needs every row written one cycle before the first bank read.
-  `ASSERT_INIT(TransLatency_A, tsp_isa_pkg::LatTrans == N + 1 && N == tsp_pkg::Lanes)
+  `ASSERT_INIT(TransLatency_A, tsp_isa_pkg::LatTrans == N + 1 && N == tsp_pkg::Lanes && N == 16)
 endmodule
