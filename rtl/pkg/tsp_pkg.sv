@@ -84,8 +84,9 @@ package tsp_pkg;
   // repeat and the tree shrinks to the odd (i = 1) or every fourth (i >= 2) stream. Written as a
   // loop of compares (`if (group_stream(a, i) == s) x = f[4] ? w[s] : e[s]`), Yosys built a
   // direction select per stream register and a priority chain after it: about twice the LUTs per
-  // bit (issue 10: the MEM slice 8,583 -> 5,228 LUT). StreamsPerDir is 4, 8 or 16 (scripts/gen_isa.py
-  // checks), so stream group_stream(a, i) lies beyond the geometry exactly when a does.
+  // bit (issue 10: the MEM slice 8,583 -> 5,222 LUT). StreamsPerDir is 4, 8 or 16
+  // (scripts/gen_isa.py checks), so stream group_stream(a, i) lies beyond the geometry exactly
+  // when a does.
   localparam int unsigned StreamIdxBits = $clog2(StreamsPerDir);
 
   function automatic sreg_t sreg_pick(sreg_t [StreamsPerDir-1:0] e, sreg_t [StreamsPerDir-1:0] w,

@@ -103,7 +103,8 @@ module tsp_mxm (
     for (int unsigned k = 0; k < S; k++) begin
       for (int unsigned i = 0; i < 4; i++) begin
         a_grp[k][i]  = tsp_pkg::sreg_pick(tin[k][0], tin[k][1], sf_a[k], i);
-        b_slot[k][i] = tsp_pkg::sreg_pick(tin[k][0], tin[k][1], {sf_b[k][4], sf_b[k][3:2], 2'(i)}, 0);
+        b_slot[k][i] = tsp_pkg::sreg_pick(tin[k][0], tin[k][1],
+                                          {sf_b[k][4], sf_b[k][3:2], 2'(i)}, 0);
       end
     end
   end

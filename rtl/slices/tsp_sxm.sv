@@ -160,7 +160,9 @@ module tsp_sxm (
     a_slot = '0;
     b_slot = '0;
     for (int unsigned k = 0; k < S; k++) begin
-      for (int unsigned b = 0; b < 4; b++) a_slot[k][b] = tsp_pkg::sreg_pick(tin[k][0], tin[k][1], sf_a[k], b);
+      for (int unsigned b = 0; b < 4; b++) begin
+        a_slot[k][b] = tsp_pkg::sreg_pick(tin[k][0], tin[k][1], sf_a[k], b);
+      end
       b_slot[k] = tsp_pkg::sreg_pick(tin[k][0], tin[k][1], sf_b[k], 0);
     end
   end
